@@ -24,7 +24,12 @@ pub struct ApiError {
 impl ErrorEnvelope {
     pub fn new(error_type: impl Into<String>, message: impl Into<String>) -> Self {
         ErrorEnvelope {
-            error: ApiError { error_type: Some(error_type.into()), message: Some(message.into()), code: None, param: None },
+            error: ApiError {
+                error_type: Some(error_type.into()),
+                message: Some(message.into()),
+                code: None,
+                param: None,
+            },
         }
     }
 }

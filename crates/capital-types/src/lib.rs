@@ -22,8 +22,9 @@ pub use branding::Branding;
 pub use error::{ApiError, ErrorEnvelope};
 pub use money::{Currency, MinorUnits};
 pub use offer::{
-    AcceptedTerms, CampaignType, DisclaimerVariant, FinancingOffer, FinancingType, MarkDeliveredRequest,
-    OfferStatus, OfferedTerms, ProductType, RepaymentIntervalConfiguration, StatusTransitions,
+    AcceptedTerms, CampaignType, DisclaimerVariant, FinancingOffer, FinancingType,
+    MarkDeliveredRequest, OfferStatus, OfferedTerms, ProductType, RepaymentIntervalConfiguration,
+    StatusTransitions,
 };
 pub use offer_state::OfferState;
 pub use summary::{CurrentRepaymentInterval, FinancingSummary, SummaryDetails, SummaryStatus};

@@ -10,7 +10,8 @@ pub struct Currency(String);
 
 /// Currencies whose amounts are already in whole units (Stripe's list).
 const ZERO_DECIMAL: &[&str] = &[
-    "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf",
+    "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
+    "xaf", "xof", "xpf",
 ];
 /// Currencies whose amounts are in thousandths (Stripe's list).
 const THREE_DECIMAL: &[&str] = &["bhd", "jod", "kwd", "omr", "tnd"];
@@ -29,7 +30,8 @@ impl Currency {
     /// `None` for anything else (placeholders, empty strings, injected text).
     pub fn iso_code(&self) -> Option<String> {
         let code = self.0.trim();
-        (code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic())).then(|| code.to_ascii_uppercase())
+        (code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic()))
+            .then(|| code.to_ascii_uppercase())
     }
 
     /// How many decimal digits one major unit has: 0, 2 or 3.
@@ -60,7 +62,10 @@ pub struct MinorUnits {
 
 impl MinorUnits {
     pub fn new(amount: i64, currency: &Currency) -> Self {
-        MinorUnits { amount, exponent: currency.minor_unit_exponent() }
+        MinorUnits {
+            amount,
+            exponent: currency.minor_unit_exponent(),
+        }
     }
 
     /// Whether the amount is a whole number of major units (then it is shown without decimals).
@@ -123,11 +128,26 @@ mod tests {
 
     #[test]
     fn whole_amounts_show_no_decimals() {
-        assert_eq!(MinorUnits::new(100000, &"usd".into()).fraction_digits_to_show(), 0);
-        assert_eq!(MinorUnits::new(100050, &"usd".into()).fraction_digits_to_show(), 2);
-        assert_eq!(MinorUnits::new(1001, &"jpy".into()).fraction_digits_to_show(), 0);
-        assert_eq!(MinorUnits::new(12340, &"bhd".into()).fraction_digits_to_show(), 3);
-        assert_eq!(MinorUnits::new(12000, &"bhd".into()).fraction_digits_to_show(), 0);
+        assert_eq!(
+            MinorUnits::new(100000, &"usd".into()).fraction_digits_to_show(),
+            0
+        );
+        assert_eq!(
+            MinorUnits::new(100050, &"usd".into()).fraction_digits_to_show(),
+            2
+        );
+        assert_eq!(
+            MinorUnits::new(1001, &"jpy".into()).fraction_digits_to_show(),
+            0
+        );
+        assert_eq!(
+            MinorUnits::new(12340, &"bhd".into()).fraction_digits_to_show(),
+            3
+        );
+        assert_eq!(
+            MinorUnits::new(12000, &"bhd".into()).fraction_digits_to_show(),
+            0
+        );
     }
 
     #[test]

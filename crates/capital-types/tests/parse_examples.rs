@@ -10,14 +10,17 @@ fn fixture(name: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(value: &T) {
+fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(
+    value: &T,
+) {
     let again: T = serde_json::from_value(serde_json::to_value(value).unwrap()).unwrap();
     assert_eq!(&again, value);
 }
 
 #[test]
 fn offer_object_example() {
-    let offer: FinancingOffer = serde_json::from_value(fixture("seed-financing-offer-object-0.json")).unwrap();
+    let offer: FinancingOffer =
+        serde_json::from_value(fixture("seed-financing-offer-object-0.json")).unwrap();
     assert_eq!(offer.id, "financingoffer_1NPvKg2eZvKYlo2CnEEmlCVh");
     assert_eq!(offer.status, OfferStatus::Undelivered);
     assert_eq!(offer.financing_type, Some(FinancingType::FlexLoan));
@@ -51,7 +54,10 @@ fn refill_accepted_webhook_example() {
 
 #[test]
 fn summary_examples() {
-    for name in ["seed-capital-refills-1.json", "seed-capital-api-integration-2.json"] {
+    for name in [
+        "seed-capital-refills-1.json",
+        "seed-capital-api-integration-2.json",
+    ] {
         let summary: FinancingSummary = serde_json::from_value(fixture(name)).unwrap();
         let details = summary.details.as_ref().unwrap();
         assert_eq!(details.currency, Some(Currency::from("usd")));
@@ -65,8 +71,12 @@ fn summary_examples() {
 
 #[test]
 fn account_link_example() {
-    let link: AccountLink = serde_json::from_value(fixture("seed-capital-api-integration-1.json")).unwrap();
-    assert_eq!(link.url, "https://connect.stripe.com/capital/offer/SrjgLUfa0O7K");
+    let link: AccountLink =
+        serde_json::from_value(fixture("seed-capital-api-integration-1.json")).unwrap();
+    assert_eq!(
+        link.url,
+        "https://connect.stripe.com/capital/offer/SrjgLUfa0O7K"
+    );
     assert_eq!(link.expires_at, Some(1611264896));
     round_trip(&link);
 }
@@ -75,9 +85,13 @@ fn account_link_example() {
 fn replacement_examples() {
     let event = fixture("seed-capital-replacements-0.json");
     let new: FinancingOffer = serde_json::from_value(event["data"]["object"].clone()).unwrap();
-    assert_eq!(new.replacement_for.as_deref(), Some("financingoffer_abc123"));
+    assert_eq!(
+        new.replacement_for.as_deref(),
+        Some("financingoffer_abc123")
+    );
     assert_eq!(new.status, OfferStatus::Delivered);
-    let old: FinancingOffer = serde_json::from_value(fixture("seed-capital-replacements-1.json")).unwrap();
+    let old: FinancingOffer =
+        serde_json::from_value(fixture("seed-capital-replacements-1.json")).unwrap();
     assert_eq!(old.status, OfferStatus::Replaced);
     assert_eq!(old.replacement.as_deref(), Some("financingoffer_xyz456"));
     assert!(old.status.is_terminal());
@@ -88,16 +102,29 @@ fn stripe_synthetic_fixtures_parse() {
     let fixtures = fixture("stripe-openapi-fixtures.json");
     let resources = &fixtures["resources"];
 
-    let offer: FinancingOffer = serde_json::from_value(resources["capital.financing_offer"].clone()).unwrap();
+    let offer: FinancingOffer =
+        serde_json::from_value(resources["capital.financing_offer"].clone()).unwrap();
     assert_eq!(offer.status, OfferStatus::Accepted);
     assert_eq!(offer.offered_terms, None);
     round_trip(&offer);
 
-    let summary: FinancingSummary = serde_json::from_value(resources["capital.financing_summary"].clone()).unwrap();
+    let summary: FinancingSummary =
+        serde_json::from_value(resources["capital.financing_summary"].clone()).unwrap();
     let details = summary.details.as_ref().unwrap();
-    assert_eq!(details.currency.as_ref().unwrap().iso_code(), None, "placeholder currency is not ISO");
+    assert_eq!(
+        details.currency.as_ref().unwrap().iso_code(),
+        None,
+        "placeholder currency is not ISO"
+    );
     assert_eq!(details.withhold_rate, Some(65076826.0));
-    assert_eq!(details.current_repayment_interval.as_ref().unwrap().paid_amount, None);
+    assert_eq!(
+        details
+            .current_repayment_interval
+            .as_ref()
+            .unwrap()
+            .paid_amount,
+        None
+    );
     assert_eq!(summary.status, None);
     round_trip(&summary);
 
@@ -106,7 +133,10 @@ fn stripe_synthetic_fixtures_parse() {
     assert_eq!(transaction.transaction_type, TransactionType::Payment);
     round_trip(&transaction);
 
-    for link in [&resources["account_link"], &fixtures["resources_ga_fixtures3.json"]["account_link"]] {
+    for link in [
+        &resources["account_link"],
+        &fixtures["resources_ga_fixtures3.json"]["account_link"],
+    ] {
         let link: AccountLink = serde_json::from_value(link.clone()).unwrap();
         assert!(link.url.starts_with("https://"));
     }
@@ -125,9 +155,15 @@ fn unknown_enum_values_are_kept() {
     .unwrap();
     assert_eq!(offer.status, OfferStatus::Other("revoked".into()));
     assert!(!offer.status.is_known());
-    assert_eq!(offer.financing_type, Some(FinancingType::Other("revenue_based_loan".into())));
+    assert_eq!(
+        offer.financing_type,
+        Some(FinancingType::Other("revenue_based_loan".into()))
+    );
     assert_eq!(offer.product_type.as_ref().unwrap().as_str(), "top_up");
-    assert_eq!(offer.disclaimer_variant.as_ref().unwrap().as_str(), "new_lender_jp");
+    assert_eq!(
+        offer.disclaimer_variant.as_ref().unwrap().as_str(),
+        "new_lender_jp"
+    );
     let value = serde_json::to_value(&offer).unwrap();
     assert_eq!(value["status"], "revoked");
     assert_eq!(value["offered_terms"]["campaign_type"], "winback_user");
@@ -141,17 +177,23 @@ fn absent_and_null_are_alike() {
         "product_type": null, "status_transitions": null, "metadata": null, "disclaimer_variant": null,
     }))
     .unwrap();
-    let absent: FinancingOffer =
-        serde_json::from_value(serde_json::json!({"id": "financingoffer_1", "status": "delivered"})).unwrap();
+    let absent: FinancingOffer = serde_json::from_value(
+        serde_json::json!({"id": "financingoffer_1", "status": "delivered"}),
+    )
+    .unwrap();
     assert_eq!(with_nulls, absent);
 }
 
 #[test]
 fn legacy_type_fills_in_for_financing_type() {
-    let offer: FinancingOffer =
-        serde_json::from_value(serde_json::json!({"id": "o", "status": "delivered", "type": "fixed_term_loan"}))
-            .unwrap();
-    assert_eq!(offer.effective_financing_type(), Some(&FinancingType::FixedTermLoan));
+    let offer: FinancingOffer = serde_json::from_value(
+        serde_json::json!({"id": "o", "status": "delivered", "type": "fixed_term_loan"}),
+    )
+    .unwrap();
+    assert_eq!(
+        offer.effective_financing_type(),
+        Some(&FinancingType::FixedTermLoan)
+    );
 }
 
 #[test]
@@ -165,15 +207,25 @@ fn offer_state_parses_with_every_part_null() {
 
 #[test]
 fn requests_refuse_unknown_fields_and_types() {
-    let ok: AccountLinkRequest = serde_json::from_str(r#"{"type": "capital_financing_offer"}"#).unwrap();
+    let ok: AccountLinkRequest =
+        serde_json::from_str(r#"{"type": "capital_financing_offer"}"#).unwrap();
     assert_eq!(ok.link_type, AccountLinkType::CapitalFinancingOffer);
-    assert!(serde_json::from_str::<AccountLinkRequest>(r#"{"type": "x", "account": "acct_1"}"#).is_err());
-    assert!(serde_json::from_str::<MarkDeliveredRequest>(r#"{"offer": "o", "account": "acct_1"}"#).is_err());
+    assert!(
+        serde_json::from_str::<AccountLinkRequest>(r#"{"type": "x", "account": "acct_1"}"#)
+            .is_err()
+    );
+    assert!(
+        serde_json::from_str::<MarkDeliveredRequest>(r#"{"offer": "o", "account": "acct_1"}"#)
+            .is_err()
+    );
 }
 
 #[test]
 fn error_envelope_shape() {
     let envelope = ErrorEnvelope::new("invalid_request_error", "No such offer");
     let value = serde_json::to_value(&envelope).unwrap();
-    assert_eq!(value, serde_json::json!({"error": {"type": "invalid_request_error", "message": "No such offer"}}));
+    assert_eq!(
+        value,
+        serde_json::json!({"error": {"type": "invalid_request_error", "message": "No such offer"}})
+    );
 }

@@ -1,0 +1,260 @@
+//! Pure number logic behind what the tile shows. The browser's `Intl` does the locale-specific
+//! rendering (see `intl.rs`); this module decides *what* to render, exactly and without panics.
+
+use capital_types::{Currency, MinorUnits};
+
+/// An amount of money that can be shown: non-negative, with a currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Money {
+    pub minor: MinorUnits,
+    pub currency: Currency,
+}
+
+impl Money {
+    /// `None` when the amount is missing or negative (nonsense for an offer) or the currency is
+    /// missing: the view then shows a dash instead of a made-up number.
+    pub fn new(amount: Option<i64>, currency: Option<&Currency>) -> Option<Money> {
+        let (amount, currency) = (amount?, currency?);
+        (amount >= 0).then(|| Money {
+            minor: MinorUnits::new(amount, currency),
+            currency: currency.clone(),
+        })
+    }
+
+    /// Exact major-unit decimal, e.g. `"1000.00"`; `Intl.NumberFormat` accepts it as a string
+    /// without going through a float.
+    pub fn decimal(&self) -> String {
+        self.minor.to_decimal_string()
+    }
+
+    /// Fraction digits to show: none for whole amounts, else the currency's own.
+    pub fn fraction_digits(&self) -> u32 {
+        self.minor.fraction_digits_to_show()
+    }
+
+    /// Upper-case ISO code, or `None` when the currency is not three letters (then `Intl` cannot
+    /// be used and [`Money::plain`] is shown).
+    pub fn iso_code(&self) -> Option<String> {
+        self.currency.iso_code()
+    }
+
+    /// Locale-free rendering for when `Intl` refuses the currency: `"1,234.56 XYZ"`, with the code
+    /// shown only when it is a plausible one.
+    pub fn plain(&self) -> String {
+        let decimal = self.decimal();
+        let (whole, fraction) = decimal.split_once('.').unwrap_or((&decimal, ""));
+        let grouped = group_thousands(whole);
+        let shown_fraction = if self.fraction_digits() == 0 {
+            String::new()
+        } else {
+            format!(".{fraction}")
+        };
+        match self.iso_code() {
+            Some(code) => format!("{grouped}{shown_fraction} {code}"),
+            None => format!("{grouped}{shown_fraction}"),
+        }
+    }
+}
+
+fn group_thousands(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A rate (`withhold_rate`, discount rates) as a fraction between 0 and 1, rounded to a hundredth
+/// of a percent so float artifacts never show (0.07 is 7%, not 7.000000000000001%).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    /// Hundredths of a percent (basis points): 0.07 → 700.
+    pub basis_points: u32,
+}
+
+impl Rate {
+    /// `None` for missing, non-finite or out-of-range values (Stripe's synthetic fixtures carry
+    /// `withhold_rate: 65076826`); the view shows a dash rather than a nonsense percentage.
+    pub fn new(fraction: Option<f64>) -> Option<Rate> {
+        let fraction = fraction?;
+        if !fraction.is_finite() || !(0.0..=1.0).contains(&fraction) {
+            return None;
+        }
+        Some(Rate {
+            basis_points: (fraction * 10_000.0).round() as u32,
+        })
+    }
+
+    /// The fraction as an exact decimal string for `Intl` percent formatting: 700 → `"0.07"`.
+    pub fn fraction_decimal(&self) -> String {
+        let text = format!(
+            "{}.{:04}",
+            self.basis_points / 10_000,
+            self.basis_points % 10_000
+        );
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    }
+
+    /// Decimal digits of the percentage (0, 1 or 2): 7% → 0, 12.5% → 1, 0.25% → 2.
+    pub fn percent_fraction_digits(&self) -> u32 {
+        match self.basis_points % 100 {
+            0 => 0,
+            rest if rest % 10 == 0 => 1,
+            _ => 2,
+        }
+    }
+
+    /// Locale-free percentage: `"7%"`, `"12.5%"`.
+    pub fn plain(&self) -> String {
+        let whole = self.basis_points / 100;
+        match self.percent_fraction_digits() {
+            0 => format!("{whole}%"),
+            1 => format!("{whole}.{}%", (self.basis_points % 100) / 10),
+            _ => format!("{whole}.{:02}%", self.basis_points % 100),
+        }
+    }
+}
+
+/// A point in time in milliseconds since the epoch, for `Date`, from Stripe's seconds. `None` for
+/// non-finite values and anything outside the years 1970–9999 (synthetic or corrupt timestamps).
+pub fn epoch_millis_from_seconds(seconds: Option<f64>) -> Option<f64> {
+    const YEAR_10000: f64 = 253_402_300_800.0;
+    let seconds = seconds?;
+    (seconds.is_finite() && (0.0..YEAR_10000).contains(&seconds)).then_some(seconds * 1000.0)
+}
+
+/// Repayment progress in percent (0–100) from paid and remaining amounts; `None` when it cannot be
+/// known (missing or negative amounts, nothing owed at all).
+pub fn repayment_progress(paid: Option<i64>, remaining: Option<i64>) -> Option<f64> {
+    let (paid, remaining) = (paid?, remaining?);
+    if paid < 0 || remaining < 0 {
+        return None;
+    }
+    let total = paid as f64 + remaining as f64;
+    (total > 0.0).then(|| (paid as f64 / total * 100.0).clamp(0.0, 100.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn money(amount: i64, currency: &str) -> Money {
+        Money::new(Some(amount), Some(&Currency::from(currency))).unwrap()
+    }
+
+    #[test]
+    fn money_refuses_missing_and_negative() {
+        assert_eq!(Money::new(None, Some(&Currency::from("usd"))), None);
+        assert_eq!(Money::new(Some(5), None), None);
+        assert_eq!(Money::new(Some(-1), Some(&Currency::from("usd"))), None);
+        assert!(Money::new(Some(0), Some(&Currency::from("usd"))).is_some());
+    }
+
+    #[test]
+    fn money_plain_rendering() {
+        assert_eq!(money(100000, "usd").plain(), "1,000 USD");
+        assert_eq!(money(123456, "usd").plain(), "1,234.56 USD");
+        assert_eq!(money(1500000, "jpy").plain(), "1,500,000 JPY");
+        assert_eq!(money(12345, "kwd").plain(), "12.345 KWD");
+        assert_eq!(money(99, "currency").plain(), "0.99");
+        assert_eq!(money(0, "usd").plain(), "0 USD");
+        assert_eq!(
+            money(i64::MAX, "usd").plain(),
+            "92,233,720,368,547,758.07 USD"
+        );
+    }
+
+    #[test]
+    fn money_decimals_for_intl() {
+        assert_eq!(money(100000, "usd").decimal(), "1000.00");
+        assert_eq!(money(100000, "usd").fraction_digits(), 0);
+        assert_eq!(money(100050, "usd").fraction_digits(), 2);
+        assert_eq!(money(1500000, "jpy").decimal(), "1500000");
+    }
+
+    #[test]
+    fn rates_without_float_artifacts() {
+        assert_eq!(Rate::new(Some(0.07)).unwrap().plain(), "7%");
+        assert_eq!(Rate::new(Some(0.07)).unwrap().fraction_decimal(), "0.07");
+        assert_eq!(Rate::new(Some(0.1 + 0.2)).unwrap().plain(), "30%");
+        assert_eq!(Rate::new(Some(0.125)).unwrap().plain(), "12.5%");
+        assert_eq!(Rate::new(Some(0.125)).unwrap().percent_fraction_digits(), 1);
+        assert_eq!(Rate::new(Some(0.0025)).unwrap().plain(), "0.25%");
+        assert_eq!(
+            Rate::new(Some(0.0025)).unwrap().fraction_decimal(),
+            "0.0025"
+        );
+        assert_eq!(Rate::new(Some(1.0)).unwrap().plain(), "100%");
+        assert_eq!(Rate::new(Some(1.0)).unwrap().fraction_decimal(), "1");
+        assert_eq!(Rate::new(Some(0.0)).unwrap().plain(), "0%");
+        assert_eq!(Rate::new(Some(0.0)).unwrap().fraction_decimal(), "0");
+    }
+
+    #[test]
+    fn rates_out_of_range_are_refused() {
+        for bad in [
+            None,
+            Some(-0.01),
+            Some(1.5),
+            Some(65076826.0),
+            Some(f64::NAN),
+            Some(f64::INFINITY),
+        ] {
+            assert_eq!(Rate::new(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn timestamps_are_bounded() {
+        assert_eq!(
+            epoch_millis_from_seconds(Some(1690934400.0)),
+            Some(1690934400000.0)
+        );
+        assert_eq!(epoch_millis_from_seconds(Some(f64::NAN)), None);
+        assert_eq!(epoch_millis_from_seconds(Some(-1.0)), None);
+        assert_eq!(epoch_millis_from_seconds(Some(1e15)), None);
+        assert_eq!(epoch_millis_from_seconds(None), None);
+    }
+
+    #[test]
+    fn progress_from_paid_and_remaining() {
+        assert_eq!(repayment_progress(Some(25), Some(75)), Some(25.0));
+        assert_eq!(repayment_progress(Some(0), Some(100)), Some(0.0));
+        assert_eq!(repayment_progress(Some(100), Some(0)), Some(100.0));
+        assert_eq!(repayment_progress(Some(0), Some(0)), None);
+        assert_eq!(repayment_progress(Some(-5), Some(10)), None);
+        assert_eq!(repayment_progress(None, Some(10)), None);
+        assert_eq!(
+            repayment_progress(Some(i64::MAX), Some(i64::MAX)),
+            Some(50.0)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn rate_fraction_decimal_round_trips(bp in 0u32..=10_000) {
+            let rate = Rate { basis_points: bp };
+            let parsed: f64 = rate.fraction_decimal().parse().unwrap();
+            prop_assert_eq!(Rate::new(Some(parsed)), Some(rate));
+        }
+
+        #[test]
+        fn plain_money_keeps_every_digit(amount in 0i64..=i64::MAX) {
+            let text = money(amount, "usd").plain();
+            let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+            let expected = if amount % 100 == 0 { (amount / 100).to_string() } else { format!("{}{:02}", amount / 100, amount % 100) };
+            prop_assert_eq!(digits, expected);
+        }
+
+        #[test]
+        fn progress_stays_in_range(paid in any::<i64>(), remaining in any::<i64>()) {
+            if let Some(percent) = repayment_progress(Some(paid), Some(remaining)) {
+                prop_assert!((0.0..=100.0).contains(&percent));
+            }
+        }
+    }
+}
