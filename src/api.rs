@@ -1,0 +1,212 @@
+//! The three backend routes the element calls (contract section 2), with abort and timeout.
+//!
+//! Every request carries its own `AbortController`, registered in the element's [`Requests`] so
+//! that removing the element aborts everything it started.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use capital_types::{
+    AccountLink, AccountLinkRequest, AccountLinkType, FinancingOffer, MarkDeliveredRequest,
+    OfferState,
+};
+use futures::future::{Either, select};
+use gloo_net::http::{Request, RequestBuilder};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, RequestCredentials};
+
+use crate::settings::{Credentials, route};
+
+/// How long a request may take before the element gives up and says so.
+const TIMEOUT_MS: i32 = 15_000;
+
+/// Why a request failed. `kind()` is the `kind` of the `capital-offer-error` event.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    #[error("the request could not be sent or got no answer")]
+    Network,
+    #[error("the request timed out")]
+    Timeout,
+    #[error("the server answered {status}")]
+    Http { status: u16 },
+    #[error("the answer could not be read: {0}")]
+    Decode(String),
+    /// The element was removed or the request was superseded; never shown to the user.
+    #[error("the request was aborted")]
+    Aborted,
+}
+
+impl ApiError {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ApiError::Network | ApiError::Timeout | ApiError::Aborted => "network",
+            ApiError::Http { .. } => "http",
+            ApiError::Decode(_) => "decode",
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Http { status } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+/// The requests an element has in flight, so that it can abort them all when it goes away.
+#[derive(Clone, Default)]
+pub struct Requests {
+    live: Rc<RefCell<Vec<AbortController>>>,
+    closed: Rc<std::cell::Cell<bool>>,
+}
+
+impl Requests {
+    fn register(&self) -> Option<AbortController> {
+        if self.closed.get() {
+            return None;
+        }
+        let controller = AbortController::new().ok()?;
+        self.live.borrow_mut().push(controller.clone());
+        Some(controller)
+    }
+
+    fn release(&self, controller: &AbortController) {
+        self.live.borrow_mut().retain(|c| c != controller);
+    }
+
+    /// Aborts everything in flight and refuses new requests.
+    pub fn close(&self) {
+        self.closed.set(true);
+        for controller in self.live.borrow_mut().drain(..) {
+            controller.abort();
+        }
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed.get()
+    }
+}
+
+/// Where and how to call the backend.
+#[derive(Clone)]
+pub struct Backend {
+    pub base: String,
+    pub credentials: Credentials,
+    pub requests: Requests,
+}
+
+/// Holds the controller of the latest offer load, so that a newer load aborts the one it replaces.
+#[derive(Clone, Default)]
+pub struct LatestLoad(Rc<RefCell<Option<AbortController>>>);
+
+impl LatestLoad {
+    fn replace(&self, controller: &AbortController) {
+        if let Some(previous) = self.0.borrow_mut().replace(controller.clone()) {
+            previous.abort();
+        }
+    }
+}
+
+impl Backend {
+    /// `GET {api-base}/offer`; aborts the load that `latest` held before.
+    pub async fn fetch_offer(&self, latest: &LatestLoad) -> Result<OfferState, ApiError> {
+        let controller = self.requests.register().ok_or(ApiError::Aborted)?;
+        latest.replace(&controller);
+        self.exchange(Request::get(&route(&self.base, "offer")), None, controller)
+            .await
+    }
+
+    /// `POST {api-base}/account_links`: a fresh, single-use link.
+    pub async fn create_account_link(
+        &self,
+        link_type: AccountLinkType,
+    ) -> Result<AccountLink, ApiError> {
+        let body = serde_json::to_string(&AccountLinkRequest { link_type })
+            .map_err(|e| ApiError::Decode(e.to_string()))?;
+        self.post(&route(&self.base, "account_links"), body).await
+    }
+
+    /// `POST {api-base}/offer/mark_delivered`.
+    pub async fn mark_delivered(&self, offer_id: &str) -> Result<FinancingOffer, ApiError> {
+        let body = serde_json::to_string(&MarkDeliveredRequest {
+            offer: offer_id.to_owned(),
+        })
+        .map_err(|e| ApiError::Decode(e.to_string()))?;
+        self.post(&route(&self.base, "offer/mark_delivered"), body)
+            .await
+    }
+
+    async fn post<T: DeserializeOwned>(&self, url: &str, body: String) -> Result<T, ApiError> {
+        let controller = self.requests.register().ok_or(ApiError::Aborted)?;
+        self.exchange(Request::post(url), Some(body), controller)
+            .await
+    }
+
+    async fn exchange<T: DeserializeOwned>(
+        &self,
+        builder: RequestBuilder,
+        json_body: Option<String>,
+        controller: AbortController,
+    ) -> Result<T, ApiError> {
+        let result = self.send_with(builder, json_body, &controller).await;
+        self.requests.release(&controller);
+        if controller.signal().aborted() && !matches!(result, Err(ApiError::Timeout)) {
+            return Err(ApiError::Aborted);
+        }
+        result
+    }
+
+    async fn send_with<T: DeserializeOwned>(
+        &self,
+        builder: RequestBuilder,
+        json_body: Option<String>,
+        controller: &AbortController,
+    ) -> Result<T, ApiError> {
+        let credentials = match self.credentials {
+            Credentials::SameOrigin => RequestCredentials::SameOrigin,
+            Credentials::Include => RequestCredentials::Include,
+        };
+        let builder = builder
+            .credentials(credentials)
+            .header("Accept", "application/json")
+            .abort_signal(Some(&controller.signal()));
+        let request = match json_body {
+            Some(body) => builder
+                .header("Content-Type", "application/json")
+                .body(body),
+            None => builder.build(),
+        }
+        .map_err(|_| ApiError::Network)?;
+
+        let exchange = async {
+            let response = request.send().await.map_err(|_| ApiError::Network)?;
+            let status = response.status();
+            let text = response.text().await.map_err(|_| ApiError::Network)?;
+            Ok::<_, ApiError>((status, text))
+        };
+        let (status, text) = match select(Box::pin(exchange), Box::pin(sleep(TIMEOUT_MS))).await {
+            Either::Left((result, _)) => result?,
+            Either::Right(_) => {
+                controller.abort();
+                return Err(ApiError::Timeout);
+            }
+        };
+        if !(200..300).contains(&status) {
+            return Err(ApiError::Http { status });
+        }
+        serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+    }
+}
+
+/// Resolves after `ms` milliseconds.
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}

@@ -1,0 +1,127 @@
+//! The custom-element glue. The JS shim (`embed/capital-offer-tile.js`) owns the element's
+//! lifecycle callbacks and creates one [`TileHandle`] per connected element; everything else
+//! happens here.
+
+use std::any::Any;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{CssStyleSheet, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
+
+use crate::controller::{Controller, Settings};
+use crate::host_state::ElementInternals;
+use crate::views::Tile;
+
+/// The element's styles, compiled into the wasm so that the embed folder stays one script, one
+/// wasm file and their glue.
+const TILE_CSS: &str = include_str!("../style/tile.css");
+
+thread_local! {
+    /// One constructed stylesheet shared by every element on the page.
+    static STYLESHEET: Option<CssStyleSheet> = CssStyleSheet::new().ok().filter(|sheet| sheet.replace_sync(TILE_CSS).is_ok());
+}
+
+/// One mounted `<capital-offer-tile>`.
+#[wasm_bindgen]
+pub struct TileHandle {
+    mounted: Option<Mounted>,
+}
+
+struct Mounted {
+    owner: Owner,
+    controller: Controller,
+    shadow: ShadowRoot,
+    /// The Leptos unmount handle; dropping it removes the rendered nodes.
+    view: Box<dyn Any>,
+}
+
+#[wasm_bindgen]
+impl TileHandle {
+    /// Renders into `host`'s open shadow root (created on first use). `internals` is the
+    /// element's `ElementInternals`, or `undefined` where the browser has none.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        host: HtmlElement,
+        internals: Option<ElementInternals>,
+    ) -> Result<TileHandle, JsValue> {
+        let shadow = match host.shadow_root() {
+            Some(shadow) => shadow,
+            None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
+        };
+        shadow.replace_children_with_node_0();
+        adopt_styles(&shadow);
+        let document = host
+            .owner_document()
+            .ok_or_else(|| JsValue::from_str("no document"))?;
+        let root: HtmlElement = document.create_element("div")?.unchecked_into();
+        root.set_class_name("root");
+        shadow.append_child(&root)?;
+
+        let owner = Owner::new();
+        let (controller, view) = owner.with(|| {
+            let controller = Controller::new(host, internals);
+            provide_context(controller);
+            let view =
+                leptos::mount::mount_to(root, move || view! { <Tile controller=controller/> });
+            (controller, Box::new(view) as Box<dyn Any>)
+        });
+        Ok(TileHandle {
+            mounted: Some(Mounted {
+                owner,
+                controller,
+                shadow,
+                view,
+            }),
+        })
+    }
+
+    /// The names of the attributes the element observes.
+    #[wasm_bindgen(js_name = observedAttributes)]
+    pub fn observed_attributes() -> Vec<String> {
+        Settings::NAMES
+            .iter()
+            .map(|name| (*name).to_owned())
+            .collect()
+    }
+
+    /// Sets an attribute's effective value (`undefined`/`null` when absent).
+    pub fn set(&self, name: &str, value: Option<String>) {
+        if let Some(mounted) = &self.mounted {
+            mounted.controller.settings.set(name, value);
+        }
+    }
+
+    /// Loads the offer state again (exposed as `element.reload()`).
+    pub fn reload(&self) {
+        if let Some(mounted) = &self.mounted {
+            mounted.controller.load();
+        }
+    }
+
+    /// Releases everything: aborts requests, disconnects observers, removes the rendered nodes.
+    pub fn dispose(&mut self) {
+        if let Some(mounted) = self.mounted.take() {
+            mounted.controller.close();
+            drop(mounted.view);
+            mounted.owner.cleanup();
+            mounted.shadow.replace_children_with_node_0();
+        }
+    }
+}
+
+fn adopt_styles(shadow: &ShadowRoot) {
+    STYLESHEET.with(|sheet| match sheet {
+        Some(sheet) => shadow.set_adopted_style_sheets(&js_sys::Array::of1(sheet)),
+        None => {
+            // Constructable stylesheets are missing (very old engines): fall back to <style>.
+            if let Some(style) = shadow
+                .owner_document()
+                .and_then(|d| d.create_element("style").ok())
+            {
+                style.set_text_content(Some(TILE_CSS));
+                let _ = shadow.append_child(&style);
+            }
+        }
+    });
+}

@@ -1,0 +1,140 @@
+//! Locale-aware rendering with the browser's `Intl`, falling back to the plain renderings of
+//! `format.rs` whenever `Intl` refuses an input (an invalid locale tag, a placeholder currency):
+//! a bad attribute or a synthetic fixture must never break the tile.
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::format::{Money, Rate};
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = Intl, js_name = NumberFormat)]
+    type NumberFormat;
+    #[wasm_bindgen(constructor, catch, js_namespace = Intl, js_class = "NumberFormat")]
+    fn new(locale: &str, options: &Object) -> Result<NumberFormat, JsValue>;
+    /// `format` accepts a decimal string and formats it exactly (no float on the way).
+    #[wasm_bindgen(method, catch, js_class = "NumberFormat")]
+    fn format(this: &NumberFormat, value: &str) -> Result<String, JsValue>;
+
+    #[wasm_bindgen(js_namespace = Intl, js_name = DateTimeFormat)]
+    type DateTimeFormat;
+    #[wasm_bindgen(constructor, catch, js_namespace = Intl, js_class = "DateTimeFormat")]
+    fn new(locale: &str, options: &Object) -> Result<DateTimeFormat, JsValue>;
+    #[wasm_bindgen(method, catch, js_class = "DateTimeFormat", js_name = format)]
+    fn format_date(this: &DateTimeFormat, date: &js_sys::Date) -> Result<String, JsValue>;
+}
+
+fn options(pairs: &[(&str, JsValue)]) -> Object {
+    let object = Object::new();
+    for (key, value) in pairs {
+        let _ = Reflect::set(&object, &JsValue::from_str(key), value);
+    }
+    object
+}
+
+/// The locale the tile formats with: the attribute when `Intl` accepts it, else the browser's
+/// language, else English.
+pub fn resolve_locale(requested: Option<&str>) -> String {
+    let browser = web_sys::window().and_then(|w| w.navigator().language());
+    [requested.map(str::to_owned), browser]
+        .into_iter()
+        .flatten()
+        .map(|tag| tag.trim().to_owned())
+        .find(|tag| {
+            !tag.is_empty() && tag.len() <= 64 && NumberFormat::new(tag, &Object::new()).is_ok()
+        })
+        .unwrap_or_else(|| "en".to_owned())
+}
+
+/// Formats numbers, money, rates and dates for one locale.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Formatter {
+    pub locale: String,
+}
+
+impl Formatter {
+    pub fn new(locale: String) -> Self {
+        Formatter { locale }
+    }
+
+    /// `$1,000`, `1 000 €`, `￥1,500,000`; a dash when there is no amount.
+    pub fn money(&self, money: Option<&Money>) -> String {
+        let Some(money) = money else {
+            return "—".to_owned();
+        };
+        let Some(code) = money.iso_code() else {
+            return money.plain();
+        };
+        let digits = JsValue::from(money.fraction_digits());
+        let format = NumberFormat::new(
+            &self.locale,
+            &options(&[
+                ("style", "currency".into()),
+                ("currency", code.into()),
+                ("minimumFractionDigits", digits.clone()),
+                ("maximumFractionDigits", digits),
+            ]),
+        );
+        format
+            .and_then(|f| f.format(&money.decimal()))
+            .unwrap_or_else(|_| money.plain())
+    }
+
+    /// `15%`, `12.5 %`, `15 %`; a dash when there is no valid rate.
+    pub fn rate(&self, rate: Option<&Rate>) -> String {
+        let Some(rate) = rate else {
+            return "—".to_owned();
+        };
+        let digits = JsValue::from(rate.percent_fraction_digits());
+        NumberFormat::new(
+            &self.locale,
+            &options(&[
+                ("style", "percent".into()),
+                ("minimumFractionDigits", digits.clone()),
+                ("maximumFractionDigits", digits),
+            ]),
+        )
+        .and_then(|f| f.format(&rate.fraction_decimal()))
+        .unwrap_or_else(|_| rate.plain())
+    }
+
+    /// Progress in percent (0–100), whole numbers.
+    pub fn percent(&self, percent: f64) -> String {
+        let fraction = (percent.clamp(0.0, 100.0).floor() / 100.0).to_string();
+        NumberFormat::new(
+            &self.locale,
+            &options(&[
+                ("style", "percent".into()),
+                ("maximumFractionDigits", 0.into()),
+            ]),
+        )
+        .and_then(|f| f.format(&fraction))
+        .unwrap_or_else(|_| format!("{}%", percent.floor()))
+    }
+
+    /// A whole number with the locale's grouping.
+    pub fn integer(&self, value: i64) -> String {
+        NumberFormat::new(&self.locale, &Object::new())
+            .and_then(|f| f.format(&value.to_string()))
+            .unwrap_or_else(|_| value.to_string())
+    }
+
+    /// `Aug 2, 2023`, `2 août 2023`, `02.08.2023` (the locale's medium date).
+    pub fn date(&self, epoch_millis: Option<f64>) -> String {
+        let Some(millis) = epoch_millis else {
+            return "—".to_owned();
+        };
+        let date = js_sys::Date::new(&JsValue::from_f64(millis));
+        DateTimeFormat::new(&self.locale, &options(&[("dateStyle", "medium".into())]))
+            .and_then(|f| f.format_date(&date))
+            .unwrap_or_else(|_| {
+                date.to_iso_string()
+                    .as_string()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(10)
+                    .collect()
+            })
+    }
+}

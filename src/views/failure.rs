@@ -1,0 +1,22 @@
+//! A failed load: a short message (never the server's text) and a retry button.
+
+use leptos::prelude::*;
+
+use crate::controller::Controller;
+
+#[component]
+pub fn Failure(controller: Controller) -> impl IntoView {
+    move || {
+        let text = controller.text();
+        view! {
+            <div class="main failure">
+                <svg class="failure-icon" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true">
+                    <circle cx="12" cy="12" r="10" fill="none" stroke="currentColor" stroke-width="1.8"/>
+                    <path d="M12 7v6M12 16.5v.5" stroke="currentColor" stroke-width="1.8" stroke-linecap="round"/>
+                </svg>
+                <p part="message" class="message">{text.load_failed}</p>
+                <button part="retry" class="retry" type="button" on:click=move |_| controller.load()>{text.retry}</button>
+            </div>
+        }
+    }
+}
