@@ -58,6 +58,9 @@ impl TileHandle {
         root.set_class_name("root");
         shadow.append_child(&root)?;
 
+        // Effects are created before `mount_to` (which would initialise it otherwise); an error
+        // only means the executor is already running.
+        let _ = any_spawner::Executor::init_wasm_bindgen();
         let owner = Owner::new();
         let (controller, view) = owner.with(|| {
             let controller = Controller::new(host, internals);

@@ -137,7 +137,7 @@ pub fn repayment_progress(paid: Option<i64>, remaining: Option<i64>) -> Option<f
     (total > 0.0).then(|| (paid as f64 / total * 100.0).clamp(0.0, 100.0))
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -344,7 +344,7 @@ static DE: Text = Text {
     disclaimer_default: "Die Finanzierung setzt Berechtigung und Genehmigung voraus.",
 };
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

@@ -33,6 +33,8 @@ mod views;
 
 #[cfg(target_arch = "wasm32")]
 pub use element::TileHandle;
+#[cfg(target_arch = "wasm32")]
+pub use host_state::ElementInternals;
 
 /// Called once when the wasm module starts: report panics on the console (the release build
 /// aborts on panic, and a silent abort would be impossible to diagnose on a platform's page).

@@ -78,7 +78,7 @@ fn normalise_origin(entry: &str) -> Option<String> {
     (valid_scheme && valid_host).then(|| format!("{scheme}://{rest}"))
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

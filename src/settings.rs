@@ -135,7 +135,7 @@ pub fn route(base: &str, path: &str) -> String {
     )
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

@@ -375,7 +375,7 @@ pub fn first_color<'a>(candidates: impl IntoIterator<Item = Option<&'a str>>) ->
     candidates.into_iter().flatten().find_map(Color::parse)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -555,7 +555,7 @@ impl Palette {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod palette_tests {
     use super::*;
 

@@ -231,7 +231,7 @@ fn interval_terms(
         .then_some(terms)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use serde_json::json;

@@ -3,7 +3,7 @@
 use capital_types::{AccountLinkType, Branding};
 use leptos::prelude::*;
 
-use super::parts::{Cta, Disclaimer, Header, Term};
+use super::parts::{Cta, Disclaimer, Header, Term, withhold_text};
 use crate::controller::Controller;
 use crate::i18n::fill;
 use crate::view_model::{IntervalTerms, OfferView as Offer};
@@ -33,10 +33,7 @@ pub fn OfferView(
     move || {
         let text = controller.text();
         let format = controller.formatter.get();
-        let withhold = fill(
-            text.withhold_value,
-            &[("rate", &format.rate(withhold_rate.as_ref()))],
-        );
+        let withhold = withhold_text(text, &format, withhold_rate.as_ref());
         let discount = discount_rate
             .map(|rate| fill(text.discount_value, &[("rate", &format.rate(Some(&rate)))]));
         let expiry_iso = expires_at_ms.map(|ms| {

@@ -5,7 +5,9 @@ use capital_types::{AccountLinkType, Branding, DisclaimerVariant, FinancingType}
 use leptos::prelude::*;
 
 use crate::controller::{Controller, Launch};
-use crate::i18n::Text;
+use crate::format::Rate;
+use crate::i18n::{Text, fill};
+use crate::intl::Formatter;
 use crate::launch;
 use crate::settings::LinkTarget;
 use crate::view_model::TileView;
@@ -23,6 +25,14 @@ pub fn heading_text(text: &Text, view: &TileView) -> Option<String> {
         }
         .to_owned(),
     )
+}
+
+/// "12% of daily sales", or a dash when the rate is missing or invalid.
+pub fn withhold_text(text: &Text, format: &Formatter, rate: Option<&Rate>) -> String {
+    match rate {
+        Some(rate) => fill(text.withhold_value, &[("rate", &format.rate(Some(rate)))]),
+        None => "—".to_owned(),
+    }
 }
 
 /// The platform's icon and business name (from the backend's branding) and the financing type.

@@ -4,7 +4,7 @@ use capital_types::{AccountLinkType, Branding};
 use leptos::prelude::*;
 
 use super::offer::interval_text;
-use super::parts::{Cta, Disclaimer, Header, Term};
+use super::parts::{Cta, Disclaimer, Header, Term, withhold_text};
 use crate::controller::Controller;
 use crate::i18n::fill;
 use crate::view_model::ProgressView as Progress;
@@ -23,10 +23,7 @@ pub fn ProgressView(
         let percent = progress.progress;
         let caption =
             percent.map(|p| fill(text.progress_value, &[("percent", &format.percent(p))]));
-        let withhold = fill(
-            text.withhold_value,
-            &[("rate", &format.rate(progress.withhold_rate.as_ref()))],
-        );
+        let withhold = withhold_text(text, &format, progress.withhold_rate.as_ref());
         let current = progress.current_interval.as_ref().map(|interval| {
             let status = fill(
                 text.interval_status,

@@ -9,6 +9,7 @@ pub fn Skeleton() -> impl IntoView {
             <span class="bone brand-bone"></span>
             <span class="bone heading-bone"></span>
             <span class="bone line-bone"></span>
+            <span class="bone line-bone"></span>
             <span class="bone line-bone short"></span>
         </div>
         <div class="figures skeleton" aria-hidden="true">
@@ -20,6 +21,10 @@ pub fn Skeleton() -> impl IntoView {
         </div>
         <div class="actions skeleton" aria-hidden="true">
             <span class="bone cta-bone"></span>
+        </div>
+        <div class="legal skeleton" aria-hidden="true">
+            <span class="bone legal-bone"></span>
+            <span class="bone legal-bone short"></span>
         </div>
     }
 }

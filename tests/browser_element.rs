@@ -1,0 +1,874 @@
+//! The element's components in headless Chromium (wasm-bindgen-test), with `fetch` and
+//! `window.open` stubbed so every backend answer can be staged.
+//!
+//! Run with `cargo test --target wasm32-unknown-unknown --test browser_element`.
+#![cfg(target_arch = "wasm32")]
+
+use capital_offer_tile::TileHandle;
+use serde_json::{Value, json};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, ShadowRoot};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen(inline_js = r#"
+const state = { routes: {}, calls: [], opened: [], events: [] };
+
+export function stub(routes) {
+  state.routes = routes;
+  state.calls = [];
+  state.opened = [];
+  window.fetch = async (input, init) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    const url = new URL(request.url, location.href);
+    const body = await request.clone().text();
+    state.calls.push({ method: request.method, path: url.pathname, body, credentials: request.credentials });
+    const route = state.routes[request.method + ' ' + url.pathname];
+    if (route && route.delay) {
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, route.delay);
+        request.signal.addEventListener('abort', () => { clearTimeout(timer); reject(new DOMException('aborted', 'AbortError')); });
+      });
+    }
+    if (request.signal.aborted) throw new DOMException('aborted', 'AbortError');
+    if (!route) return new Response('{"error":{"type":"invalid_request_error","message":"no route"}}', { status: 404 });
+    if (route.network_error) throw new TypeError('Failed to fetch');
+    const text = typeof route.body === 'string' ? route.body : JSON.stringify(route.body);
+    return new Response(text, { status: route.status || 200, headers: { 'content-type': 'application/json' } });
+  };
+  window.open = (url, target, features) => {
+    const tab = {
+      url, target, features, opener: 'the platform page', closed: false, navigatedTo: null,
+      location: { replace(next) { tab.navigatedTo = next; } },
+      close() { tab.closed = true; },
+    };
+    state.opened.push(tab);
+    return tab;
+  };
+}
+
+export function set_route(key, route) { state.routes[key] = route; }
+export function calls() { return JSON.stringify(state.calls); }
+export function opened() { return JSON.stringify(state.opened.map(t => ({ url: t.url, target: t.target, opener: t.opener, closed: t.closed, navigatedTo: t.navigatedTo }))); }
+
+if (!customElements.get('test-tile')) customElements.define('test-tile', class extends HTMLElement {});
+
+export function make_host(width) {
+  const host = document.createElement('test-tile');
+  host.style.display = 'block';
+  host.style.width = width + 'px';
+  const internals = host.attachInternals();
+  document.body.appendChild(host);
+  host.__events = [];
+  for (const name of ['capital-offer-loaded', 'capital-offer-launch', 'capital-offer-error']) {
+    document.addEventListener(name, (event) => {
+      if (event.composedPath()[0] === host) host.__events.push({ name, detail: event.detail });
+    });
+  }
+  return [host, internals];
+}
+
+export function events_of(host) { return JSON.stringify(host.__events); }
+export function has_state(internals, name) { return internals.states.has(name); }
+export function prevent_launches(host) {
+  host.addEventListener('capital-offer-launch', (event) => event.preventDefault());
+}
+export function computed(element, property) { return getComputedStyle(element).getPropertyValue(property); }
+"#)]
+extern "C" {
+    fn stub(routes: JsValue);
+    fn set_route(key: &str, route: JsValue);
+    fn calls() -> String;
+    fn opened() -> String;
+    fn make_host(width: u32) -> js_sys::Array;
+    fn events_of(host: &HtmlElement) -> String;
+    fn has_state(internals: &JsValue, name: &str) -> bool;
+    fn prevent_launches(host: &HtmlElement);
+    fn computed(element: &Element, property: &str) -> String;
+}
+
+fn js(value: &Value) -> JsValue {
+    js_sys::JSON::parse(&value.to_string()).unwrap()
+}
+
+/// A mounted tile under test.
+struct Tile {
+    host: HtmlElement,
+    internals: JsValue,
+    handle: TileHandle,
+}
+
+impl Tile {
+    fn mount(attributes: &[(&str, &str)]) -> Tile {
+        Tile::mount_with_width(attributes, 360)
+    }
+
+    fn mount_with_width(attributes: &[(&str, &str)], width: u32) -> Tile {
+        let parts = make_host(width);
+        let host: HtmlElement = parts.get(0).unchecked_into();
+        let internals = parts.get(1);
+        let handle =
+            TileHandle::new(host.clone(), Some(internals.clone().unchecked_into())).unwrap();
+        for (name, value) in attributes {
+            handle.set(name, Some((*value).to_owned()));
+        }
+        Tile {
+            host,
+            internals,
+            handle,
+        }
+    }
+
+    fn shadow(&self) -> ShadowRoot {
+        self.host.shadow_root().expect("open shadow root")
+    }
+
+    fn part(&self, name: &str) -> Option<Element> {
+        self.shadow()
+            .query_selector(&format!("[part~=\"{name}\"]"))
+            .unwrap()
+    }
+
+    fn part_text(&self, name: &str) -> String {
+        self.part(name)
+            .and_then(|e| e.text_content())
+            .unwrap_or_default()
+    }
+
+    fn status(&self) -> String {
+        self.part("tile")
+            .and_then(|tile| tile.get_attribute("data-status"))
+            .unwrap_or_default()
+    }
+
+    fn text(&self) -> String {
+        self.part("tile")
+            .and_then(|e| e.text_content())
+            .unwrap_or_default()
+    }
+
+    fn events(&self) -> Vec<Value> {
+        serde_json::from_str(&events_of(&self.host)).unwrap()
+    }
+
+    fn events_named(&self, name: &str) -> Vec<Value> {
+        self.events()
+            .into_iter()
+            .filter(|e| e["name"] == name)
+            .map(|e| e["detail"].clone())
+            .collect()
+    }
+
+    async fn settled(&self) -> String {
+        until(|| !matches!(self.status().as_str(), "" | "loading")).await;
+        self.status()
+    }
+
+    fn click(&self, part: &str) {
+        self.part(part)
+            .unwrap()
+            .unchecked_into::<HtmlElement>()
+            .click();
+    }
+
+    fn remove(mut self) {
+        self.handle.dispose();
+        self.host.remove();
+    }
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+/// Polls `condition` for up to five seconds.
+async fn until(condition: impl Fn() -> bool) {
+    for _ in 0..500 {
+        if condition() {
+            return;
+        }
+        sleep(10).await;
+    }
+    panic!("condition not met within 5 s");
+}
+
+fn recorded_calls() -> Vec<Value> {
+    serde_json::from_str(&calls()).unwrap()
+}
+
+fn posts_to(path_end: &str) -> Vec<Value> {
+    recorded_calls()
+        .into_iter()
+        .filter(|c| c["method"] == "POST" && c["path"].as_str().unwrap().ends_with(path_end))
+        .collect()
+}
+
+fn offer(status: &str, currency: &str, amount: i64) -> Value {
+    json!({
+        "id": "financingoffer_test", "object": "capital.financing_offer", "account": "acct_1", "created": 1795000000,
+        "expires_after": 1797811200.0, "financing_type": "flex_loan", "livemode": false, "product_type": "standard",
+        "status": status, "disclaimer_variant": "celtic_us_loan",
+        "offered_terms": {"advance_amount": amount, "campaign_type": "newly_eligible_user", "currency": currency,
+                          "fee_amount": amount / 10, "previous_financing_fee_discount_rate": null, "withhold_rate": 0.12},
+        "accepted_terms": null, "replacement": null, "replacement_for": null,
+    })
+}
+
+fn state(offer: Value) -> Value {
+    json!({"offer": offer, "summary": null, "branding": {"business_name": "Rocket Rides", "primary_color": "#0a7cff", "secondary_color": "#1a1a1a"}})
+}
+
+fn routes(base: &str, offer_state: Value) -> Value {
+    json!({
+        format!("GET {base}/offer"): {"body": offer_state},
+        format!("POST {base}/account_links"): {"body": {"object": "account_link", "created": 1, "expires_at": 301, "url": "https://connect.stripe.com/capital/offer/abc"}},
+        format!("POST {base}/offer/mark_delivered"): {"body": offer("delivered", "usd", 1500000)},
+    })
+}
+
+#[wasm_bindgen_test]
+async fn usd_offer_shows_its_terms_in_parts() {
+    stub(js(&routes(
+        "/t1",
+        state(offer("delivered", "usd", 1500000)),
+    )));
+    let tile = Tile::mount(&[("api-base", "/t1"), ("locale", "en-US")]);
+    assert_eq!(tile.settled().await, "delivered");
+    assert_eq!(tile.part_text("amount"), "$15,000");
+    assert_eq!(tile.part_text("fee"), "$1,500");
+    assert_eq!(tile.part_text("withhold-rate"), "12% of daily sales");
+    assert!(
+        tile.part_text("expiry").contains("2026"),
+        "{}",
+        tile.part_text("expiry")
+    );
+    assert_eq!(tile.part_text("heading"), "You’re eligible for financing");
+    assert_eq!(
+        tile.part_text("cta").trim_start().starts_with("View offer"),
+        true
+    );
+    assert!(
+        tile.part("discount").is_none(),
+        "standard offers show no refill discount"
+    );
+    assert!(tile.text().contains("Celtic Bank"), "lender notice shown");
+    let legal = tile.shadow().query_selector(".legal").unwrap().unwrap();
+    assert!(
+        legal.get_attribute("part").is_none(),
+        "the legal notice is not a part the page could hide"
+    );
+    let loaded = tile.events_named("capital-offer-loaded");
+    assert_eq!(
+        loaded,
+        vec![
+            json!({"status": "delivered", "productType": "standard", "financingType": "flex_loan", "hasActiveFinancing": false})
+        ]
+    );
+    tile.remove();
+}
+
+#[wasm_bindgen_test]
+async fn jpy_amounts_have_no_decimals() {
+    stub(js(&routes(
+        "/t2",
+        state(offer("delivered", "jpy", 1500000)),
+    )));
+    let tile = Tile::mount(&[("api-base", "/t2"), ("locale", "en-US")]);
+    tile.settled().await;
+    assert_eq!(tile.part_text("amount"), "¥1,500,000");
+    assert_eq!(tile.part_text("fee"), "¥150,000");
+    tile.remove();
+}
+
+#[wasm_bindgen_test]
+async fn refill_shows_the_discount_and_locale_changes_copy_live() {
+    let mut refill = offer("delivered", "usd", 2500000);
+    refill["product_type"] = json!("refill");
+    refill["offered_terms"]["campaign_type"] = json!("repeat_user");
+    refill["offered_terms"]["previous_financing_fee_discount_rate"] = json!(0.5);
+    stub(js(&routes("/t3", state(refill))));
+    let tile = Tile::mount(&[("api-base", "/t3"), ("locale", "en-US")]);
+    tile.settled().await;
+    assert_eq!(
+        tile.part_text("discount"),
+        "50% off the remaining fee of your current financing"
+    );
+    assert_eq!(tile.part_text("heading"), "Refill your financing");
+
+    tile.handle.set("locale", Some("fr-FR".into()));
+    until(|| tile.part_text("heading") == "Renouvelez votre financement").await;
+    assert!(
+        tile.part_text("discount").starts_with("50\u{a0}%"),
+        "{}",
+        tile.part_text("discount")
+    );
+    assert!(
+        tile.part_text("amount").contains("25\u{202f}000"),
+        "{}",
+        tile.part_text("amount")
+    );
+    assert_eq!(
+        recorded_calls()
+            .iter()
+            .filter(|c| c["method"] == "GET")
+            .count(),
+        1,
+        "a locale change does not re-fetch"
+    );
+    tile.remove();
+}
+
+#[wasm_bindgen_test]
+async fn accepted_requests_a_reporting_link_and_opens_it_without_opener() {
+    let mut accepted = offer("accepted", "usd", 1500000);
+    accepted["accepted_terms"] = json!({"advance_amount": 1200000, "currency": "usd", "fee_amount": 120000, "withhold_rate": 0.12});
+    stub(js(&routes("/t4", state(accepted))));
+    let tile = Tile::mount(&[("api-base", "/t4")]);
+    assert_eq!(tile.settled().await, "accepted");
+    assert!(
+        tile.part_text("heading")
+            .contains("Application under review")
+    );
+    tile.click("cta");
+    until(|| !tile.events_named("capital-offer-launch").is_empty()).await;
+    let posts = posts_to("/account_links");
+    assert_eq!(posts.len(), 1);
+    assert_eq!(
+        posts[0]["body"],
+        r#"{"type":"capital_financing_reporting"}"#
+    );
+    let launch = &tile.events_named("capital-offer-launch")[0];
+    assert_eq!(launch["type"], "capital_financing_reporting");
+    assert_eq!(
+        launch["url"],
+        "https://connect.stripe.com/capital/offer/abc"
+    );
+    assert_eq!(launch["expiresAt"], 301);
+    until(|| opened().contains("navigatedTo\":\"https")).await;
+    let tabs: Vec<Value> = serde_json::from_str(&opened()).unwrap();
+    assert_eq!(tabs.len(), 1);
+    assert_eq!(tabs[0]["target"], "_blank");
+    assert_eq!(
+        tabs[0]["opener"],
+        Value::Null,
+        "the new tab cannot reach the platform page"
+    );
+    assert_eq!(
+        tabs[0]["navigatedTo"],
+        "https://connect.stripe.com/capital/offer/abc"
+    );
+    tile.remove();
+}
+
+#[wasm_bindgen_test]
+async fn double_click_sends_one_request_and_the_next_click_a_new_one() {
+    let mut base = routes("/t5", state(offer("delivered", "usd", 1500000)));
+    base["POST /t5/account_links"]["delay"] = json!(150);
+    stub(js(&base));
+    let tile = Tile::mount(&[("api-base", "/t5"), ("delivery", "manual")]);
+    tile.settled().await;
+    tile.click("cta");
+    tile.click("cta");
+    until(|| tile.part("cta").unwrap().has_attribute("disabled")).await;
+    until(|| tile.events_named("capital-offer-launch").len() == 1).await;
+    sleep(50).await;
+    assert_eq!(posts_to("/account_links").len(), 1);
+    until(|| !tile.part("cta").unwrap().has_attribute("disabled")).await;
+    tile.click("cta");
+    until(|| tile.events_named("capital-offer-launch").len() == 2).await;
+    assert_eq!(
+        posts_to("/account_links").len(),
+        2,
+        "links are never reused"
+    );
+    tile.remove();
+}
+
+#[wasm_bindgen_test]
+async fn unsafe_links_are_refused_with_an_event_and_a_message() {
+    for (index, url) in [
+        "javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "https://evil.example/offer",
+        "http://connect.stripe.com/x",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let base = format!("/t6-{index}");
+        let mut r = routes(&base, state(offer("delivered", "usd", 1500000)));
+        r[format!("POST {base}/account_links")]["body"]["url"] = json!(url);
+        stub(js(&r));
+        let tile = Tile::mount(&[("api-base", &base), ("delivery", "manual")]);
+        tile.settled().await;
+        tile.click("cta");
+        until(|| !tile.events_named("capital-offer-error").is_empty()).await;
+        let error = &tile.events_named("capital-offer-error")[0];
+        assert_eq!(error["kind"], "unsafe_link", "{url}");
+        assert!(
+            tile.events_named("capital-offer-launch").is_empty(),
+            "{url}"
+        );
+        assert_eq!(
+            tile.part_text("message"),
+            "That link can’t be opened safely, so it was blocked."
+        );
+        let tabs: Vec<Value> = serde_json::from_str(&opened()).unwrap();
+        assert!(
+            tabs.iter()
+                .all(|t| t["closed"] == true && t["navigatedTo"].is_null()),
+            "{url}: {tabs:?}"
+        );
+        tile.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn link_origins_extends_the_allow_list() {
+    let mut r = routes("/t7", state(offer("delivered", "usd", 1500000)));
+    r["POST /t7/account_links"]["body"]["url"] = json!("https://sandbox.example:8443/offer/1");
+    stub(js(&r));
+    let tile = Tile::mount(&[
+        ("api-base", "/t7"),
+        ("delivery", "manual"),
+        (
+            "link-origins",
+            "https://connect.stripe.com https://sandbox.example:8443",
+        ),
+    ]);
+    tile.settled().await;
+    tile.click("cta");
+    until(|| !tile.events_named("capital-offer-launch").is_empty()).await;
+    assert!(tile.events_named("capital-offer-error").is_empty());
+    tile.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_prevented_launch_opens_nothing() {
+    stub(js(&routes(
+        "/t8",
+        state(offer("delivered", "usd", 1500000)),
+    )));
+    let tile = Tile::mount(&[("api-base", "/t8"), ("delivery", "manual")]);
+    prevent_launches(&tile.host);
+    tile.settled().await;
+    tile.click("cta");
+    until(|| !tile.events_named("capital-offer-launch").is_empty()).await;
+    sleep(20).await;
+    let tabs: Vec<Value> = serde_json::from_str(&opened()).unwrap();
+    assert!(
+        tabs.iter()
+            .all(|t| t["closed"] == true && t["navigatedTo"].is_null()),
+        "{tabs:?}"
+    );
+    tile.remove();
+}
+
+#[wasm_bindgen_test]
+async fn html_from_the_backend_is_text() {
+    let mut s = state(offer("delivered", "usd", 1500000));
+    s["branding"]["business_name"] = json!("<img src=x onerror=\"window.__pwned=1\"><b>Bold</b>");
+    s["branding"]["icon"] = json!("javascript:alert(1)");
+    s["branding"]["primary_color"] = json!("red;} .tile{display:none");
+    stub(js(&routes("/t9", s)));
+    let tile = Tile::mount(&[("api-base", "/t9")]);
+    tile.settled().await;
+    assert!(
+        tile.text()
+            .contains("<img src=x onerror=\"window.__pwned=1\"><b>Bold</b>")
+    );
+    assert!(tile.shadow().query_selector("b").unwrap().is_none());
+    assert!(
+        tile.shadow().query_selector("img").unwrap().is_none(),
+        "a javascript: icon is not shown"
+    );
+    let style = tile.part("tile").unwrap().get_attribute("style").unwrap();
+    assert!(
+        style.starts_with("--_brand:#3d4eac;"),
+        "an invalid colour falls back to the neutral default: {style}"
+    );
+    assert!(
+        js_sys::Reflect::get(&web_sys::window().unwrap(), &"__pwned".into())
+            .unwrap()
+            .is_undefined()
+    );
+    tile.remove();
+}
+
+#[wasm_bindgen_test]
+async fn server_error_then_retry_recovers() {
+    stub(js(
+        &json!({"GET /t10/offer": {"status": 500, "body": "<h1>Internal Server Error: db password=hunter2</h1>"}}),
+    ));
+    let tile = Tile::mount(&[("api-base", "/t10")]);
+    assert_eq!(tile.settled().await, "error");
+    assert_eq!(
+        tile.part_text("message"),
+        "We couldn’t load your financing offer."
+    );
+    assert!(
+        !tile.text().contains("hunter2"),
+        "raw server text is never shown"
+    );
+    let errors = tile.events_named("capital-offer-error");
+    assert_eq!(
+        errors,
+        vec![
+            json!({"kind": "http", "message": "We couldn’t load your financing offer.", "status": 500})
+        ]
+    );
+
+    set_route(
+        "GET /t10/offer",
+        js(&json!({"body": state(offer("delivered", "usd", 1500000))})),
+    );
+    tile.click("retry");
+    until(|| tile.status() == "delivered").await;
+    assert_eq!(tile.part_text("amount"), "$15,000");
+    tile.remove();
+}
+
+#[wasm_bindgen_test]
+async fn malformed_answers_report_decode_and_network_errors() {
+    stub(js(&json!({
+        "GET /t11a/offer": {"body": "<!doctype html><title>Bad Gateway</title>"},
+        "GET /t11b/offer": {"network_error": true},
+        "GET /t11c/offer": {"status": 429, "body": {"error": {"type": "rate_limit_error", "message": "slow down"}}},
+    })));
+    for (base, kind, status) in [
+        ("/t11a", "decode", Value::Null),
+        ("/t11b", "network", Value::Null),
+        ("/t11c", "http", json!(429)),
+    ] {
+        let tile = Tile::mount(&[("api-base", base)]);
+        assert_eq!(tile.settled().await, "error", "{base}");
+        let error = &tile.events_named("capital-offer-error")[0];
+        assert_eq!(error["kind"], kind, "{base}");
+        assert_eq!(error["status"], status, "{base}");
+        assert!(tile.part("retry").is_some());
+        tile.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn terminal_unknown_and_missing_offers_collapse() {
+    for (index, body) in [
+        state(offer("expired", "usd", 1)),
+        state(offer("replaced", "usd", 1)),
+        state(offer("some_future_status", "usd", 1)),
+        json!({"offer": null, "summary": null, "branding": null}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let base = format!("/t12-{index}");
+        stub(js(&routes(&base, body)));
+        let tile = Tile::mount(&[("api-base", &base)]);
+        assert_eq!(tile.settled().await, "none");
+        until(|| has_state(&tile.internals, "collapsed")).await;
+        assert_eq!(
+            tile.events_named("capital-offer-loaded")[0]["status"],
+            "none"
+        );
+        assert!(tile.part("cta").is_none());
+        tile.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn paid_out_shows_progress_from_the_summary() {
+    let mut paid_out = offer("paid_out", "usd", 1500000);
+    paid_out["accepted_terms"] = json!({"advance_amount": 1200000, "currency": "usd", "fee_amount": 132000, "withhold_rate": 0.12});
+    let mut s = state(paid_out);
+    s["summary"] = json!({"object": "capital.financing_summary", "details": {"currency": "usd", "advance_amount": 1200000,
+        "fee_amount": 132000, "withhold_rate": 0.12, "paid_amount": 333000, "remaining_amount": 999000,
+        "current_repayment_interval": {"due_at": 1797811200, "paid_amount": 20000, "remaining_amount": 30000}}});
+    stub(js(&routes("/t13", s)));
+    let tile = Tile::mount(&[("api-base", "/t13"), ("locale", "en-US")]);
+    assert_eq!(tile.settled().await, "paid_out");
+    let progress = tile.part("progress").unwrap();
+    assert_eq!(
+        progress.get_attribute("aria-valuenow").as_deref(),
+        Some("25")
+    );
+    assert_eq!(tile.part_text("amount"), "$9,990");
+    assert!(
+        tile.text().contains("$200 paid, $300 to go"),
+        "{}",
+        tile.text()
+    );
+    assert_eq!(
+        tile.events_named("capital-offer-loaded")[0]["hasActiveFinancing"],
+        true
+    );
+    tile.click("cta");
+    until(|| posts_to("/account_links").len() == 1).await;
+    assert_eq!(
+        posts_to("/account_links")[0]["body"],
+        r#"{"type":"capital_financing_reporting"}"#
+    );
+    tile.remove();
+}
+
+#[wasm_bindgen_test]
+async fn undelivered_offers_are_marked_delivered_once_seen_unless_manual() {
+    stub(js(&routes(
+        "/t14",
+        state(offer("undelivered", "usd", 1500000)),
+    )));
+    let tile = Tile::mount(&[("api-base", "/t14")]);
+    tile.settled().await;
+    until(|| posts_to("/mark_delivered").len() == 1).await;
+    assert_eq!(
+        posts_to("/mark_delivered")[0]["body"],
+        r#"{"offer":"financingoffer_test"}"#
+    );
+    until(|| tile.status() == "delivered").await;
+    sleep(100).await;
+    assert_eq!(posts_to("/mark_delivered").len(), 1, "only once");
+    tile.remove();
+
+    stub(js(&routes(
+        "/t14m",
+        state(offer("undelivered", "usd", 1500000)),
+    )));
+    let manual = Tile::mount(&[("api-base", "/t14m"), ("delivery", "manual")]);
+    manual.settled().await;
+    sleep(200).await;
+    assert!(
+        posts_to("/mark_delivered").is_empty(),
+        "delivery=manual never marks delivered"
+    );
+    manual.remove();
+}
+
+#[wasm_bindgen_test]
+async fn attributes_are_live_and_api_base_refetches() {
+    stub(js(&json!({
+        "GET /t15a/offer": {"body": state(offer("delivered", "usd", 1500000))},
+        "GET /t15b/offer": {"body": state(offer("delivered", "usd", 9900))},
+    })));
+    let tile = Tile::mount(&[
+        ("api-base", "/t15a"),
+        ("delivery", "manual"),
+        ("locale", "en-US"),
+    ]);
+    tile.settled().await;
+    let tile_part = tile.part("tile").unwrap();
+    assert_eq!(
+        tile_part.get_attribute("data-layout").as_deref(),
+        Some("tile")
+    );
+    tile.handle.set("layout", Some("banner".into()));
+    tile.handle.set("theme", Some("dark".into()));
+    until(|| {
+        tile.part("tile")
+            .unwrap()
+            .get_attribute("data-layout")
+            .as_deref()
+            == Some("banner")
+    })
+    .await;
+    assert_eq!(
+        tile.part("tile")
+            .unwrap()
+            .get_attribute("data-theme")
+            .as_deref(),
+        Some("dark")
+    );
+    tile.handle.set("api-base", Some("/t15b".into()));
+    until(|| tile.part_text("amount") == "$99").await;
+    tile.handle.set("credentials", Some("include".into()));
+    until(|| {
+        recorded_calls()
+            .iter()
+            .filter(|c| c["method"] == "GET")
+            .count()
+            == 3
+    })
+    .await;
+    assert_eq!(recorded_calls().last().unwrap()["credentials"], "include");
+    tile.remove();
+}
+
+#[wasm_bindgen_test]
+async fn removal_mid_fetch_reports_nothing() {
+    stub(js(
+        &json!({"GET /t16/offer": {"delay": 200, "body": state(offer("delivered", "usd", 1500000))}}),
+    ));
+    let tile = Tile::mount(&[("api-base", "/t16")]);
+    sleep(30).await;
+    let host = tile.host.clone();
+    tile.remove();
+    sleep(300).await;
+    assert_eq!(events_of(&host), "[]", "no event after removal");
+    assert!(
+        host.shadow_root().unwrap().child_element_count() == 0,
+        "everything released"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn three_elements_stay_independent() {
+    stub(js(&json!({
+        "GET /a/offer": {"body": state(offer("delivered", "usd", 100000))},
+        "GET /b/offer": {"status": 500, "body": "x"},
+        "GET /c/offer": {"body": state(offer("delivered", "jpy", 5000))},
+    })));
+    let a = Tile::mount(&[
+        ("api-base", "/a"),
+        ("delivery", "manual"),
+        ("locale", "en-US"),
+    ]);
+    let b = Tile::mount(&[("api-base", "/b")]);
+    let c = Tile::mount(&[
+        ("api-base", "/c"),
+        ("delivery", "manual"),
+        ("locale", "en-US"),
+        ("brand-color", "#ff0000"),
+    ]);
+    assert_eq!(a.settled().await, "delivered");
+    assert_eq!(b.settled().await, "error");
+    assert_eq!(c.settled().await, "delivered");
+    assert_eq!(a.part_text("amount"), "$1,000");
+    assert_eq!(c.part_text("amount"), "¥5,000");
+    assert!(
+        c.part("tile")
+            .unwrap()
+            .get_attribute("style")
+            .unwrap()
+            .starts_with("--_brand:#ff0000")
+    );
+    assert!(
+        a.part("tile")
+            .unwrap()
+            .get_attribute("style")
+            .unwrap()
+            .starts_with("--_brand:#0a7cff")
+    );
+    b.remove();
+    assert_eq!(a.part_text("amount"), "$1,000");
+    a.remove();
+    c.remove();
+}
+
+#[wasm_bindgen_test]
+async fn cta_text_stays_readable_on_any_brand_colour() {
+    stub(js(&routes(
+        "/t18",
+        state(offer("delivered", "usd", 1500000)),
+    )));
+    let tile = Tile::mount(&[("api-base", "/t18"), ("delivery", "manual")]);
+    tile.settled().await;
+    for colour in [
+        "#ffff00",
+        "#0a7cff",
+        "#767676",
+        "#000000",
+        "#ffffff",
+        "hsl(200, 80%, 45%)",
+        "rebeccapurple",
+    ] {
+        tile.handle.set("brand-color", Some(colour.into()));
+        // Past the button's 120 ms colour transition.
+        sleep(250).await;
+        let cta = tile.part("cta").unwrap();
+        let parse = |css: String| -> [f64; 3] {
+            let inner = css.trim().trim_start_matches("rgb(").trim_end_matches(')');
+            let v: Vec<f64> = inner
+                .split(',')
+                .map(|p| p.trim().parse().unwrap())
+                .collect();
+            [v[0], v[1], v[2]]
+        };
+        let luminance = |[r, g, b]: [f64; 3]| {
+            let c = |v: f64| {
+                let v = v / 255.0;
+                if v <= 0.04045 {
+                    v / 12.92
+                } else {
+                    ((v + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * c(r) + 0.7152 * c(g) + 0.0722 * c(b)
+        };
+        let (bg, fg) = (
+            luminance(parse(computed(&cta, "background-color"))),
+            luminance(parse(computed(&cta, "color"))),
+        );
+        let ratio = (bg.max(fg) + 0.05) / (bg.min(fg) + 0.05);
+        assert!(ratio >= 4.5, "{colour}: contrast {ratio:.2}");
+    }
+    tile.remove();
+}
+
+#[wasm_bindgen_test]
+async fn skeleton_keeps_the_final_size() {
+    stub(js(
+        &json!({"GET /t19/offer": {"delay": 400, "body": state(offer("delivered", "usd", 1500000))}}),
+    ));
+    let tile = Tile::mount(&[
+        ("api-base", "/t19"),
+        ("delivery", "manual"),
+        ("locale", "en-US"),
+    ]);
+    until(|| {
+        tile.status() == "loading"
+            && tile
+                .part("tile")
+                .unwrap()
+                .get_bounding_client_rect()
+                .height()
+                > 0.0
+    })
+    .await;
+    let loading = tile
+        .part("tile")
+        .unwrap()
+        .get_bounding_client_rect()
+        .height();
+    tile.settled().await;
+    let loaded = tile
+        .part("tile")
+        .unwrap()
+        .get_bounding_client_rect()
+        .height();
+    assert!(
+        (loading - loaded).abs() <= loaded * 0.08,
+        "skeleton {loading}px vs offer {loaded}px"
+    );
+    tile.remove();
+}
+
+#[wasm_bindgen_test]
+async fn synthetic_stripe_fixtures_render_without_crashing() {
+    let fixtures: Value = serde_json::from_str(include_str!(
+        "../crates/capital-types/tests/fixtures/stripe-openapi-fixtures.json"
+    ))
+    .unwrap();
+    let mut paid_out = fixtures["resources"]["capital.financing_offer"].clone();
+    paid_out["status"] = json!("paid_out");
+    let body = json!({"offer": paid_out, "summary": fixtures["resources"]["capital.financing_summary"], "branding": null});
+    stub(js(&routes("/t20", body)));
+    let tile = Tile::mount(&[("api-base", "/t20"), ("locale", "en-US")]);
+    assert_eq!(tile.settled().await, "paid_out");
+    assert_eq!(
+        tile.part_text("withhold-rate"),
+        "—",
+        "65076826 is not shown as a rate"
+    );
+    assert_eq!(
+        tile.part_text("amount"),
+        "18,115,382.39",
+        "placeholder currency: number without a symbol"
+    );
+    tile.remove();
+}
