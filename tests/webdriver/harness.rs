@@ -1,0 +1,420 @@
+//! The WebDriver test bench: the release embed folder copied to an unrelated path, a small axum
+//! server that serves it, builds host pages and answers the contract's routes per scenario, and a
+//! headless Chromium driven through Debian's chromedriver.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+
+/// The URL path the embed folder is served from: deliberately unlike `dist/embed`.
+pub const EMBED_PATH: &str = "/static/vendor/widgets/capital-v1";
+
+/// One request the element sent.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: &'static str,
+    pub route: String,
+    pub body: String,
+}
+
+/// How the fake backend answers one scenario (`/api/{scenario}/...`).
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub offer_status: u16,
+    pub offer_body: String,
+    pub offer_delay: Duration,
+    pub link_url: String,
+    pub link_delay: Duration,
+}
+
+impl Scenario {
+    pub fn ok(state: Value) -> Self {
+        Scenario {
+            offer_status: 200,
+            offer_body: state.to_string(),
+            offer_delay: Duration::ZERO,
+            link_url: "/stripe/capital/offer/test".into(),
+            link_delay: Duration::ZERO,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Backend {
+    scenarios: HashMap<String, Scenario>,
+    calls: Vec<(String, Call)>,
+}
+
+type Shared = Arc<Mutex<Backend>>;
+
+/// Serialises the browser tests: two cores do not run many Chromiums well.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+pub struct Bench {
+    pub origin: String,
+    pub browser: Client,
+    backend: Shared,
+    _driver: Child,
+    _serial: MutexGuard<'static, ()>,
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Copies `dist/embed` (from `trunk build --release`) to a fresh directory elsewhere.
+fn copy_embed_folder() -> PathBuf {
+    let source = root().join("dist/embed");
+    assert!(
+        source.join("capital-offer-tile.js").exists(),
+        "dist/embed is missing: run `trunk build --release` first (the README's test command does)"
+    );
+    let target = root().join("target/webdriver-site").join(format!(
+        "{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let _ = std::fs::remove_dir_all(&target);
+    std::fs::create_dir_all(&target).unwrap();
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), target.join(entry.file_name())).unwrap();
+    }
+    target
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Bench {
+    pub async fn start() -> Bench {
+        let serial = SERIAL
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let embed = copy_embed_folder();
+        let backend: Shared = Arc::default();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address: SocketAddr = listener.local_addr().unwrap();
+        let app = router(backend.clone(), &embed);
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+        let port = free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("chromedriver on PATH (Debian package chromium-driver)");
+        let browser = connect(port).await;
+        Bench {
+            origin: format!("http://{address}"),
+            browser,
+            backend,
+            _driver: driver,
+            _serial: serial,
+        }
+    }
+
+    pub fn scenario(&self, name: &str, scenario: Scenario) {
+        self.backend
+            .lock()
+            .unwrap()
+            .scenarios
+            .insert(name.to_owned(), scenario);
+    }
+
+    pub fn update(&self, name: &str, change: impl FnOnce(&mut Scenario)) {
+        change(
+            self.backend
+                .lock()
+                .unwrap()
+                .scenarios
+                .get_mut(name)
+                .expect("known scenario"),
+        );
+    }
+
+    pub fn calls(&self, scenario: &str) -> Vec<Call> {
+        let backend = self.backend.lock().unwrap();
+        backend
+            .calls
+            .iter()
+            .filter(|(s, _)| s == scenario)
+            .map(|(_, call)| call.clone())
+            .collect()
+    }
+
+    pub fn posts(&self, scenario: &str, route: &str) -> Vec<Call> {
+        self.calls(scenario)
+            .into_iter()
+            .filter(|c| c.method == "POST" && c.route == route)
+            .collect()
+    }
+
+    /// Opens a plain host page: only the module script tag and `body`.
+    pub async fn open(&self, body: &str) {
+        let page = format!(
+            "<!doctype html><html><head><meta charset=utf-8><title>host</title>\
+             <script>window.__errors=[];window.__events=[];\
+             addEventListener('error',e=>__errors.push(String(e.message)));\
+             addEventListener('unhandledrejection',e=>__errors.push(String(e.reason)));\
+             for(const n of ['capital-offer-loaded','capital-offer-launch','capital-offer-error'])\
+             document.addEventListener(n,e=>__events.push({{name:n,id:e.target.id,detail:e.detail}}));</script>\
+             <script type=\"module\" src=\"{EMBED_PATH}/capital-offer-tile.js\"></script>\
+             </head><body style=\"margin:24px;width:420px\">{body}</body></html>"
+        );
+        self.backend
+            .lock()
+            .unwrap()
+            .scenarios
+            .insert("__page".into(), Scenario::ok(Value::String(page)));
+        self.browser
+            .goto(&format!("{}/shop/dashboard/capital", self.origin))
+            .await
+            .unwrap();
+    }
+
+    pub async fn js(&self, script: &str) -> Value {
+        self.browser
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{script}: {e}"))
+    }
+
+    /// `querySelector(selector).shadowRoot.querySelector('[part~=part]').textContent`.
+    pub async fn part_text(&self, selector: &str, part: &str) -> String {
+        let script = format!(
+            "const p = document.querySelector({selector:?})?.shadowRoot?.querySelector('[part~={part:?}]'); return p ? p.textContent : null;"
+        );
+        self.js(&script)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    pub async fn status(&self, selector: &str) -> String {
+        let script = format!(
+            "return document.querySelector({selector:?})?.shadowRoot?.querySelector('[part~=\"tile\"]')?.dataset.status ?? null;"
+        );
+        self.js(&script)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    pub async fn click(&self, selector: &str, part: &str) {
+        let script = format!(
+            "document.querySelector({selector:?}).shadowRoot.querySelector('[part~={part:?}]').click();"
+        );
+        self.js(&script).await;
+    }
+
+    /// Clicks `part` twice within one script, as fast as a double click.
+    pub async fn double_click(&self, selector: &str, part: &str) {
+        let script = format!(
+            "const b = document.querySelector({selector:?}).shadowRoot.querySelector('[part~={part:?}]'); b.click(); b.click();"
+        );
+        self.js(&script).await;
+    }
+
+    /// Waits up to ten seconds for `script` (an expression) to be true.
+    pub async fn until(&self, script: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if self.js(&format!("return Boolean({script});")).await == Value::Bool(true) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for: {script}");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    pub async fn settled(&self, selector: &str) -> String {
+        let script = format!(
+            "!['loading', undefined].includes(document.querySelector({selector:?})?.shadowRoot?.querySelector('[part~=\"tile\"]')?.dataset.status)"
+        );
+        self.until(&script).await;
+        self.status(selector).await
+    }
+
+    pub async fn events(&self, name: &str) -> Vec<Value> {
+        let all = self.js("return window.__events;").await;
+        all.as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["name"] == name)
+            .cloned()
+            .collect()
+    }
+
+    pub async fn page_errors(&self) -> Vec<Value> {
+        self.js("return window.__errors;")
+            .await
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    pub async fn save_screenshot(&self, name: &str) {
+        let png = self.browser.screenshot().await.unwrap();
+        let dir = root().join("test-artifacts");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    pub async fn finish(self) {
+        let _ = self.browser.close().await;
+    }
+}
+
+async fn connect(port: u16) -> Client {
+    let capabilities = json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", "--window-size=1000,1000"]
+        }
+    });
+    let capabilities = capabilities.as_object().unwrap().clone();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(client) => return client,
+            Err(error) if Instant::now() < deadline => {
+                let _ = error;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(error) => panic!("could not start a WebDriver session: {error}"),
+        }
+    }
+}
+
+fn router(backend: Shared, embed: &Path) -> Router {
+    Router::new()
+        .route("/shop/dashboard/capital", get(page))
+        .route(
+            "/stripe/{*rest}",
+            get(|| async {
+                Html("<!doctype html><title>Stripe</title><h1>Hosted Capital page</h1>")
+            }),
+        )
+        .route("/api/{scenario}/offer", get(offer))
+        .route("/api/{scenario}/account_links", post(account_links))
+        .route("/api/{scenario}/offer/mark_delivered", post(mark_delivered))
+        .nest_service(EMBED_PATH, tower_http::services::ServeDir::new(embed))
+        .with_state(backend)
+}
+
+fn record(
+    backend: &Shared,
+    scenario: &str,
+    method: &'static str,
+    route: &str,
+    body: &Bytes,
+) -> Option<Scenario> {
+    let mut backend = backend.lock().unwrap();
+    let call = Call {
+        method,
+        route: route.to_owned(),
+        body: String::from_utf8_lossy(body).into_owned(),
+    };
+    backend.calls.push((scenario.to_owned(), call));
+    backend.scenarios.get(scenario).cloned()
+}
+
+async fn page(State(backend): State<Shared>) -> Html<String> {
+    let page = backend
+        .lock()
+        .unwrap()
+        .scenarios
+        .get("__page")
+        .map(|s| s.offer_body.clone())
+        .unwrap_or_default();
+    Html(serde_json::from_str::<String>(&page).unwrap_or_default())
+}
+
+fn json_response(status: u16, body: String) -> Response {
+    let mut headers = HeaderMap::new();
+    headers.insert("content-type", "application/json".parse().unwrap());
+    (StatusCode::from_u16(status).unwrap(), headers, body).into_response()
+}
+
+fn not_found() -> Response {
+    json_response(
+        404,
+        json!({"error": {"type": "invalid_request_error", "message": "unknown scenario"}})
+            .to_string(),
+    )
+}
+
+async fn offer(State(backend): State<Shared>, UrlPath(scenario): UrlPath<String>) -> Response {
+    let Some(s) = record(&backend, &scenario, "GET", "offer", &Bytes::new()) else {
+        return not_found();
+    };
+    tokio::time::sleep(s.offer_delay).await;
+    json_response(s.offer_status, s.offer_body)
+}
+
+async fn account_links(
+    State(backend): State<Shared>,
+    UrlPath(scenario): UrlPath<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(s) = record(&backend, &scenario, "POST", "account_links", &body) else {
+        return not_found();
+    };
+    tokio::time::sleep(s.link_delay).await;
+    let count = backend.lock().unwrap().calls.len();
+    // Paths become absolute URLs on this server, as Stripe's links are absolute.
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let url = if s.link_url.starts_with('/') {
+        format!("http://{host}{}?n={count}", s.link_url)
+    } else {
+        s.link_url
+    };
+    json_response(200, json!({"object": "account_link", "created": 1_795_000_000, "expires_at": 1_795_000_300, "url": url}).to_string())
+}
+
+async fn mark_delivered(
+    State(backend): State<Shared>,
+    UrlPath(scenario): UrlPath<String>,
+    body: Bytes,
+) -> Response {
+    let Some(s) = record(&backend, &scenario, "POST", "mark_delivered", &body) else {
+        return not_found();
+    };
+    let mut state: Value = serde_json::from_str(&s.offer_body).unwrap_or(Value::Null);
+    state["offer"]["status"] = json!("delivered");
+    json_response(200, state["offer"].to_string())
+}
