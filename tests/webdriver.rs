@@ -431,3 +431,57 @@ async fn loading_the_module_twice_is_harmless_and_undelivered_offers_get_marked(
     assert_eq!(bench.events("capital-offer-loaded").await.len(), 1);
     bench.finish().await;
 }
+
+#[tokio::test]
+async fn the_gallery_shows_every_state_and_its_buttons_work() {
+    let bench = Bench::start().await;
+    bench.open_gallery().await;
+    let expected = [
+        ("standard", "delivered"),
+        ("refill", "delivered"),
+        ("accepted", "accepted"),
+        ("paid-out", "paid_out"),
+        ("fixed-term", "paid_out"),
+        ("fully-repaid", "fully_repaid"),
+        ("rejected", "rejected"),
+        ("jpy", "delivered"),
+        ("broken", "error"),
+        ("expired", "none"),
+        ("none", "none"),
+    ];
+    for (fixture, status) in expected {
+        let selector = format!("capital-offer-tile[api-base='./fixtures/{fixture}']");
+        assert_eq!(bench.settled(&selector).await, status, "{fixture}");
+    }
+    // The stand-in backend (a service worker) answers the POST routes once it controls the page.
+    bench
+        .until("navigator.serviceWorker.controller !== null")
+        .await;
+    bench
+        .click("capital-offer-tile[api-base='./fixtures/standard']", "cta")
+        .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while bench.browser.windows().await.unwrap().len() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the gallery's button opened no tab"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let windows = bench.browser.windows().await.unwrap();
+    bench
+        .browser
+        .switch_to_window(windows[1].clone())
+        .await
+        .unwrap();
+    bench
+        .until("location.pathname.endsWith('/stripe-hosted-page.html')")
+        .await;
+    assert_eq!(
+        bench
+            .js("return new URLSearchParams(location.search).get('type')")
+            .await,
+        "capital_financing_offer"
+    );
+    bench.finish().await;
+}

@@ -193,6 +193,14 @@ impl Bench {
             .unwrap();
     }
 
+    /// Opens the preview gallery (`dist/index.html`) as `trunk serve` would serve it.
+    pub async fn open_gallery(&self) {
+        self.browser
+            .goto(&format!("{}/gallery/index.html", self.origin))
+            .await
+            .unwrap();
+    }
+
     pub async fn js(&self, script: &str) -> Value {
         self.browser
             .execute(script, vec![])
@@ -329,6 +337,10 @@ fn router(backend: Shared, embed: &Path) -> Router {
         .route("/api/{scenario}/account_links", post(account_links))
         .route("/api/{scenario}/offer/mark_delivered", post(mark_delivered))
         .nest_service(EMBED_PATH, tower_http::services::ServeDir::new(embed))
+        .nest_service(
+            "/gallery",
+            tower_http::services::ServeDir::new(root().join("dist")),
+        )
         .with_state(backend)
 }
 
