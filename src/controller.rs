@@ -247,7 +247,10 @@ impl Controller {
             return;
         };
         self.phase.set(Phase::Loading);
-        self.launch.set(Launch::Idle);
+        // A stale launch failure goes; a launch in flight keeps its button disabled.
+        if matches!(self.launch.get_untracked(), Launch::Failed { .. }) {
+            self.launch.set(Launch::Idle);
+        }
         let this = *self;
         spawn_local(async move {
             let result = backend.fetch_offer(&latest).await;
