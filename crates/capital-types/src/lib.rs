@@ -11,6 +11,7 @@ mod open_enum;
 pub mod account_link;
 pub mod branding;
 pub mod error;
+pub mod event;
 pub mod money;
 pub mod offer;
 pub mod offer_state;
@@ -20,6 +21,7 @@ pub mod transaction;
 pub use account_link::{AccountLink, AccountLinkRequest, AccountLinkType};
 pub use branding::Branding;
 pub use error::{ApiError, ErrorEnvelope};
+pub use event::{Event, EventData};
 pub use money::{Currency, MinorUnits};
 pub use offer::{
     AcceptedTerms, CampaignType, DisclaimerVariant, FinancingOffer, FinancingType,

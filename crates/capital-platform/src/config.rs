@@ -1,0 +1,182 @@
+//! Configuration: command-line flags with environment fallbacks (clap).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use capital_types::Branding;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "capital-platform",
+    version,
+    about = "Reference platform backend for <capital-offer-tile>"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API, webhooks, the gallery and (in sandbox mode) the sandbox (the default).
+    Serve,
+    /// Act as Stripe's dashboard test tools on a running sandbox server.
+    Sandbox(crate::cli::SandboxCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    /// A local Capital sandbox plays Stripe's side.
+    Sandbox,
+    /// The real Stripe API.
+    Stripe,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// `sandbox` (local Capital sandbox) or `stripe` (the real API).
+    #[arg(
+        long,
+        env = "CAPITAL_MODE",
+        value_enum,
+        default_value = "sandbox",
+        global = true
+    )]
+    pub mode: Mode,
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "CAPITAL_LISTEN",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
+    pub listen: SocketAddr,
+    /// The URL users reach this server at (for Account Link return and refresh URLs).
+    #[arg(
+        long,
+        env = "CAPITAL_PUBLIC_URL",
+        default_value = "http://127.0.0.1:3000",
+        global = true
+    )]
+    pub public_url: String,
+    /// Directory for the SQLite database and the session key.
+    #[arg(long, env = "CAPITAL_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// Database URL; defaults to `sqlite://{data-dir}/capital.db`.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// The trunk-built site to serve at `/` (gallery, live sandbox page, embed folder).
+    #[arg(long, env = "CAPITAL_DIST_DIR", default_value = "dist", global = true)]
+    pub dist_dir: PathBuf,
+    /// Origins allowed to call the API from the browser (for embedding on another origin).
+    #[arg(
+        long,
+        env = "CAPITAL_CORS_ORIGINS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub cors_origins: Vec<String>,
+    /// Stripe secret key (Stripe mode).
+    #[arg(long, env = "STRIPE_SECRET_KEY", hide_env_values = true, global = true)]
+    pub stripe_secret_key: Option<String>,
+    /// Webhook endpoint secret used to verify `Stripe-Signature` (in sandbox mode, the sandbox
+    /// signs with it too).
+    #[arg(
+        long,
+        env = "STRIPE_WEBHOOK_SECRET",
+        default_value = "whsec_sandbox_local",
+        hide_env_values = true,
+        global = true
+    )]
+    pub stripe_webhook_secret: String,
+    /// Stripe's API base URL (tests point it at a fake).
+    #[arg(
+        long,
+        env = "STRIPE_API_BASE",
+        default_value = "https://api.stripe.com",
+        global = true
+    )]
+    pub stripe_api_base: String,
+    /// Connected accounts users can sign in as: `acct_id=Name,…`.
+    #[arg(
+        long,
+        env = "CAPITAL_ACCOUNTS",
+        default_value = "acct_1RocketCourier=Rocket Courier,acct_1SunsetBakery=Sunset Bakery,acct_1MapleFitness=Maple Fitness",
+        global = true
+    )]
+    pub accounts: String,
+    /// Where Account Links send the user back to (the platform's dashboard).
+    #[arg(long, env = "CAPITAL_RETURN_URL", global = true)]
+    pub return_url: Option<String>,
+    /// The platform's business name, shown by the element.
+    #[arg(
+        long,
+        env = "CAPITAL_BUSINESS_NAME",
+        default_value = "Rocket Rides",
+        global = true
+    )]
+    pub business_name: String,
+    /// The platform's icon URL.
+    #[arg(
+        long,
+        env = "CAPITAL_ICON_URL",
+        default_value = "/fixtures/rocket-rides-icon.svg",
+        global = true
+    )]
+    pub icon_url: String,
+    /// Primary branding colour.
+    #[arg(
+        long,
+        env = "CAPITAL_PRIMARY_COLOR",
+        default_value = "#0a7cff",
+        global = true
+    )]
+    pub primary_color: String,
+    /// Secondary branding colour.
+    #[arg(
+        long,
+        env = "CAPITAL_SECONDARY_COLOR",
+        default_value = "#1a1a1a",
+        global = true
+    )]
+    pub secondary_color: String,
+}
+
+impl Config {
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}/capital.db", self.data_dir.display()))
+    }
+
+    pub fn return_url(&self) -> String {
+        self.return_url
+            .clone()
+            .unwrap_or_else(|| format!("{}/sandbox.html", self.public_url.trim_end_matches('/')))
+    }
+
+    pub fn branding(&self) -> Branding {
+        Branding {
+            business_name: Some(self.business_name.clone()),
+            icon: Some(self.icon_url.clone()),
+            logo: None,
+            primary_color: Some(self.primary_color.clone()),
+            secondary_color: Some(self.secondary_color.clone()),
+        }
+    }
+
+    /// A configuration for tests: sandbox mode, an in-memory database.
+    pub fn for_tests() -> Self {
+        Cli::parse_from([
+            "capital-platform",
+            "--database-url",
+            "sqlite::memory:",
+            "--data-dir",
+            "target/test-data",
+        ])
+        .config
+    }
+}

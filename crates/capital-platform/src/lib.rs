@@ -1,0 +1,20 @@
+//! The reference platform backend for `<capital-offer-tile>`: the routes the element calls, Stripe
+//! webhooks into a SQLite store, a local Capital sandbox that plays Stripe's side, and a Stripe
+//! mode that talks to the real API.
+
+pub mod app;
+pub mod capital;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod sandbox;
+pub mod selection;
+pub mod session;
+pub mod store;
+pub mod stripe_client;
+pub mod webhook_signature;
+
+pub use app::{AppState, app};
+pub use config::{Cli, Command, Config, Mode};

@@ -1,0 +1,83 @@
+//! `capital-platform`: serve (the default) or run a sandbox action against a running server.
+
+use std::time::Duration;
+
+use capital_platform::{AppState, Cli, Command, app};
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    match cli.command {
+        Some(Command::Sandbox(command)) => match command.run().await {
+            Ok(answer) => {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&answer).unwrap_or_default()
+                );
+                std::process::ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
+                std::process::ExitCode::FAILURE
+            }
+        },
+        None | Some(Command::Serve) => match serve(cli.config).await {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("error: {message}");
+                std::process::ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+async fn serve(config: capital_platform::Config) -> Result<(), String> {
+    let listen = config.listen;
+    let state = AppState::new(config).await.map_err(|e| e.to_string())?;
+    let router = app(state.clone());
+    if let Some(sandbox) = state.sandbox.clone() {
+        // Offers expire at `expires_after`, as on Stripe.
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(30));
+            loop {
+                tick.tick().await;
+                if let Err(error) = sandbox.expire_due().await {
+                    tracing::warn!(%error, "expiring offers failed");
+                }
+            }
+        });
+    }
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    tracing::info!(mode = ?state.config.mode, "listening on http://{listen} (sign in at /sign-in, sandbox at /sandbox.html)");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn shutdown() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = interrupt => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,186 @@
+//! The routes `<capital-offer-tile>` calls (contract section 2), for the signed-in account only.
+
+use axum::extract::{Query, State};
+use axum::response::Redirect;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use capital_types::{
+    AccountLink, AccountLinkRequest, AccountLinkType, FinancingOffer, MarkDeliveredRequest,
+    OfferState, OfferStatus,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::capital::Capital;
+use crate::error::AppError;
+use crate::extract::JsonBody;
+use crate::selection;
+use crate::session::SignedInAccount;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/offer", get(offer))
+        .route("/account_links", post(account_links))
+        .route("/account_links/refresh", get(refresh_link))
+        .route("/offer/mark_delivered", post(mark_delivered))
+        .route("/session", get(session))
+}
+
+/// `GET /offer`: the account's current offer, its financing summary while financing is in
+/// progress, and the platform's branding. Served from the webhook-fed store; Stripe is asked only
+/// when the store knows nothing about the account yet.
+async fn offer(
+    State(state): State<AppState>,
+    SignedInAccount(account): SignedInAccount,
+) -> Result<Json<OfferState>, AppError> {
+    let mut offers = state.store.offers_for_account(&account).await?;
+    if offers.is_empty()
+        && matches!(state.capital, Capital::Stripe(_))
+        && cold_miss_due(&state, &account).await?
+    {
+        for offer in state.capital.list_offers(&account).await? {
+            // Event time 0: any webhook is newer than this snapshot.
+            if offer.account.as_deref() == Some(account.as_str()) {
+                state.store.upsert_offer(&offer, 0).await?;
+            }
+        }
+        offers = state.store.offers_for_account(&account).await?;
+    }
+    let current = selection::current_offer(&offers).cloned();
+    let summary = match selection::financing_in_progress(&offers) {
+        Some(_) => Some(match state.store.summary(&account).await? {
+            Some(summary) => summary,
+            None => {
+                let summary = state.capital.financing_summary(&account).await?;
+                state.store.put_summary(&account, &summary).await?;
+                summary
+            }
+        }),
+        None => None,
+    };
+    Ok(Json(OfferState {
+        offer: current,
+        summary,
+        branding: Some(state.config.branding()),
+    }))
+}
+
+/// Remembers when Stripe was last asked about an account with no offers, so that page views
+/// of accounts without offers do not each become an API call.
+async fn cold_miss_due(state: &AppState, account: &str) -> Result<bool, AppError> {
+    let key = format!("listed:{account}");
+    let now = crate::sandbox::now();
+    let last: i64 = state
+        .store
+        .setting(&key)
+        .await?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    if now - last < 600 {
+        return Ok(false);
+    }
+    sqlx::query("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
+        .bind(&key)
+        .bind(now.to_string())
+        .execute(&state.store.pool)
+        .await?;
+    Ok(true)
+}
+
+fn capital_link_type(link_type: &AccountLinkType) -> Result<(), AppError> {
+    match link_type {
+        AccountLinkType::CapitalFinancingOffer | AccountLinkType::CapitalFinancingReporting => {
+            Ok(())
+        }
+        other => Err(AppError::InvalidRequest(format!(
+            "type must be capital_financing_offer or capital_financing_reporting, not {other}"
+        ))),
+    }
+}
+
+async fn create_link(
+    state: &AppState,
+    account: &str,
+    link_type: &AccountLinkType,
+) -> Result<AccountLink, AppError> {
+    let public = state.config.public_url.trim_end_matches('/');
+    let refresh_url = format!(
+        "{public}/api/capital/account_links/refresh?type={}",
+        link_type.as_str()
+    );
+    state
+        .capital
+        .create_account_link(account, link_type, &refresh_url, &state.config.return_url())
+        .await
+}
+
+/// `POST /account_links`: a fresh link for the signed-in account.
+async fn account_links(
+    State(state): State<AppState>,
+    SignedInAccount(account): SignedInAccount,
+    JsonBody(request): JsonBody<AccountLinkRequest>,
+) -> Result<Json<AccountLink>, AppError> {
+    capital_link_type(&request.link_type)?;
+    Ok(Json(
+        create_link(&state, &account, &request.link_type).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct RefreshQuery {
+    #[serde(rename = "type")]
+    link_type: AccountLinkType,
+}
+
+/// The `refresh_url` of every link: an expired or used link comes back here for a new one.
+async fn refresh_link(
+    State(state): State<AppState>,
+    SignedInAccount(account): SignedInAccount,
+    Query(query): Query<RefreshQuery>,
+) -> Result<Redirect, AppError> {
+    capital_link_type(&query.link_type)?;
+    Ok(Redirect::to(
+        &create_link(&state, &account, &query.link_type).await?.url,
+    ))
+}
+
+/// `POST /offer/mark_delivered`: idempotent, and only for the signed-in account's own offers.
+async fn mark_delivered(
+    State(state): State<AppState>,
+    SignedInAccount(account): SignedInAccount,
+    JsonBody(request): JsonBody<MarkDeliveredRequest>,
+) -> Result<Json<FinancingOffer>, AppError> {
+    // Another account's offer is answered exactly like one that does not exist.
+    let offer = state
+        .store
+        .offer_of_account(&request.offer, &account)
+        .await?
+        .ok_or(AppError::NotFound("financing offer"))?;
+    if offer.status != OfferStatus::Undelivered {
+        return Ok(Json(offer));
+    }
+    let updated = state.capital.mark_delivered(&offer.id).await?;
+    let now = crate::sandbox::now();
+    state.store.upsert_offer(&updated, now).await?;
+    Ok(Json(updated))
+}
+
+#[derive(Serialize)]
+struct Session {
+    account: String,
+    name: String,
+}
+
+/// Who is signed in (for the live sandbox page's control panel).
+async fn session(
+    State(state): State<AppState>,
+    SignedInAccount(account): SignedInAccount,
+) -> Json<Session> {
+    let name = state
+        .accounts
+        .iter()
+        .find(|a| a.id == account)
+        .map(|a| a.name.clone())
+        .unwrap_or_default();
+    Json(Session { account, name })
+}

@@ -1,0 +1,118 @@
+//! `POST /webhooks/stripe`: Stripe's events (or the sandbox's), verified and ingested.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::routing::post;
+use axum::{Json, Router};
+use capital_types::{Event, FinancingOffer, OfferStatus};
+use serde_json::{Value, json};
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::webhook_signature::{DEFAULT_TOLERANCE_SECONDS, verify};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/webhooks/stripe", post(receive))
+}
+
+async fn receive(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
+    let signature = headers
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok());
+    verify(
+        signature,
+        &body,
+        &state.config.stripe_webhook_secret,
+        crate::sandbox::now(),
+        DEFAULT_TOLERANCE_SECONDS,
+    )
+    .map_err(|error| {
+        tracing::warn!(%error, "webhook refused");
+        AppError::BadSignature
+    })?;
+    let event: Event = serde_json::from_slice(&body)
+        .map_err(|e| AppError::InvalidRequest(format!("not a Stripe event: {e}")))?;
+    let created = event.created.unwrap_or(0);
+    if !state
+        .store
+        .record_event(&event.id, &event.event_type, created)
+        .await?
+    {
+        return Ok(Json(json!({"received": true, "duplicate": true})));
+    }
+    if let Err(error) = ingest(&state, &event, created).await {
+        // Let Stripe retry: the event is not marked processed.
+        state.store.forget_event(&event.id).await?;
+        return Err(error);
+    }
+    Ok(Json(json!({"received": true})))
+}
+
+async fn ingest(state: &AppState, event: &Event, created: i64) -> Result<(), AppError> {
+    let kind = event.event_type.as_str();
+    if let Some(stage) = kind.strip_prefix("capital.financing_offer.") {
+        let offer: FinancingOffer =
+            serde_json::from_value(event.data.object.clone()).map_err(|e| {
+                AppError::InvalidRequest(format!(
+                    "event {} carries no financing offer: {e}",
+                    event.id
+                ))
+            })?;
+        let account = offer
+            .account
+            .clone()
+            .or_else(|| event.account.clone())
+            .ok_or_else(|| AppError::InvalidRequest("offer without account".into()))?;
+        let mut offer = offer;
+        offer.account = Some(account.clone());
+        state.store.upsert_offer(&offer, created).await?;
+        if stage == "replacement_created" {
+            mark_replaced(state, &offer, created).await?;
+        }
+        if matches!(
+            offer.status,
+            OfferStatus::PaidOut
+                | OfferStatus::FullyRepaid
+                | OfferStatus::Canceled
+                | OfferStatus::Completed
+        ) {
+            state.store.clear_summary(&account).await?;
+        }
+    } else if kind == "capital.financing_transaction.created" {
+        if let Some(account) = event.data.object["account"]
+            .as_str()
+            .or(event.account.as_deref())
+        {
+            state.store.clear_summary(account).await?;
+        }
+    } else {
+        tracing::debug!(kind, "event ignored");
+    }
+    Ok(())
+}
+
+/// The offer a replacement replaces becomes `replaced` at once, even before its own update
+/// arrives: the account's active offer is the replacement.
+async fn mark_replaced(
+    state: &AppState,
+    replacement: &FinancingOffer,
+    created: i64,
+) -> Result<(), AppError> {
+    let (Some(old_id), Some(account)) = (
+        replacement.replacement_for.as_deref(),
+        replacement.account.as_deref(),
+    ) else {
+        return Ok(());
+    };
+    if let Some(mut old) = state.store.offer_of_account(old_id, account).await? {
+        old.status = OfferStatus::Replaced;
+        old.replacement = Some(replacement.id.clone());
+        state.store.upsert_offer(&old, created).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,732 @@
+//! The Capital sandbox: Stripe's side of the world, played locally.
+//!
+//! It keeps its own offers (the `sandbox_*` tables), applies the lifecycle in [`machine`], and
+//! tells the platform about every change the way Stripe does: a signed event POSTed to the
+//! platform's own `/webhooks/stripe` route, which verifies and ingests it like any other.
+
+pub mod machine;
+pub mod pages;
+
+use std::sync::OnceLock;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::Request;
+use capital_types::{
+    AccountLink, AccountLinkType, CampaignType, CurrentRepaymentInterval, FinancingOffer,
+    FinancingSummary, OfferStatus, OfferedTerms, ProductType, RepaymentIntervalConfiguration,
+    SummaryDetails,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sqlx::Row;
+use tower::ServiceExt;
+
+use crate::error::AppError;
+use crate::store::Store;
+use crate::webhook_signature;
+use machine::{Action, Financing, InvalidTransition};
+
+/// Account Links expire after five minutes and work once.
+pub const LINK_LIFETIME_SECONDS: i64 = 300;
+/// Offers expire this long after creation unless told otherwise.
+pub const OFFER_LIFETIME_SECONDS: i64 = 30 * 24 * 3600;
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+fn new_id(prefix: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let tail: String = (0..24)
+        .map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("{prefix}_{tail}")
+}
+
+impl From<InvalidTransition> for AppError {
+    fn from(error: InvalidTransition) -> Self {
+        AppError::Conflict(error.to_string())
+    }
+}
+
+/// "Create financing offer" in the dashboard's test tools.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOffer {
+    pub account: String,
+    #[serde(default = "default_amount")]
+    pub advance_amount: i64,
+    #[serde(default)]
+    pub fee_amount: Option<i64>,
+    #[serde(default = "default_rate")]
+    pub withhold_rate: f64,
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    #[serde(default)]
+    pub product_type: Option<String>,
+    #[serde(default)]
+    pub campaign_type: Option<String>,
+    #[serde(default)]
+    pub financing_type: Option<String>,
+    /// `undelivered` (default) or `delivered`.
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub previous_financing_fee_discount_rate: Option<f64>,
+    #[serde(default)]
+    pub repayment_interval_days: Option<i64>,
+    #[serde(default)]
+    pub repayment_interval_minimum: Option<i64>,
+}
+
+fn default_amount() -> i64 {
+    100_000
+}
+fn default_rate() -> f64 {
+    0.1
+}
+fn default_currency() -> String {
+    "usd".into()
+}
+
+/// An Account Link token as the hosted pages see it.
+#[derive(Debug, Clone)]
+pub struct HostedLink {
+    pub token: String,
+    pub account: String,
+    pub link_type: AccountLinkType,
+    pub state: LinkState,
+    pub refresh_url: String,
+    pub return_url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkState {
+    Fresh,
+    Opened,
+    Done,
+}
+
+pub struct Sandbox {
+    store: Store,
+    webhook_secret: String,
+    public_url: String,
+    /// The platform's router, through which events reach `/webhooks/stripe`.
+    platform: OnceLock<Router>,
+}
+
+impl Sandbox {
+    pub fn new(store: Store, webhook_secret: &str, public_url: &str) -> Self {
+        Sandbox {
+            store,
+            webhook_secret: webhook_secret.to_owned(),
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            platform: OnceLock::new(),
+        }
+    }
+
+    /// Connects the sandbox to the platform's router (set once the router exists).
+    pub fn connect(&self, platform: Router) {
+        let _ = self.platform.set(platform);
+    }
+
+    // ---- the API the platform calls ----
+
+    pub async fn list_offers(&self, account: &str) -> Result<Vec<FinancingOffer>, AppError> {
+        let rows = sqlx::query("SELECT body FROM sandbox_offers WHERE account = ?")
+            .bind(account)
+            .fetch_all(&self.store.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(serde_json::from_str(r.get::<&str, _>("body"))?))
+            .collect()
+    }
+
+    pub async fn mark_delivered(&self, offer: &str) -> Result<FinancingOffer, AppError> {
+        let mut financing = self.load(offer).await?;
+        machine::apply(&mut financing, &Action::MarkDelivered, now())?;
+        self.save(&financing).await?;
+        Ok(financing.offer)
+    }
+
+    pub async fn financing_summary(&self, account: &str) -> Result<FinancingSummary, AppError> {
+        let in_progress = self
+            .financings(account)
+            .await?
+            .into_iter()
+            .filter(|f| f.offer.status == OfferStatus::PaidOut)
+            .max_by_key(|f| f.offer.created);
+        let Some(financing) = in_progress else {
+            return Ok(FinancingSummary {
+                object: Some("capital.financing_summary".into()),
+                details: None,
+                financing_offer: None,
+                status: Some("none".into()),
+            });
+        };
+        let terms = financing.offer.accepted_terms.clone().unwrap_or_default();
+        let paid_out_at = financing
+            .offer
+            .status_transitions
+            .as_ref()
+            .and_then(|t| t.paid_out_at)
+            .unwrap_or(0);
+        let current_repayment_interval = match terms
+            .repayment_interval_configuration
+            .as_ref()
+            .and_then(|c| c.duration_days.map(|d| (d, c)))
+        {
+            Some((days, config)) if days > 0 => {
+                let length = days * 86_400;
+                let index = ((now() - paid_out_at).max(0)) / length;
+                let (start, due) = (
+                    paid_out_at + index * length,
+                    paid_out_at + (index + 1) * length,
+                );
+                let paid = self.repaid_between(&financing.offer.id, start, due).await?;
+                let minimum = config
+                    .minimum_amount
+                    .unwrap_or(0)
+                    .min(financing.remaining() + paid);
+                Some(CurrentRepaymentInterval {
+                    due_at: Some(due as f64),
+                    paid_amount: Some(paid),
+                    remaining_amount: Some((minimum - paid).max(0)),
+                })
+            }
+            _ => None,
+        };
+        Ok(FinancingSummary {
+            object: Some("capital.financing_summary".into()),
+            financing_offer: Some(financing.offer.id.clone()),
+            status: None,
+            details: Some(SummaryDetails {
+                advance_amount: terms.advance_amount,
+                advance_paid_out_at: Some((paid_out_at * 1000) as f64),
+                currency: terms.currency.clone(),
+                current_repayment_interval,
+                disclaimer_variant: financing.offer.disclaimer_variant.clone(),
+                fee_amount: terms.fee_amount,
+                paid_amount: Some(financing.paid),
+                remaining_amount: Some(financing.remaining()),
+                repayments_begin_at: Some((paid_out_at + 86_400) as f64),
+                withhold_rate: terms.withhold_rate,
+            }),
+        })
+    }
+
+    pub async fn create_account_link(
+        &self,
+        account: &str,
+        link_type: &AccountLinkType,
+        refresh_url: &str,
+        return_url: &str,
+    ) -> Result<AccountLink, AppError> {
+        let token = new_id("link");
+        let created = now();
+        sqlx::query("INSERT INTO sandbox_links (token, account, link_type, expires_at, used, refresh_url, return_url) VALUES (?, ?, ?, ?, 0, ?, ?)")
+            .bind(&token)
+            .bind(account)
+            .bind(link_type.as_str())
+            .bind(created + LINK_LIFETIME_SECONDS)
+            .bind(refresh_url)
+            .bind(return_url)
+            .execute(&self.store.pool)
+            .await?;
+        Ok(AccountLink {
+            object: Some("account_link".into()),
+            created: Some(created),
+            expires_at: Some(created + LINK_LIFETIME_SECONDS),
+            url: format!("{}/sandbox/hosted/{token}", self.public_url),
+        })
+    }
+
+    // ---- the dashboard's test tools ----
+
+    pub async fn create_offer(&self, request: CreateOffer) -> Result<FinancingOffer, AppError> {
+        if request.advance_amount < 1
+            || request.fee_amount.is_some_and(|f| f < 0)
+            || !(0.0..=1.0).contains(&request.withhold_rate)
+        {
+            return Err(AppError::InvalidRequest("advance_amount must be positive, fee_amount not negative, withhold_rate between 0 and 1".into()));
+        }
+        if request.account.trim().is_empty() {
+            return Err(AppError::InvalidRequest("account is required".into()));
+        }
+        let status = match request.status.as_deref() {
+            None | Some("undelivered") => OfferStatus::Undelivered,
+            Some("delivered") => OfferStatus::Delivered,
+            Some(other) => {
+                return Err(AppError::InvalidRequest(format!(
+                    "offers are created undelivered or delivered, not {other}"
+                )));
+            }
+        };
+        let created = now();
+        let refill = request.product_type.as_deref() == Some("refill");
+        let interval = request
+            .repayment_interval_days
+            .map(|days| RepaymentIntervalConfiguration {
+                duration_days: Some(days),
+                maximum_amount: None,
+                minimum_amount: request.repayment_interval_minimum,
+            });
+        let offer = FinancingOffer {
+            id: new_id("financingoffer"),
+            object: Some("capital.financing_offer".into()),
+            account: Some(request.account.clone()),
+            accepted_terms: None,
+            charged_off_at: None,
+            created: Some(created),
+            disclaimer_variant: Some("celtic_us_loan".into()),
+            expires_after: Some((created + OFFER_LIFETIME_SECONDS) as f64),
+            financing_type: Some(
+                request
+                    .financing_type
+                    .as_deref()
+                    .unwrap_or(if interval.is_some() {
+                        "fixed_term_loan"
+                    } else {
+                        "flex_loan"
+                    })
+                    .into(),
+            ),
+            livemode: Some(false),
+            metadata: Some(Default::default()),
+            offered_terms: Some(OfferedTerms {
+                advance_amount: Some(request.advance_amount),
+                campaign_type: Some(
+                    request
+                        .campaign_type
+                        .as_deref()
+                        .map(CampaignType::from)
+                        .unwrap_or(if refill {
+                            CampaignType::RepeatUser
+                        } else {
+                            CampaignType::NewlyEligibleUser
+                        }),
+                ),
+                currency: Some(request.currency.to_ascii_lowercase().as_str().into()),
+                fee_amount: Some(request.fee_amount.unwrap_or(request.advance_amount / 10)),
+                previous_financing_fee_discount_rate: if refill {
+                    request.previous_financing_fee_discount_rate
+                } else {
+                    None
+                },
+                repayment_interval_configuration: interval,
+                target_payback_days: None,
+                withhold_rate: Some(request.withhold_rate),
+            }),
+            product_type: Some(
+                request
+                    .product_type
+                    .as_deref()
+                    .map(ProductType::from)
+                    .unwrap_or(ProductType::Standard),
+            ),
+            replacement: None,
+            replacement_for: None,
+            status,
+            status_transitions: Some(Default::default()),
+            legacy_type: None,
+        };
+        let financing = Financing { offer, paid: 0 };
+        self.save(&financing).await?;
+        self.emit("capital.financing_offer.created", &financing.offer)
+            .await?;
+        Ok(financing.offer)
+    }
+
+    /// Applies a lifecycle action and emits the matching event(s).
+    pub async fn act(&self, offer: &str, action: Action) -> Result<FinancingOffer, AppError> {
+        let mut financing = self.load(offer).await?;
+        let before = financing.offer.status.clone();
+        let paid_before = financing.paid;
+        if action == Action::PayOut && financing.offer.is_refill() {
+            return self.pay_out_refill(financing).await;
+        }
+        machine::apply(&mut financing, &action, now())?;
+        self.save(&financing).await?;
+        if let Action::Repay { .. } | Action::RepayInFull = action {
+            let amount = financing.paid - paid_before;
+            if amount > 0 {
+                self.record_transaction(&financing, "payment", amount, "requested_by_user")
+                    .await?;
+            }
+        }
+        if financing.offer.status != before {
+            let event = match &financing.offer.status {
+                OfferStatus::Accepted => Some("capital.financing_offer.accepted"),
+                OfferStatus::PaidOut => Some("capital.financing_offer.paid_out"),
+                OfferStatus::FullyRepaid => Some("capital.financing_offer.fully_repaid"),
+                OfferStatus::Rejected => Some("capital.financing_offer.rejected"),
+                OfferStatus::Canceled => Some("capital.financing_offer.canceled"),
+                OfferStatus::Expired => Some("capital.financing_offer.expired"),
+                _ => None,
+            };
+            if let Some(event) = event {
+                self.emit(event, &financing.offer).await?;
+            }
+        }
+        Ok(financing.offer)
+    }
+
+    /// A refill's payout repays the financing it refills (less the discount on its remaining
+    /// fee) and pays out the difference.
+    async fn pay_out_refill(&self, mut refill: Financing) -> Result<FinancingOffer, AppError> {
+        let account = refill.offer.account.clone().unwrap_or_default();
+        let previous = self
+            .financings(&account)
+            .await?
+            .into_iter()
+            .find(|f| f.offer.status == OfferStatus::PaidOut && f.offer.id != refill.offer.id);
+        machine::apply(&mut refill, &Action::PayOut, now())?;
+        if let Some(mut previous) = previous {
+            let rate = refill
+                .offer
+                .offered_terms
+                .as_ref()
+                .and_then(|t| t.previous_financing_fee_discount_rate);
+            let (discount, owed) = machine::refill_settlement(&previous, rate);
+            if let Some(terms) = refill.offer.accepted_terms.as_mut() {
+                terms.previous_financing_fee_discount_amount = discount;
+            }
+            // The old financing closes in full: the refill pays `owed`, the discount is forgiven.
+            machine::apply(&mut previous, &Action::RepayInFull, now())?;
+            self.save(&previous).await?;
+            self.record_transaction(&previous, "payment", owed, "refill")
+                .await?;
+            self.emit("capital.financing_offer.fully_repaid", &previous.offer)
+                .await?;
+            let advance = refill
+                .offer
+                .accepted_terms
+                .as_ref()
+                .and_then(|t| t.advance_amount)
+                .unwrap_or(0);
+            self.record_transaction(&refill, "payout", (advance - owed).max(0), "refill")
+                .await?;
+        }
+        self.save(&refill).await?;
+        self.emit("capital.financing_offer.paid_out", &refill.offer)
+            .await?;
+        Ok(refill.offer)
+    }
+
+    /// Replaces an open, never-replaced offer with a new delivered one (default: 1.5 × amount).
+    pub async fn replace(
+        &self,
+        offer: &str,
+        advance_amount: Option<i64>,
+    ) -> Result<FinancingOffer, AppError> {
+        let mut old = self.load(offer).await?;
+        let new_id = new_id("financingoffer");
+        machine::apply(
+            &mut old,
+            &Action::MarkReplaced {
+                replacement: new_id.clone(),
+            },
+            now(),
+        )?;
+        let mut new = old.offer.clone();
+        new.id = new_id;
+        new.status = OfferStatus::Delivered;
+        new.replacement = None;
+        new.replacement_for = Some(old.offer.id.clone());
+        new.created = Some(now());
+        new.status_transitions = Some(Default::default());
+        if let Some(terms) = new.offered_terms.as_mut() {
+            let current = terms.advance_amount.unwrap_or(0);
+            let amount = advance_amount.unwrap_or(current + current / 2);
+            if amount < 1 {
+                return Err(AppError::InvalidRequest(
+                    "advance_amount must be positive".into(),
+                ));
+            }
+            terms.fee_amount = terms
+                .fee_amount
+                .map(|fee| ((fee as i128 * amount as i128) / current.max(1) as i128) as i64);
+            terms.advance_amount = Some(amount);
+        }
+        self.save(&old).await?;
+        let new = Financing {
+            offer: new,
+            paid: 0,
+        };
+        self.save(&new).await?;
+        self.emit("capital.financing_offer.replacement_created", &new.offer)
+            .await?;
+        Ok(new.offer)
+    }
+
+    /// Offers a refill once at least half of the account's financing in progress is repaid.
+    pub async fn create_refill(
+        &self,
+        account: &str,
+        advance_amount: Option<i64>,
+        discount_rate: Option<f64>,
+    ) -> Result<FinancingOffer, AppError> {
+        let current = self
+            .financings(account)
+            .await?
+            .into_iter()
+            .find(|f| f.offer.status == OfferStatus::PaidOut)
+            .ok_or_else(|| {
+                AppError::Conflict("a refill needs financing in progress (paid_out)".into())
+            })?;
+        if current.paid * 2 < current.total_owed() {
+            return Err(AppError::Conflict(
+                "a refill is offered once at least half of the current financing is repaid".into(),
+            ));
+        }
+        if self
+            .financings(account)
+            .await?
+            .iter()
+            .any(|f| f.offer.is_refill() && f.offer.status.is_open())
+        {
+            return Err(AppError::Conflict(
+                "the account already has an open refill offer".into(),
+            ));
+        }
+        let terms = current.offer.accepted_terms.clone().unwrap_or_default();
+        let amount =
+            advance_amount.unwrap_or_else(|| terms.advance_amount.unwrap_or(100_000) * 3 / 2);
+        self.create_offer(CreateOffer {
+            account: account.to_owned(),
+            advance_amount: amount,
+            fee_amount: None,
+            withhold_rate: terms.withhold_rate.unwrap_or(0.1),
+            currency: terms
+                .currency
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_else(default_currency),
+            product_type: Some("refill".into()),
+            campaign_type: Some("repeat_user".into()),
+            financing_type: None,
+            status: Some("delivered".into()),
+            previous_financing_fee_discount_rate: Some(discount_rate.unwrap_or(0.5)),
+            repayment_interval_days: None,
+            repayment_interval_minimum: None,
+        })
+        .await
+    }
+
+    /// Expires open offers whose `expires_after` has passed (run periodically).
+    pub async fn expire_due(&self) -> Result<usize, AppError> {
+        let rows = sqlx::query("SELECT body FROM sandbox_offers")
+            .fetch_all(&self.store.pool)
+            .await?;
+        let mut expired = 0;
+        for row in rows {
+            let offer: FinancingOffer = serde_json::from_str(row.get::<&str, _>("body"))?;
+            if offer.status.is_open() && offer.expires_after.is_some_and(|at| at < now() as f64) {
+                self.act(&offer.id, Action::Expire).await?;
+                expired += 1;
+            }
+        }
+        Ok(expired)
+    }
+
+    // ---- hosted pages ----
+
+    pub async fn link(&self, token: &str) -> Result<Option<(HostedLink, i64)>, AppError> {
+        let row = sqlx::query("SELECT account, link_type, expires_at, used, refresh_url, return_url FROM sandbox_links WHERE token = ?")
+            .bind(token)
+            .fetch_optional(&self.store.pool)
+            .await?;
+        Ok(row.map(|row| {
+            let state = match row.get::<i64, _>("used") {
+                0 => LinkState::Fresh,
+                1 => LinkState::Opened,
+                _ => LinkState::Done,
+            };
+            (
+                HostedLink {
+                    token: token.to_owned(),
+                    account: row.get("account"),
+                    link_type: AccountLinkType::from(row.get::<String, _>("link_type")),
+                    state,
+                    refresh_url: row.get("refresh_url"),
+                    return_url: row.get("return_url"),
+                },
+                row.get::<i64, _>("expires_at"),
+            )
+        }))
+    }
+
+    /// Moves a link forward (fresh → opened → done); `false` if another request got there first.
+    pub async fn advance_link(&self, token: &str, from: LinkState) -> Result<bool, AppError> {
+        let (from, to) = match from {
+            LinkState::Fresh => (0, 1),
+            LinkState::Opened => (1, 2),
+            LinkState::Done => return Ok(false),
+        };
+        let result = sqlx::query("UPDATE sandbox_links SET used = ? WHERE token = ? AND used = ?")
+            .bind(to)
+            .bind(token)
+            .bind(from)
+            .execute(&self.store.pool)
+            .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// The account's offers and repayments, for the reporting page and the control panel.
+    pub async fn financings(&self, account: &str) -> Result<Vec<Financing>, AppError> {
+        let rows = sqlx::query("SELECT body, paid_amount FROM sandbox_offers WHERE account = ?")
+            .bind(account)
+            .fetch_all(&self.store.pool)
+            .await?;
+        let mut financings: Vec<Financing> = rows
+            .iter()
+            .map(|row| {
+                Ok(Financing {
+                    offer: serde_json::from_str(row.get::<&str, _>("body"))?,
+                    paid: row.get("paid_amount"),
+                })
+            })
+            .collect::<Result<_, AppError>>()?;
+        financings.sort_by_key(|f| std::cmp::Reverse((f.offer.created, f.offer.id.clone())));
+        Ok(financings)
+    }
+
+    pub async fn transactions(&self, account: &str) -> Result<Vec<Value>, AppError> {
+        let rows = sqlx::query("SELECT body FROM sandbox_transactions WHERE account = ? ORDER BY created DESC, id DESC")
+            .bind(account)
+            .fetch_all(&self.store.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(serde_json::from_str(r.get::<&str, _>("body"))?))
+            .collect()
+    }
+
+    // ---- internals ----
+
+    async fn load(&self, offer: &str) -> Result<Financing, AppError> {
+        let row = sqlx::query("SELECT body, paid_amount FROM sandbox_offers WHERE id = ?")
+            .bind(offer)
+            .fetch_optional(&self.store.pool)
+            .await?
+            .ok_or(AppError::NotFound("financing offer"))?;
+        Ok(Financing {
+            offer: serde_json::from_str(row.get::<&str, _>("body"))?,
+            paid: row.get("paid_amount"),
+        })
+    }
+
+    async fn save(&self, financing: &Financing) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO sandbox_offers (id, account, body, paid_amount) VALUES (?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body, paid_amount = excluded.paid_amount",
+        )
+        .bind(&financing.offer.id)
+        .bind(financing.offer.account.as_deref().unwrap_or_default())
+        .bind(serde_json::to_string(&financing.offer)?)
+        .bind(financing.paid)
+        .execute(&self.store.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn repaid_between(&self, offer: &str, start: i64, end: i64) -> Result<i64, AppError> {
+        let rows = sqlx::query("SELECT body FROM sandbox_transactions WHERE offer = ? AND created >= ? AND created < ?")
+            .bind(offer)
+            .bind(start)
+            .bind(end)
+            .fetch_all(&self.store.pool)
+            .await?;
+        let mut total = 0;
+        for row in rows {
+            let body: Value = serde_json::from_str(row.get::<&str, _>("body"))?;
+            if body["type"] == "payment" {
+                total += body["details"]["total_amount"].as_i64().unwrap_or(0);
+            }
+        }
+        Ok(total)
+    }
+
+    async fn record_transaction(
+        &self,
+        financing: &Financing,
+        kind: &str,
+        amount: i64,
+        reason: &str,
+    ) -> Result<(), AppError> {
+        let terms = financing.offer.accepted_terms.clone().unwrap_or_default();
+        let total = financing.total_owed().max(1);
+        let fee_share =
+            ((terms.fee_amount.unwrap_or(0) as i128 * amount as i128) / total as i128) as i64;
+        let created = now();
+        let transaction = json!({
+            "id": new_id("cptxn"), "object": "capital.financing_transaction",
+            "account": financing.offer.account, "created_at": created, "financing_offer": financing.offer.id,
+            "livemode": false, "type": kind, "user_facing_description": null,
+            "details": {"advance_amount": amount - fee_share, "fee_amount": fee_share, "total_amount": amount,
+                        "currency": terms.currency, "reason": reason},
+        });
+        sqlx::query("INSERT INTO sandbox_transactions (id, offer, account, body, created) VALUES (?, ?, ?, ?, ?)")
+            .bind(transaction["id"].as_str())
+            .bind(&financing.offer.id)
+            .bind(financing.offer.account.as_deref().unwrap_or_default())
+            .bind(transaction.to_string())
+            .bind(created)
+            .execute(&self.store.pool)
+            .await?;
+        self.emit_value(
+            "capital.financing_transaction.created",
+            financing.offer.account.as_deref(),
+            transaction,
+        )
+        .await
+    }
+
+    async fn emit(&self, event_type: &str, offer: &FinancingOffer) -> Result<(), AppError> {
+        self.emit_value(
+            event_type,
+            offer.account.as_deref(),
+            serde_json::to_value(offer)?,
+        )
+        .await
+    }
+
+    /// Signs an event and delivers it to the platform's `/webhooks/stripe`.
+    async fn emit_value(
+        &self,
+        event_type: &str,
+        account: Option<&str>,
+        object: Value,
+    ) -> Result<(), AppError> {
+        let event = json!({
+            "id": new_id("evt"), "object": "event", "type": event_type, "created": now(),
+            "api_version": crate::stripe_client::STRIPE_VERSION, "livemode": false, "account": account,
+            "data": {"object": object},
+        });
+        let body = event.to_string();
+        let signature = webhook_signature::sign(body.as_bytes(), &self.webhook_secret, now());
+        let Some(platform) = self.platform.get() else {
+            return Err(AppError::Internal(
+                "the sandbox is not connected to the platform".into(),
+            ));
+        };
+        let request = Request::post("/webhooks/stripe")
+            .header("Stripe-Signature", signature)
+            .header("Content-Type", "application/json")
+            .body(Body::from(body))
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let response = platform
+            .clone()
+            .oneshot(request)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        if !response.status().is_success() {
+            return Err(AppError::Internal(format!(
+                "the platform refused {event_type}: {}",
+                response.status()
+            )));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,230 @@
+//! Persistence: SQLite through sqlx, created and migrated on start.
+//!
+//! Two sets of tables live here. The platform's own (`offers`, `processed_events`, `summaries`)
+//! are fed only by webhooks and API answers, exactly as with real Stripe. The sandbox's
+//! (`sandbox_*`) are Stripe's side of the world when the sandbox plays it. Only portable SQL is
+//! used (upserts with `ON CONFLICT`, no SQLite-only functions), so that a Postgres pool could
+//! replace the SQLite one for many instances.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use capital_types::{FinancingOffer, FinancingSummary, OfferStatus};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+
+use crate::error::AppError;
+
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS offers (
+        id TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        status TEXT NOT NULL,
+        body TEXT NOT NULL,
+        event_created BIGINT NOT NULL,
+        status_rank INTEGER NOT NULL
+    )",
+    "CREATE INDEX IF NOT EXISTS offers_by_account ON offers (account)",
+    "CREATE TABLE IF NOT EXISTS processed_events (
+        id TEXT PRIMARY KEY,
+        event_type TEXT NOT NULL,
+        created BIGINT NOT NULL
+    )",
+    "CREATE TABLE IF NOT EXISTS summaries (account TEXT PRIMARY KEY, body TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS sandbox_offers (
+        id TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        body TEXT NOT NULL,
+        paid_amount BIGINT NOT NULL DEFAULT 0
+    )",
+    "CREATE INDEX IF NOT EXISTS sandbox_offers_by_account ON sandbox_offers (account)",
+    "CREATE TABLE IF NOT EXISTS sandbox_transactions (
+        id TEXT PRIMARY KEY,
+        offer TEXT NOT NULL,
+        account TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created BIGINT NOT NULL
+    )",
+    "CREATE TABLE IF NOT EXISTS sandbox_links (
+        token TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        link_type TEXT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        used INTEGER NOT NULL DEFAULT 0,
+        refresh_url TEXT NOT NULL,
+        return_url TEXT NOT NULL
+    )",
+];
+
+/// Where an offer's status sits in its lifecycle: breaks ties between events created in the same
+/// second, so that a later stage is never overwritten by an earlier one.
+pub fn status_rank(status: &OfferStatus) -> i64 {
+    match status {
+        OfferStatus::Undelivered => 0,
+        OfferStatus::Delivered => 1,
+        OfferStatus::Accepted => 2,
+        OfferStatus::PaidOut => 3,
+        _ => 4,
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database at `url`.
+    pub async fn open(url: &str) -> Result<Store, AppError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5));
+        // Every connection to `:memory:` is its own database, so tests use one connection.
+        let connections = if url.contains(":memory:") { 1 } else { 8 };
+        let pool = SqlitePoolOptions::new()
+            .max_connections(connections)
+            .connect_with(options)
+            .await?;
+        for statement in MIGRATIONS {
+            sqlx::query(statement).execute(&pool).await?;
+        }
+        Ok(Store { pool })
+    }
+
+    /// Stores an offer as of an event created at `event_created`; an older event (or an earlier
+    /// lifecycle stage from the same second) never overwrites newer state. Returns whether it
+    /// was written.
+    pub async fn upsert_offer(
+        &self,
+        offer: &FinancingOffer,
+        event_created: i64,
+    ) -> Result<bool, AppError> {
+        let account = offer
+            .account
+            .clone()
+            .ok_or_else(|| AppError::InvalidRequest("offer without account".into()))?;
+        let result = sqlx::query(
+            "INSERT INTO offers (id, account, status, body, event_created, status_rank) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body,
+                 event_created = excluded.event_created, status_rank = excluded.status_rank
+             WHERE excluded.event_created > offers.event_created
+                OR (excluded.event_created = offers.event_created AND excluded.status_rank >= offers.status_rank)",
+        )
+        .bind(&offer.id)
+        .bind(&account)
+        .bind(offer.status.as_str())
+        .bind(serde_json::to_string(offer)?)
+        .bind(event_created)
+        .bind(status_rank(&offer.status))
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() > 0)
+    }
+
+    /// Records an event id; `false` when it was processed before (webhooks are retried).
+    pub async fn record_event(
+        &self,
+        id: &str,
+        event_type: &str,
+        created: i64,
+    ) -> Result<bool, AppError> {
+        let result = sqlx::query("INSERT INTO processed_events (id, event_type, created) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING")
+            .bind(id)
+            .bind(event_type)
+            .bind(created)
+            .execute(&self.pool)
+            .await?;
+        Ok(result.rows_affected() > 0)
+    }
+
+    /// Forgets an event, so that a retry processes it again after a failure.
+    pub async fn forget_event(&self, id: &str) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM processed_events WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn offers_for_account(&self, account: &str) -> Result<Vec<FinancingOffer>, AppError> {
+        let rows = sqlx::query("SELECT body FROM offers WHERE account = ?")
+            .bind(account)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| Ok(serde_json::from_str(row.get::<&str, _>("body"))?))
+            .collect()
+    }
+
+    /// The offer with `id`, only if it belongs to `account`.
+    pub async fn offer_of_account(
+        &self,
+        id: &str,
+        account: &str,
+    ) -> Result<Option<FinancingOffer>, AppError> {
+        let row = sqlx::query("SELECT body FROM offers WHERE id = ? AND account = ?")
+            .bind(id)
+            .bind(account)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| Ok(serde_json::from_str(row.get::<&str, _>("body"))?))
+            .transpose()
+    }
+
+    pub async fn summary(&self, account: &str) -> Result<Option<FinancingSummary>, AppError> {
+        let row = sqlx::query("SELECT body FROM summaries WHERE account = ?")
+            .bind(account)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| Ok(serde_json::from_str(row.get::<&str, _>("body"))?))
+            .transpose()
+    }
+
+    pub async fn put_summary(
+        &self,
+        account: &str,
+        summary: &FinancingSummary,
+    ) -> Result<(), AppError> {
+        sqlx::query("INSERT INTO summaries (account, body) VALUES (?, ?) ON CONFLICT (account) DO UPDATE SET body = excluded.body")
+            .bind(account)
+            .bind(serde_json::to_string(summary)?)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Drops the cached summary so that the next read fetches a fresh one.
+    pub async fn clear_summary(&self, account: &str) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM summaries WHERE account = ?")
+            .bind(account)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn setting(&self, name: &str) -> Result<Option<String>, AppError> {
+        let row = sqlx::query("SELECT value FROM settings WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| row.get::<String, _>("value")))
+    }
+
+    /// Sets `name` unless it is set already; returns the value in effect.
+    pub async fn setting_or_insert(&self, name: &str, value: &str) -> Result<String, AppError> {
+        sqlx::query(
+            "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(value)
+        .execute(&self.pool)
+        .await?;
+        Ok(self
+            .setting(name)
+            .await?
+            .unwrap_or_else(|| value.to_owned()))
+    }
+}

@@ -1,0 +1,169 @@
+//! Stripe mode: the real API over reqwest (rustls), as the seeds show it. Form-encoded bodies, a
+//! pinned `Stripe-Version`, `Stripe-Account` for the financing summary, timeouts, and retries
+//! (429, 5xx, network) that reuse one `Idempotency-Key` per POST.
+
+use std::time::Duration;
+
+use capital_types::{AccountLink, AccountLinkType, FinancingOffer, FinancingSummary};
+use reqwest::{Method, StatusCode};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::AppError;
+
+/// The API version this integration was written against.
+pub const STRIPE_VERSION: &str = "2025-07-30.basil";
+const ATTEMPTS: u32 = 3;
+
+#[derive(Clone)]
+pub struct StripeClient {
+    http: reqwest::Client,
+    api_base: String,
+    secret_key: String,
+}
+
+#[derive(Deserialize)]
+struct List<T> {
+    data: Vec<T>,
+    #[serde(default)]
+    has_more: bool,
+}
+
+impl StripeClient {
+    pub fn new(api_base: &str, secret_key: &str) -> Result<StripeClient, AppError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(15))
+            .user_agent(concat!("capital-platform/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| AppError::Internal(format!("http client: {e}")))?;
+        Ok(StripeClient {
+            http,
+            api_base: api_base.trim_end_matches('/').to_owned(),
+            secret_key: secret_key.to_owned(),
+        })
+    }
+
+    pub async fn list_offers(&self, account: &str) -> Result<Vec<FinancingOffer>, AppError> {
+        let mut offers = Vec::new();
+        let mut starting_after: Option<String> = None;
+        loop {
+            let mut query = vec![
+                ("connected_account", account.to_owned()),
+                ("limit", "100".to_owned()),
+            ];
+            if let Some(after) = &starting_after {
+                query.push(("starting_after", after.clone()));
+            }
+            let page: List<FinancingOffer> = self
+                .send(
+                    Method::GET,
+                    "/v1/capital/financing_offers",
+                    &query,
+                    &[],
+                    None,
+                )
+                .await?;
+            starting_after = page.data.last().map(|o| o.id.clone());
+            offers.extend(page.data);
+            if !page.has_more || starting_after.is_none() {
+                return Ok(offers);
+            }
+        }
+    }
+
+    pub async fn mark_delivered(&self, offer: &str) -> Result<FinancingOffer, AppError> {
+        let path = format!("/v1/capital/financing_offers/{offer}/mark_delivered");
+        self.send(Method::POST, &path, &[], &[], None).await
+    }
+
+    pub async fn financing_summary(&self, account: &str) -> Result<FinancingSummary, AppError> {
+        self.send(
+            Method::GET,
+            "/v1/capital/financing_summary",
+            &[],
+            &[],
+            Some(account),
+        )
+        .await
+    }
+
+    pub async fn create_account_link(
+        &self,
+        account: &str,
+        link_type: &AccountLinkType,
+        refresh_url: &str,
+        return_url: &str,
+    ) -> Result<AccountLink, AppError> {
+        let form = [
+            ("account", account.to_owned()),
+            ("refresh_url", refresh_url.to_owned()),
+            ("return_url", return_url.to_owned()),
+            ("type", link_type.as_str().to_owned()),
+        ];
+        self.send(Method::POST, "/v1/account_links", &[], &form, None)
+            .await
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        form: &[(&str, String)],
+        stripe_account: Option<&str>,
+    ) -> Result<T, AppError> {
+        let idempotency_key = (method == Method::POST)
+            .then(|| format!("capital-platform-{}", rand::random::<u128>()));
+        let mut last_error = AppError::Upstream { status: 0 };
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(200 * 2u64.pow(attempt - 1))).await;
+            }
+            let mut request = self
+                .http
+                .request(method.clone(), format!("{}{path}", self.api_base))
+                .basic_auth(&self.secret_key, None::<&str>)
+                .header("Stripe-Version", STRIPE_VERSION)
+                .query(query);
+            if method == Method::POST {
+                request = request
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .body(
+                        serde_urlencoded::to_string(form)
+                            .map_err(|e| AppError::Internal(e.to_string()))?,
+                    );
+            }
+            if let Some(key) = &idempotency_key {
+                request = request.header("Idempotency-Key", key);
+            }
+            if let Some(account) = stripe_account {
+                request = request.header("Stripe-Account", account);
+            }
+            match request.send().await {
+                Ok(response) if response.status().is_success() => {
+                    return response
+                        .json::<T>()
+                        .await
+                        .map_err(|e| AppError::Internal(format!("Stripe answer: {e}")));
+                }
+                Ok(response) => {
+                    let status = response.status();
+                    last_error = AppError::Upstream {
+                        status: status.as_u16(),
+                    };
+                    let retryable =
+                        status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
+                    if !retryable {
+                        return Err(last_error);
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, attempt, "Stripe request failed");
+                    last_error = AppError::Upstream { status: 0 };
+                }
+            }
+        }
+        Err(last_error)
+    }
+}
