@@ -115,7 +115,14 @@ pub fn app(state: AppState) -> Router {
             .merge(routes::sandbox_admin::router().layer(DefaultBodyLimit::max(16 * 1024)))
             .merge(routes::hosted::router());
     }
-    let site = ServeDir::new(&state.config.dist_dir).append_index_html_on_directories(true);
+    // Unknown paths (and wrong methods) get a 404 in Stripe's envelope, not the site's 405.
+    let not_found = axum::handler::HandlerWithoutStateExt::into_service(|| async {
+        AppError::NotFound("route")
+    });
+    let site = ServeDir::new(&state.config.dist_dir)
+        .append_index_html_on_directories(true)
+        .call_fallback_on_method_not_allowed(true)
+        .fallback(not_found);
     let router = router
         .fallback_service(site)
         .layer(TraceLayer::new_for_http())

@@ -116,6 +116,10 @@ pub struct Sandbox {
     public_url: String,
     /// The platform's router, through which events reach `/webhooks/stripe`.
     platform: OnceLock<Router>,
+    /// Serialises changes, so that concurrent actions on one offer cannot both pass the state
+    /// machine (a read-check-write race). Held while events are delivered, as Stripe would
+    /// finish a transition before announcing it.
+    writing: tokio::sync::Mutex<()>,
 }
 
 impl Sandbox {
@@ -125,6 +129,7 @@ impl Sandbox {
             webhook_secret: webhook_secret.to_owned(),
             public_url: public_url.trim_end_matches('/').to_owned(),
             platform: OnceLock::new(),
+            writing: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -146,6 +151,7 @@ impl Sandbox {
     }
 
     pub async fn mark_delivered(&self, offer: &str) -> Result<FinancingOffer, AppError> {
+        let _writing = self.writing.lock().await;
         let mut financing = self.load(offer).await?;
         machine::apply(&mut financing, &Action::MarkDelivered, now())?;
         self.save(&financing).await?;
@@ -247,6 +253,11 @@ impl Sandbox {
     // ---- the dashboard's test tools ----
 
     pub async fn create_offer(&self, request: CreateOffer) -> Result<FinancingOffer, AppError> {
+        let _writing = self.writing.lock().await;
+        self.create_offer_locked(request).await
+    }
+
+    async fn create_offer_locked(&self, request: CreateOffer) -> Result<FinancingOffer, AppError> {
         if request.advance_amount < 1
             || request.fee_amount.is_some_and(|f| f < 0)
             || !(0.0..=1.0).contains(&request.withhold_rate)
@@ -342,6 +353,11 @@ impl Sandbox {
 
     /// Applies a lifecycle action and emits the matching event(s).
     pub async fn act(&self, offer: &str, action: Action) -> Result<FinancingOffer, AppError> {
+        let _writing = self.writing.lock().await;
+        self.act_locked(offer, action).await
+    }
+
+    async fn act_locked(&self, offer: &str, action: Action) -> Result<FinancingOffer, AppError> {
         let mut financing = self.load(offer).await?;
         let before = financing.offer.status.clone();
         let paid_before = financing.paid;
@@ -422,6 +438,7 @@ impl Sandbox {
         offer: &str,
         advance_amount: Option<i64>,
     ) -> Result<FinancingOffer, AppError> {
+        let _writing = self.writing.lock().await;
         let mut old = self.load(offer).await?;
         let new_id = new_id("financingoffer");
         machine::apply(
@@ -469,6 +486,7 @@ impl Sandbox {
         advance_amount: Option<i64>,
         discount_rate: Option<f64>,
     ) -> Result<FinancingOffer, AppError> {
+        let _writing = self.writing.lock().await;
         let current = self
             .financings(account)
             .await?
@@ -495,7 +513,7 @@ impl Sandbox {
         let terms = current.offer.accepted_terms.clone().unwrap_or_default();
         let amount =
             advance_amount.unwrap_or_else(|| terms.advance_amount.unwrap_or(100_000) * 3 / 2);
-        self.create_offer(CreateOffer {
+        self.create_offer_locked(CreateOffer {
             account: account.to_owned(),
             advance_amount: amount,
             fee_amount: None,
@@ -517,6 +535,7 @@ impl Sandbox {
 
     /// Expires open offers whose `expires_after` has passed (run periodically).
     pub async fn expire_due(&self) -> Result<usize, AppError> {
+        let _writing = self.writing.lock().await;
         let rows = sqlx::query("SELECT body FROM sandbox_offers")
             .fetch_all(&self.store.pool)
             .await?;
@@ -524,7 +543,7 @@ impl Sandbox {
         for row in rows {
             let offer: FinancingOffer = serde_json::from_str(row.get::<&str, _>("body"))?;
             if offer.status.is_open() && offer.expires_after.is_some_and(|at| at < now() as f64) {
-                self.act(&offer.id, Action::Expire).await?;
+                self.act_locked(&offer.id, Action::Expire).await?;
                 expired += 1;
             }
         }

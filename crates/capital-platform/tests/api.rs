@@ -1,0 +1,440 @@
+//! The platform's routes end to end in-process (`oneshot`), in sandbox mode: the lifecycle,
+//! account isolation, bad input, and persistence across a restart.
+
+#[path = "support/harness.rs"]
+mod harness;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use harness::{BAKERY, ROCKET, TestApp};
+use serde_json::{Value, json};
+
+fn hosted_path(url: &str) -> String {
+    url.split_once("/sandbox/hosted/")
+        .map(|(_, token)| format!("/sandbox/hosted/{token}"))
+        .expect("a sandbox hosted URL")
+}
+
+#[tokio::test]
+async fn the_whole_lifecycle_through_the_elements_routes() {
+    let app = TestApp::new().await;
+    let cookie = app.sign_in(ROCKET).await;
+    assert_eq!(app.offer_state(&cookie).await["offer"], Value::Null);
+
+    // An offer is created; the element sees it through the webhook-fed store.
+    let created = app.admin("/offers", json!({"account": ROCKET, "advance_amount": 1_000_000, "fee_amount": 100_000, "withhold_rate": 0.12})).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let state = app.offer_state(&cookie).await;
+    assert_eq!(state["offer"]["id"], id.as_str());
+    assert_eq!(state["offer"]["status"], "undelivered");
+    assert_eq!(state["branding"]["business_name"], "Rocket Rides");
+
+    // Marked delivered; idempotent.
+    for _ in 0..2 {
+        let answer = app
+            .post_json(
+                "/api/capital/offer/mark_delivered",
+                Some(&cookie),
+                json!({"offer": id}),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+        assert_eq!(answer.json()["status"], "delivered");
+    }
+
+    // A fresh link each time; it works once and then sends the user to its refresh URL.
+    let link = app
+        .post_json(
+            "/api/capital/account_links",
+            Some(&cookie),
+            json!({"type": "capital_financing_offer"}),
+        )
+        .await
+        .json();
+    assert_eq!(link["object"], "account_link");
+    assert_eq!(
+        link["expires_at"].as_i64().unwrap() - link["created"].as_i64().unwrap(),
+        300
+    );
+    let other = app
+        .post_json(
+            "/api/capital/account_links",
+            Some(&cookie),
+            json!({"type": "capital_financing_offer"}),
+        )
+        .await
+        .json();
+    assert_ne!(link["url"], other["url"]);
+    let page = app
+        .get(&hosted_path(link["url"].as_str().unwrap()), None)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text.contains("type=\"range\"") && page.text.contains("max=\"1000000\""),
+        "the application has an amount slider"
+    );
+    let again = app
+        .get(&hosted_path(link["url"].as_str().unwrap()), None)
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert!(
+        again.headers["location"]
+            .to_str()
+            .unwrap()
+            .ends_with("/api/capital/account_links/refresh?type=capital_financing_offer")
+    );
+
+    // Submitting the application accepts the offer with the chosen amount.
+    let submit = app
+        .send(
+            Request::post(format!(
+                "{}/submit",
+                hosted_path(link["url"].as_str().unwrap())
+            ))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from("advance_amount=600000"))
+            .unwrap(),
+        )
+        .await;
+    assert_eq!(submit.status, StatusCode::OK, "{}", submit.text);
+    let state = app.offer_state(&cookie).await;
+    assert_eq!(state["offer"]["status"], "accepted");
+    assert_eq!(state["offer"]["accepted_terms"]["advance_amount"], 600_000);
+    assert_eq!(state["offer"]["accepted_terms"]["fee_amount"], 60_000);
+
+    // Approve and disburse: financing in progress, with its summary.
+    app.admin(&format!("/offers/{id}/approve"), json!({})).await;
+    let state = app.offer_state(&cookie).await;
+    assert_eq!(state["offer"]["status"], "paid_out");
+    assert_eq!(state["summary"]["details"]["remaining_amount"], 660_000);
+    app.admin(&format!("/offers/{id}/repay"), json!({"amount": 400_000}))
+        .await;
+    let details = app.offer_state(&cookie).await["summary"]["details"].clone();
+    assert_eq!(
+        (
+            details["paid_amount"].as_i64(),
+            details["remaining_amount"].as_i64()
+        ),
+        (Some(400_000), Some(260_000))
+    );
+
+    // A refill once half is repaid, with a 50% discount on the remaining fee at payout.
+    let refill = app
+        .admin(
+            &format!("/accounts/{ROCKET}/refill"),
+            json!({"advance_amount": 900_000, "discount_rate": 0.5}),
+        )
+        .await;
+    let refill_id = refill["id"].as_str().unwrap().to_owned();
+    let state = app.offer_state(&cookie).await;
+    assert_eq!(
+        state["offer"]["id"],
+        refill_id.as_str(),
+        "the refill offer is what the element shows"
+    );
+    assert_eq!(
+        state["offer"]["offered_terms"]["previous_financing_fee_discount_rate"],
+        0.5
+    );
+    assert_eq!(
+        state["summary"]["details"]["remaining_amount"], 260_000,
+        "with the current financing's summary"
+    );
+    app.admin(
+        &format!("/offers/{refill_id}/accept"),
+        json!({"amount": 900_000}),
+    )
+    .await;
+    app.admin(&format!("/offers/{refill_id}/approve"), json!({}))
+        .await;
+    let state = app.offer_state(&cookie).await;
+    assert_eq!(state["offer"]["id"], refill_id.as_str());
+    assert_eq!(state["offer"]["status"], "paid_out");
+    // 260,000 of 660,000 remained: 60,000 × 260/660 = 23,636 of fee; half of it is the discount.
+    assert_eq!(
+        state["offer"]["accepted_terms"]["previous_financing_fee_discount_amount"],
+        11_818
+    );
+    let list = app
+        .get(&format!("/sandbox/admin/accounts/{ROCKET}/offers"), None)
+        .await
+        .json();
+    let old = list["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["offer"]["id"] == id.as_str())
+        .unwrap();
+    assert_eq!(
+        old["offer"]["status"], "fully_repaid",
+        "the refilled financing is closed"
+    );
+
+    // A replacement arrives and the element follows it; expiry collapses it.
+    let open = app
+        .admin(
+            "/offers",
+            json!({"account": BAKERY, "advance_amount": 500_000, "status": "delivered"}),
+        )
+        .await;
+    let bakery = app.sign_in(BAKERY).await;
+    let replacement = app
+        .admin(
+            &format!("/offers/{}/replace", open["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    let state = app.offer_state(&bakery).await;
+    assert_eq!(state["offer"]["id"], replacement["id"]);
+    assert_eq!(state["offer"]["replacement_for"], open["id"]);
+    assert_eq!(state["offer"]["offered_terms"]["advance_amount"], 750_000);
+    app.admin(
+        &format!("/offers/{}/expire", replacement["id"].as_str().unwrap()),
+        json!({}),
+    )
+    .await;
+    assert_eq!(app.offer_state(&bakery).await["offer"], Value::Null);
+}
+
+#[tokio::test]
+async fn invalid_transitions_are_refused_clearly() {
+    let app = TestApp::new().await;
+    let offer = app.admin("/offers", json!({"account": ROCKET})).await;
+    let id = offer["id"].as_str().unwrap();
+    for action in ["approve", "reject", "cancel", "repay_in_full"] {
+        let answer = app
+            .post_json(
+                &format!("/sandbox/admin/offers/{id}/{action}"),
+                None,
+                json!({}),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::CONFLICT, "{action}");
+        assert_eq!(answer.json()["error"]["type"], "invalid_request_error");
+        assert!(
+            answer.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("is undelivered"),
+            "{}",
+            answer.text
+        );
+    }
+    let refill = app
+        .post_json(
+            &format!("/sandbox/admin/accounts/{ROCKET}/refill"),
+            None,
+            json!({}),
+        )
+        .await;
+    assert_eq!(refill.status, StatusCode::CONFLICT);
+    let unknown = app
+        .post_json(
+            "/sandbox/admin/offers/financingoffer_nope/approve",
+            None,
+            json!({}),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn another_accounts_offer_can_never_be_read_delivered_or_linked() {
+    let app = TestApp::new().await;
+    let rocket_offer = app.admin("/offers", json!({"account": ROCKET})).await;
+    let id = rocket_offer["id"].as_str().unwrap();
+    let bakery = app.sign_in(BAKERY).await;
+
+    assert_eq!(app.offer_state(&bakery).await["offer"], Value::Null);
+    let deliver = app
+        .post_json(
+            "/api/capital/offer/mark_delivered",
+            Some(&bakery),
+            json!({"offer": id}),
+        )
+        .await;
+    assert_eq!(deliver.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        deliver.json()["error"]["message"],
+        "no such financing offer"
+    );
+    // An account id in the body is refused outright, never used.
+    let smuggled = app
+        .post_json(
+            "/api/capital/account_links",
+            Some(&bakery),
+            json!({"type": "capital_financing_offer", "account": ROCKET}),
+        )
+        .await;
+    assert_eq!(smuggled.status, StatusCode::BAD_REQUEST);
+    assert!(
+        smuggled.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `account`")
+    );
+    // A link minted for the bakery opens the bakery's (empty) reporting, not the rocket's offer.
+    let link = app
+        .post_json(
+            "/api/capital/account_links",
+            Some(&bakery),
+            json!({"type": "capital_financing_offer"}),
+        )
+        .await
+        .json();
+    let page = app
+        .get(&hosted_path(link["url"].as_str().unwrap()), None)
+        .await;
+    assert!(
+        !page.text.contains(id),
+        "another account's offer never appears"
+    );
+    // The rocket's offer is untouched.
+    let rocket = app.sign_in(ROCKET).await;
+    assert_eq!(
+        app.offer_state(&rocket).await["offer"]["status"],
+        "undelivered"
+    );
+}
+
+#[tokio::test]
+async fn bad_requests_get_clear_envelopes() {
+    let app = TestApp::new().await;
+    let cookie = app.sign_in(ROCKET).await;
+
+    let anonymous = app.get("/api/capital/offer", None).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(anonymous.json()["error"]["type"], "authentication_error");
+    let forged = app
+        .get(
+            "/api/capital/offer",
+            Some("capital_session=acct_1RocketCourier"),
+        )
+        .await;
+    assert_eq!(
+        forged.status,
+        StatusCode::UNAUTHORIZED,
+        "an unsigned cookie is no session"
+    );
+
+    let wrong_type = app
+        .post_json(
+            "/api/capital/account_links",
+            Some(&cookie),
+            json!({"type": "account_onboarding"}),
+        )
+        .await;
+    assert_eq!(wrong_type.status, StatusCode::BAD_REQUEST);
+    assert!(
+        wrong_type.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("capital_financing_offer")
+    );
+
+    let not_json = app
+        .send(
+            Request::post("/api/capital/account_links")
+                .header("cookie", &cookie)
+                .header("content-type", "text/plain")
+                .body(Body::from("type=x"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(not_json.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(
+        not_json.json()["error"]["message"],
+        "unsupported content type; send application/json"
+    );
+
+    let syntax = app
+        .send(
+            Request::post("/api/capital/account_links")
+                .header("cookie", &cookie)
+                .header("content-type", "application/json")
+                .body(Body::from("{"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(syntax.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        syntax.json()["error"]["message"],
+        "the body is not valid JSON"
+    );
+
+    let huge = json!({"type": "capital_financing_offer", "padding": "x".repeat(64 * 1024)});
+    let too_large = app
+        .post_json("/api/capital/account_links", Some(&cookie), huge)
+        .await;
+    assert_eq!(too_large.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(too_large.json()["error"]["type"], "invalid_request_error");
+}
+
+#[tokio::test]
+async fn everything_survives_a_restart() {
+    let dir = std::env::temp_dir().join(format!("capital-restart-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut config = capital_platform::Config::for_tests();
+    config.database_url = Some(format!("sqlite://{}/capital.db", dir.display()));
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let (cookie, id) = {
+        let app = TestApp::with_config(config.clone()).await;
+        let cookie = app.sign_in(ROCKET).await;
+        let offer = app
+            .admin("/offers", json!({"account": ROCKET, "status": "delivered"}))
+            .await;
+        let id = offer["id"].as_str().unwrap().to_owned();
+        app.admin(&format!("/offers/{id}/accept"), json!({"amount": 50_000}))
+            .await;
+        app.state.store.pool_for_tests().close().await;
+        (cookie, id)
+    };
+    // A new process on the same data directory: the session and the lifecycle carry on.
+    let app = TestApp::with_config(config).await;
+    let state = app.offer_state(&cookie).await;
+    assert_eq!(state["offer"]["id"], id.as_str());
+    assert_eq!(state["offer"]["status"], "accepted");
+    app.admin(&format!("/offers/{id}/approve"), json!({})).await;
+    assert_eq!(
+        app.offer_state(&cookie).await["offer"]["status"],
+        "paid_out"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn concurrent_actions_on_one_offer_cannot_both_win() {
+    let app = TestApp::new().await;
+    let offer = app
+        .admin("/offers", json!({"account": ROCKET, "status": "delivered"}))
+        .await;
+    let id = offer["id"].as_str().unwrap().to_owned();
+    app.admin(&format!("/offers/{id}/accept"), json!({"amount": 50_000}))
+        .await;
+    let (approve_path, reject_path) = (
+        format!("/sandbox/admin/offers/{id}/approve"),
+        format!("/sandbox/admin/offers/{id}/reject"),
+    );
+    let (approve, reject) = tokio::join!(
+        app.post_json(&approve_path, None, json!({})),
+        app.post_json(&reject_path, None, json!({}))
+    );
+    let winners = [approve.status, reject.status]
+        .iter()
+        .filter(|s| s.is_success())
+        .count();
+    assert_eq!(
+        winners, 1,
+        "approve {} / reject {}",
+        approve.status, reject.status
+    );
+    let cookie = app.sign_in(ROCKET).await;
+    let shown = app.offer_state(&cookie).await["offer"]["status"].clone();
+    let expected = if approve.status.is_success() {
+        "paid_out"
+    } else {
+        "rejected"
+    };
+    assert_eq!(shown, expected, "the platform saw the winner's event");
+}

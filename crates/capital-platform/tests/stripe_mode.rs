@@ -1,0 +1,221 @@
+//! Stripe mode against a fake Stripe written here: the platform calls Stripe exactly as the
+//! seeds show (method, path, auth, headers, form bodies), retries with one idempotency key, and
+//! serves `GET /offer` from its store after the first (cold) read.
+
+#[path = "support/harness.rs"]
+mod harness;
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{OriginalUri, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::IntoResponse;
+use capital_platform::{Config, Mode};
+use harness::{ROCKET, TestApp};
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone)]
+struct Seen {
+    method: Method,
+    uri: String,
+    headers: HeaderMap,
+    body: String,
+}
+
+#[derive(Default)]
+struct Fake {
+    seen: Vec<Seen>,
+    /// Answer the next N account link requests with a 500.
+    fail_links: usize,
+}
+
+type Shared = Arc<Mutex<Fake>>;
+
+async fn fake(
+    State(fake): State<Shared>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> impl IntoResponse {
+    let mut guard = fake.lock().unwrap();
+    guard.seen.push(Seen {
+        method: method.clone(),
+        uri: uri.to_string(),
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    });
+    let path = uri.path();
+    let offer = json!({"id": "financingoffer_live1", "object": "capital.financing_offer", "account": ROCKET, "status": "paid_out",
+                       "created": 1_795_000_000, "expires_after": 1.8e9,
+                       "accepted_terms": {"advance_amount": 100000, "currency": "usd", "fee_amount": 10000, "withhold_rate": 0.1}});
+    let (status, body) = match (method, path) {
+        (Method::GET, "/v1/capital/financing_offers") => (
+            StatusCode::OK,
+            json!({"object": "list", "data": [offer], "has_more": false}),
+        ),
+        (Method::GET, "/v1/capital/financing_summary") => (
+            StatusCode::OK,
+            json!({"object": "capital.financing_summary",
+            "details": {"advance_amount": 100000, "currency": "usd", "fee_amount": 10000, "paid_amount": 2500, "remaining_amount": 107500, "withhold_rate": 0.1}}),
+        ),
+        (Method::POST, "/v1/account_links") if guard.fail_links > 0 => {
+            guard.fail_links -= 1;
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json!({"error": {"type": "api_error", "message": "boom"}}),
+            )
+        }
+        (Method::POST, "/v1/account_links") => (
+            StatusCode::OK,
+            json!({"object": "account_link", "created": 1, "expires_at": 301, "url": "https://connect.stripe.com/capital/offer/xyz"}),
+        ),
+        (Method::POST, p) if p.ends_with("/mark_delivered") => (StatusCode::OK, offer),
+        _ => (
+            StatusCode::NOT_FOUND,
+            json!({"error": {"type": "invalid_request_error"}}),
+        ),
+    };
+    (status, axum::Json(body))
+}
+
+async fn start_fake() -> (String, Shared) {
+    let shared: Shared = Arc::default();
+    let router = Router::new().fallback(fake).with_state(shared.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (format!("http://{address}"), shared)
+}
+
+async fn stripe_app(api_base: &str) -> TestApp {
+    let mut config = Config::for_tests();
+    config.mode = Mode::Stripe;
+    config.stripe_secret_key = Some("sk_test_123".into());
+    config.stripe_api_base = api_base.to_owned();
+    config.public_url = "https://platform.example".into();
+    TestApp::with_config(config).await
+}
+
+fn header<'a>(seen: &'a Seen, name: &str) -> &'a str {
+    seen.headers
+        .get(name)
+        .map(|v| v.to_str().unwrap())
+        .unwrap_or("")
+}
+
+#[tokio::test]
+async fn stripe_is_called_as_the_seeds_show() {
+    let (api, fake) = start_fake().await;
+    let app = stripe_app(&api).await;
+    let cookie = app.sign_in(ROCKET).await;
+
+    let state = app.offer_state(&cookie).await;
+    assert_eq!(state["offer"]["id"], "financingoffer_live1");
+    assert_eq!(state["summary"]["details"]["paid_amount"], 2500);
+    {
+        let seen = fake.lock().unwrap().seen.clone();
+        assert_eq!(seen.len(), 2, "{seen:?}");
+        let list = &seen[0];
+        assert_eq!(list.method, Method::GET);
+        assert_eq!(
+            list.uri,
+            format!("/v1/capital/financing_offers?connected_account={ROCKET}&limit=100")
+        );
+        assert_eq!(
+            header(list, "authorization"),
+            "Basic c2tfdGVzdF8xMjM6",
+            "basic auth with the secret key"
+        );
+        assert_eq!(
+            header(list, "stripe-version"),
+            capital_platform::stripe_client::STRIPE_VERSION
+        );
+        let summary = &seen[1];
+        assert_eq!(summary.uri, "/v1/capital/financing_summary");
+        assert_eq!(header(summary, "stripe-account"), ROCKET);
+    }
+    // Page views after that are served from the store: no more calls to Stripe.
+    for _ in 0..5 {
+        app.offer_state(&cookie).await;
+    }
+    assert_eq!(fake.lock().unwrap().seen.len(), 2);
+
+    // Account links: a form-encoded POST, retried after a 500 with the same idempotency key.
+    fake.lock().unwrap().fail_links = 1;
+    let answer = app
+        .post_json(
+            "/api/capital/account_links",
+            Some(&cookie),
+            json!({"type": "capital_financing_reporting"}),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    assert_eq!(
+        answer.json()["url"],
+        "https://connect.stripe.com/capital/offer/xyz"
+    );
+    let seen = fake.lock().unwrap().seen.clone();
+    let links: Vec<&Seen> = seen
+        .iter()
+        .filter(|s| s.uri == "/v1/account_links")
+        .collect();
+    assert_eq!(links.len(), 2, "one retry");
+    assert_eq!(
+        header(links[0], "content-type"),
+        "application/x-www-form-urlencoded"
+    );
+    assert!(!header(links[0], "idempotency-key").is_empty());
+    assert_eq!(
+        header(links[0], "idempotency-key"),
+        header(links[1], "idempotency-key")
+    );
+    let form: Vec<(String, String)> = serde_urlencoded::from_str(&links[1].body).unwrap();
+    assert_eq!(form, vec![
+        ("account".to_owned(), ROCKET.to_owned()),
+        ("refresh_url".to_owned(), "https://platform.example/api/capital/account_links/refresh?type=capital_financing_reporting".to_owned()),
+        ("return_url".to_owned(), "https://platform.example/sandbox.html".to_owned()),
+        ("type".to_owned(), "capital_financing_reporting".to_owned()),
+    ]);
+}
+
+#[tokio::test]
+async fn stripe_failures_are_reported_without_internals() {
+    let (api, fake) = start_fake().await;
+    let app = stripe_app(&api).await;
+    let cookie = app.sign_in(ROCKET).await;
+    app.offer_state(&cookie).await;
+    fake.lock().unwrap().fail_links = 10;
+    let answer = app
+        .post_json(
+            "/api/capital/account_links",
+            Some(&cookie),
+            json!({"type": "capital_financing_offer"}),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(
+        answer.json(),
+        json!({"error": {"type": "api_error", "message": "Stripe could not be reached. Please try again."}})
+    );
+    let attempts = fake
+        .lock()
+        .unwrap()
+        .seen
+        .iter()
+        .filter(|s| s.uri == "/v1/account_links")
+        .count();
+    assert_eq!(attempts, 3, "three attempts, then give up");
+}
+
+#[tokio::test]
+async fn stripe_mode_has_no_sandbox_routes() {
+    let (api, _fake) = start_fake().await;
+    let app = stripe_app(&api).await;
+    let answer = app
+        .post_json("/sandbox/admin/offers", None, json!({"account": ROCKET}))
+        .await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+}

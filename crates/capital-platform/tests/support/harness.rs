@@ -1,0 +1,107 @@
+//! Drives the router in-process with `oneshot`: sign in, call routes, read JSON.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use capital_platform::{AppState, Config, app};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub const ROCKET: &str = "acct_1RocketCourier";
+pub const BAKERY: &str = "acct_1SunsetBakery";
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub text: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        TestApp::with_config(Config::for_tests()).await
+    }
+
+    pub async fn with_config(config: Config) -> TestApp {
+        let state = AppState::new(config).await.expect("state");
+        TestApp {
+            router: app(state.clone()),
+            state,
+        }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Answer {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Answer {
+            status,
+            headers,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// Signs in as `account` through the sign-in form; returns the session cookie.
+    pub async fn sign_in(&self, account: &str) -> String {
+        let answer = self
+            .send(
+                Request::post("/sign-in")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(Body::from(format!("account={account}")))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text);
+        let cookie = answer.headers.get("set-cookie").unwrap().to_str().unwrap();
+        cookie.split(';').next().unwrap().to_owned()
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> Answer {
+        let mut request = Request::get(path);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn post_json(&self, path: &str, cookie: Option<&str>, body: Value) -> Answer {
+        let mut request = Request::post(path).header("content-type", "application/json");
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        self.send(request.body(Body::from(body.to_string())).unwrap())
+            .await
+    }
+
+    /// A sandbox dashboard action (`/sandbox/admin/...`); panics unless it succeeds.
+    pub async fn admin(&self, path: &str, body: Value) -> Value {
+        let answer = self
+            .post_json(&format!("/sandbox/admin{path}"), None, body)
+            .await;
+        assert!(
+            answer.status.is_success(),
+            "{path}: {} {}",
+            answer.status,
+            answer.text
+        );
+        answer.json()
+    }
+
+    pub async fn offer_state(&self, cookie: &str) -> Value {
+        let answer = self.get("/api/capital/offer", Some(cookie)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+        answer.json()
+    }
+}

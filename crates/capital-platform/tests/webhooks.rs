@@ -1,0 +1,153 @@
+//! `POST /webhooks/stripe` over HTTP: signatures, idempotency, ordering.
+
+#[path = "support/harness.rs"]
+mod harness;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use capital_platform::webhook_signature::sign;
+use harness::{ROCKET, TestApp};
+use serde_json::{Value, json};
+
+const SECRET: &str = "whsec_sandbox_local";
+
+fn now() -> i64 {
+    capital_platform::sandbox::now()
+}
+
+fn event(id: &str, kind: &str, created: i64, status: &str) -> Value {
+    json!({
+        "id": id, "object": "event", "type": format!("capital.financing_offer.{kind}"), "created": created,
+        "data": {"object": {"id": "financingoffer_hook", "object": "capital.financing_offer", "account": ROCKET,
+                            "status": status, "created": 100, "expires_after": 9e9,
+                            "offered_terms": {"advance_amount": 5000, "currency": "usd", "fee_amount": 500, "withhold_rate": 0.1}}},
+    })
+}
+
+async fn deliver(app: &TestApp, body: &str, signature: Option<String>) -> (StatusCode, Value) {
+    let mut request = Request::post("/webhooks/stripe").header("content-type", "application/json");
+    if let Some(signature) = signature {
+        request = request.header("Stripe-Signature", signature);
+    }
+    let answer = app
+        .send(request.body(Body::from(body.to_owned())).unwrap())
+        .await;
+    (answer.status, answer.json())
+}
+
+async fn status_seen(app: &TestApp) -> Value {
+    let cookie = app.sign_in(ROCKET).await;
+    app.offer_state(&cookie).await["offer"]["status"].clone()
+}
+
+#[tokio::test]
+async fn signed_events_are_ingested_and_forgeries_refused() {
+    let app = TestApp::new().await;
+    let body = event("evt_1", "created", now(), "undelivered").to_string();
+
+    let (status, answer) = deliver(
+        &app,
+        &body,
+        Some(sign(body.as_bytes(), "whsec_wrong", now())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "forged");
+    assert_eq!(answer["error"]["type"], "signature_verification_error");
+    let (status, _) = deliver(
+        &app,
+        &body,
+        Some(sign(body.as_bytes(), SECRET, now() - 301)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "stale");
+    let (status, _) = deliver(&app, &body, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "unsigned");
+    let tampered = body.replace("undelivered", "paid_out");
+    let (status, _) = deliver(&app, &tampered, Some(sign(body.as_bytes(), SECRET, now()))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "tampered");
+    assert_eq!(
+        status_seen(&app).await,
+        Value::Null,
+        "nothing refused was stored"
+    );
+
+    // Several v1 signatures (secret rotation): one valid is enough.
+    let good = sign(body.as_bytes(), SECRET, now());
+    let header = format!("{},v1={},v0=ignored", good, "ab".repeat(32));
+    let (status, answer) = deliver(&app, &body, Some(header)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer, json!({"received": true}));
+    assert_eq!(status_seen(&app).await, "undelivered");
+}
+
+#[tokio::test]
+async fn duplicates_and_out_of_order_events_never_go_backwards() {
+    let app = TestApp::new().await;
+    let t = now();
+    let accepted = event("evt_accepted", "accepted", t, "accepted").to_string();
+    let created = event("evt_created", "created", t - 60, "undelivered").to_string();
+    let same_second_earlier_stage = event("evt_delivered", "created", t, "delivered").to_string();
+
+    let (status, _) = deliver(
+        &app,
+        &accepted,
+        Some(sign(accepted.as_bytes(), SECRET, now())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    // The older `created` arrives late: it must not undo the acceptance.
+    deliver(
+        &app,
+        &created,
+        Some(sign(created.as_bytes(), SECRET, now())),
+    )
+    .await;
+    assert_eq!(status_seen(&app).await, "accepted");
+    // Same second, earlier lifecycle stage: also ignored.
+    deliver(
+        &app,
+        &same_second_earlier_stage,
+        Some(sign(same_second_earlier_stage.as_bytes(), SECRET, now())),
+    )
+    .await;
+    assert_eq!(status_seen(&app).await, "accepted");
+    // A retried event is acknowledged and not applied twice.
+    let (status, answer) = deliver(
+        &app,
+        &accepted,
+        Some(sign(accepted.as_bytes(), SECRET, now())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer["duplicate"], true);
+}
+
+#[tokio::test]
+async fn unknown_events_are_acknowledged_and_broken_ones_refused() {
+    let app = TestApp::new().await;
+    let unknown = json!({"id": "evt_x", "type": "capital.financing_summary.line_of_credit_update", "created": now(), "data": {"object": {}}}).to_string();
+    let (status, _) = deliver(
+        &app,
+        &unknown,
+        Some(sign(unknown.as_bytes(), SECRET, now())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let broken = json!({"id": "evt_y", "type": "capital.financing_offer.created", "created": now(), "data": {"object": {"nope": 1}}}).to_string();
+    let (status, answer) =
+        deliver(&app, &broken, Some(sign(broken.as_bytes(), SECRET, now()))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("evt_y")
+    );
+    // Not marked processed: a corrected retry of the same id is applied.
+    let fixed = event("evt_y", "created", now(), "undelivered").to_string();
+    let (status, answer) = deliver(&app, &fixed, Some(sign(fixed.as_bytes(), SECRET, now()))).await;
+    assert_eq!(
+        (status, answer["duplicate"].clone()),
+        (StatusCode::OK, Value::Null)
+    );
+}
