@@ -24,6 +24,14 @@ impl Capital {
         }
     }
 
+    /// One financing offer, as Stripe has it now.
+    pub async fn retrieve_offer(&self, offer: &str) -> Result<FinancingOffer, AppError> {
+        match self {
+            Capital::Sandbox(sandbox) => sandbox.retrieve_offer(offer).await,
+            Capital::Stripe(stripe) => stripe.retrieve_offer(offer).await,
+        }
+    }
+
     pub async fn mark_delivered(&self, offer: &str) -> Result<FinancingOffer, AppError> {
         match self {
             Capital::Sandbox(sandbox) => sandbox.mark_delivered(offer).await,

@@ -150,6 +150,10 @@ impl Sandbox {
             .collect()
     }
 
+    pub async fn retrieve_offer(&self, offer: &str) -> Result<FinancingOffer, AppError> {
+        Ok(self.load(offer).await?.offer)
+    }
+
     pub async fn mark_delivered(&self, offer: &str) -> Result<FinancingOffer, AppError> {
         let _writing = self.writing.lock().await;
         let mut financing = self.load(offer).await?;

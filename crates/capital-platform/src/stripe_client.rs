@@ -72,6 +72,17 @@ impl StripeClient {
         }
     }
 
+    pub async fn retrieve_offer(&self, offer: &str) -> Result<FinancingOffer, AppError> {
+        self.send(
+            Method::GET,
+            &format!("/v1/capital/financing_offers/{offer}"),
+            &[],
+            &[],
+            None,
+        )
+        .await
+    }
+
     pub async fn mark_delivered(&self, offer: &str) -> Result<FinancingOffer, AppError> {
         let path = format!("/v1/capital/financing_offers/{offer}/mark_delivered");
         self.send(Method::POST, &path, &[], &[], None).await

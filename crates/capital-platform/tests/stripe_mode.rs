@@ -73,6 +73,12 @@ async fn fake(
             json!({"object": "account_link", "created": 1, "expires_at": 301, "url": "https://connect.stripe.com/capital/offer/xyz"}),
         ),
         (Method::POST, p) if p.ends_with("/mark_delivered") => (StatusCode::OK, offer),
+        (Method::GET, "/v1/capital/financing_offers/financingoffer_old") => (
+            StatusCode::OK,
+            json!({
+            "id": "financingoffer_old", "object": "capital.financing_offer", "account": ROCKET, "status": "replaced",
+            "replacement": "financingoffer_new", "created": 1_795_000_000, "expires_after": 1.8e9}),
+        ),
         _ => (
             StatusCode::NOT_FOUND,
             json!({"error": {"type": "invalid_request_error"}}),
@@ -218,4 +224,69 @@ async fn stripe_mode_has_no_sandbox_routes() {
         .post_json("/sandbox/admin/offers", None, json!({"account": ROCKET}))
         .await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_replacement_retrieves_the_replaced_offer_and_becomes_current() {
+    use capital_platform::webhook_signature::sign;
+    let (api, fake) = start_fake().await;
+    let app = stripe_app(&api).await;
+    let cookie = app.sign_in(ROCKET).await;
+    let now = capital_platform::sandbox::now();
+    let send = |event: Value| {
+        let body = event.to_string();
+        let signature = sign(body.as_bytes(), "whsec_sandbox_local", now);
+        axum::http::Request::post("/webhooks/stripe")
+            .header("content-type", "application/json")
+            .header("Stripe-Signature", signature)
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    };
+    let old = json!({"id": "financingoffer_old", "object": "capital.financing_offer", "account": ROCKET, "status": "delivered",
+                     "created": 1_795_000_000, "expires_after": 1.8e9});
+    assert!(app.send(send(json!({"id": "evt_a", "type": "capital.financing_offer.created", "created": now - 10, "data": {"object": old}}))).await.status.is_success());
+    let new = json!({"id": "financingoffer_new", "object": "capital.financing_offer", "account": ROCKET, "status": "delivered",
+                     "replacement_for": "financingoffer_old", "created": 1_795_000_100, "expires_after": 1.8e9});
+    assert!(app.send(send(json!({"id": "evt_b", "type": "capital.financing_offer.replacement_created", "created": now, "data": {"object": new}}))).await.status.is_success());
+
+    let retrieved = fake.lock().unwrap().seen.iter().any(|s| {
+        s.method == Method::GET && s.uri == "/v1/capital/financing_offers/financingoffer_old"
+    });
+    assert!(retrieved, "the replaced offer is retrieved from Stripe");
+    let state = app.offer_state(&cookie).await;
+    assert_eq!(state["offer"]["id"], "financingoffer_new");
+}
+
+#[tokio::test]
+async fn cors_allows_only_configured_origins() {
+    let (api, _fake) = start_fake().await;
+    let mut config = Config::for_tests();
+    config.mode = Mode::Stripe;
+    config.stripe_secret_key = Some("sk_test_123".into());
+    config.stripe_api_base = api;
+    config.cors_origins = vec!["https://dashboard.platform.example".into()];
+    let app = TestApp::with_config(config).await;
+    let preflight = |origin: &str| {
+        axum::http::Request::options("/api/capital/offer")
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    let allowed = app
+        .send(preflight("https://dashboard.platform.example"))
+        .await;
+    assert_eq!(
+        allowed.headers.get("access-control-allow-origin").unwrap(),
+        "https://dashboard.platform.example"
+    );
+    assert_eq!(
+        allowed
+            .headers
+            .get("access-control-allow-credentials")
+            .unwrap(),
+        "true"
+    );
+    let refused = app.send(preflight("https://evil.example")).await;
+    assert!(refused.headers.get("access-control-allow-origin").is_none());
 }

@@ -96,8 +96,9 @@ async fn ingest(state: &AppState, event: &Event, created: i64) -> Result<(), App
     Ok(())
 }
 
-/// The offer a replacement replaces becomes `replaced` at once, even before its own update
-/// arrives: the account's active offer is the replacement.
+/// The offer a replacement replaces is `replaced` from now on: the account's active offer is the
+/// replacement. Its current state is retrieved from Stripe (as the replacements guide does); if
+/// Stripe cannot be reached, it is marked replaced locally and its own event completes it later.
 async fn mark_replaced(
     state: &AppState,
     replacement: &FinancingOffer,
@@ -109,10 +110,21 @@ async fn mark_replaced(
     ) else {
         return Ok(());
     };
-    if let Some(mut old) = state.store.offer_of_account(old_id, account).await? {
-        old.status = OfferStatus::Replaced;
-        old.replacement = Some(replacement.id.clone());
-        state.store.upsert_offer(&old, created).await?;
+    let Some(mut old) = state.store.offer_of_account(old_id, account).await? else {
+        return Ok(());
+    };
+    match state.capital.retrieve_offer(old_id).await {
+        Ok(retrieved)
+            if retrieved.account.as_deref() == Some(account)
+                && retrieved.status == OfferStatus::Replaced =>
+        {
+            old = retrieved
+        }
+        Ok(_) | Err(_) => {
+            old.status = OfferStatus::Replaced;
+            old.replacement = Some(replacement.id.clone());
+        }
     }
+    state.store.upsert_offer(&old, created).await?;
     Ok(())
 }
