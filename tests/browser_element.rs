@@ -872,3 +872,25 @@ async fn synthetic_stripe_fixtures_render_without_crashing() {
     );
     tile.remove();
 }
+
+#[wasm_bindgen_test]
+async fn status_changes_are_announced_politely() {
+    stub(js(&json!({
+        "GET /t21/offer": {"delay": 100, "body": state(offer("accepted", "usd", 1500000))},
+        "GET /t21b/offer": {"status": 503, "body": "down"},
+    })));
+    let tile = Tile::mount(&[("api-base", "/t21"), ("locale", "en-US")]);
+    let live = || {
+        tile.shadow()
+            .query_selector("[role=status]")
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!(live().get_attribute("aria-live").as_deref(), Some("polite"));
+    until(|| live().text_content().unwrap_or_default() == "Loading your financing offer").await;
+    until(|| live().text_content().unwrap_or_default() == "Application under review").await;
+    tile.handle.set("api-base", Some("/t21b".into()));
+    until(|| live().text_content().unwrap_or_default() == "We couldn’t load your financing offer.")
+        .await;
+    tile.remove();
+}

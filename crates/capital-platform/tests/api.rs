@@ -438,3 +438,89 @@ async fn concurrent_actions_on_one_offer_cannot_both_win() {
     };
     assert_eq!(shown, expected, "the platform saw the winner's event");
 }
+
+#[tokio::test]
+async fn expired_links_redirect_to_a_refresh_route_that_mints_a_new_one() {
+    let app = TestApp::new().await;
+    let cookie = app.sign_in(ROCKET).await;
+    app.admin("/offers", json!({"account": ROCKET, "status": "delivered"}))
+        .await;
+    let link = app
+        .post_json(
+            "/api/capital/account_links",
+            Some(&cookie),
+            json!({"type": "capital_financing_offer"}),
+        )
+        .await
+        .json();
+    let path = hosted_path(link["url"].as_str().unwrap());
+    // Five minutes pass (the link's expiry moved into the past).
+    sqlx::query("UPDATE sandbox_links SET expires_at = expires_at - 301")
+        .execute(app.state.store.pool_for_tests())
+        .await
+        .unwrap();
+    let expired = app.get(&path, None).await;
+    assert_eq!(
+        expired.status,
+        StatusCode::SEE_OTHER,
+        "an expired link is not opened"
+    );
+    let refresh = expired.headers["location"]
+        .to_str()
+        .unwrap()
+        .replace("http://127.0.0.1:3000", "");
+    let fresh = app.get(&refresh, Some(&cookie)).await;
+    assert_eq!(fresh.status, StatusCode::SEE_OTHER);
+    let new_path = hosted_path(fresh.headers["location"].to_str().unwrap());
+    assert_ne!(new_path, path);
+    assert_eq!(
+        app.get(&new_path, None).await.status,
+        StatusCode::OK,
+        "the new link works"
+    );
+    assert_eq!(
+        app.get(&refresh, None).await.status,
+        StatusCode::UNAUTHORIZED,
+        "only for the signed-in user"
+    );
+}
+
+#[tokio::test]
+async fn the_summary_comes_from_recorded_repayments_with_the_current_interval() {
+    let app = TestApp::new().await;
+    let cookie = app.sign_in(ROCKET).await;
+    let offer = app
+        .admin("/offers", json!({"account": ROCKET, "advance_amount": 1_200_000, "fee_amount": 120_000,
+                                 "repayment_interval_days": 60, "repayment_interval_minimum": 200_000}))
+        .await;
+    let id = offer["id"].as_str().unwrap();
+    assert_eq!(offer["financing_type"], "fixed_term_loan");
+    app.admin(
+        &format!("/offers/{id}/accept"),
+        json!({"amount": 1_200_000}),
+    )
+    .await;
+    app.admin(&format!("/offers/{id}/approve"), json!({})).await;
+    app.admin(&format!("/offers/{id}/repay"), json!({"amount": 50_000}))
+        .await;
+    app.admin(&format!("/offers/{id}/repay"), json!({"amount": 70_000}))
+        .await;
+    let details = app.offer_state(&cookie).await["summary"]["details"].clone();
+    assert_eq!(details["paid_amount"], 120_000);
+    assert_eq!(details["remaining_amount"], 1_200_000);
+    let interval = &details["current_repayment_interval"];
+    assert_eq!(
+        interval["paid_amount"], 120_000,
+        "both repayments fall in the first 60-day interval"
+    );
+    assert_eq!(
+        interval["remaining_amount"], 80_000,
+        "of the 200,000 minimum"
+    );
+    let transactions = app
+        .get(&format!("/sandbox/admin/accounts/{ROCKET}/offers"), None)
+        .await
+        .json()["transactions"]
+        .clone();
+    assert_eq!(transactions.as_array().unwrap().len(), 2);
+}
