@@ -98,6 +98,11 @@ impl AppState {
     pub fn is_sandbox(&self) -> bool {
         self.sandbox.is_some()
     }
+
+    /// The sandbox, for routes that exist only in sandbox mode.
+    pub fn sandbox(&self) -> Result<&Sandbox, AppError> {
+        self.sandbox.as_deref().ok_or(AppError::NotFound("route"))
+    }
 }
 
 /// The whole application: element routes under `/api/capital`, webhooks, sign-in, the sandbox

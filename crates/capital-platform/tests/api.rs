@@ -333,12 +333,11 @@ async fn bad_requests_get_clear_envelopes() {
     );
 
     let not_json = app
-        .send(
-            Request::post("/api/capital/account_links")
-                .header("cookie", &cookie)
-                .header("content-type", "text/plain")
-                .body(Body::from("type=x"))
-                .unwrap(),
+        .post_raw(
+            "/api/capital/account_links",
+            &cookie,
+            "text/plain",
+            "type=x",
         )
         .await;
     assert_eq!(not_json.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
@@ -348,12 +347,11 @@ async fn bad_requests_get_clear_envelopes() {
     );
 
     let syntax = app
-        .send(
-            Request::post("/api/capital/account_links")
-                .header("cookie", &cookie)
-                .header("content-type", "application/json")
-                .body(Body::from("{"))
-                .unwrap(),
+        .post_raw(
+            "/api/capital/account_links",
+            &cookie,
+            "application/json",
+            "{",
         )
         .await;
     assert_eq!(syntax.status, StatusCode::BAD_REQUEST);

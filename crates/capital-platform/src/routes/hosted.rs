@@ -35,10 +35,7 @@ async fn open(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let sandbox = state
-        .sandbox
-        .as_deref()
-        .ok_or(AppError::NotFound("route"))?;
+    let sandbox = state.sandbox()?;
     let Some((link, expires_at)) = sandbox.link(&token).await? else {
         return Ok(not_found());
     };
@@ -79,10 +76,7 @@ async fn submit(
     Path(token): Path<String>,
     Form(form): Form<Submit>,
 ) -> Result<Response, AppError> {
-    let sandbox = state
-        .sandbox
-        .as_deref()
-        .ok_or(AppError::NotFound("route"))?;
+    let sandbox = state.sandbox()?;
     let Some((link, expires_at)) = sandbox.link(&token).await? else {
         return Ok(not_found());
     };

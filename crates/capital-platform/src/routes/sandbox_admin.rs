@@ -13,8 +13,8 @@ use serde_json::Value;
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::extract::JsonBody;
+use crate::sandbox::CreateOffer;
 use crate::sandbox::machine::Action;
-use crate::sandbox::{CreateOffer, Sandbox};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -35,10 +35,6 @@ fn optional_json<T: Default + serde::de::DeserializeOwned>(body: &[u8]) -> Resul
         .map_err(|e| AppError::InvalidRequest(format!("invalid request body: {e}")))
 }
 
-fn sandbox(state: &AppState) -> Result<&Sandbox, AppError> {
-    state.sandbox.as_deref().ok_or(AppError::NotFound("route"))
-}
-
 async fn create_offer(
     State(state): State<AppState>,
     JsonBody(request): JsonBody<CreateOffer>,
@@ -49,7 +45,7 @@ async fn create_offer(
             request.account
         )));
     }
-    Ok(Json(sandbox(&state)?.create_offer(request).await?))
+    Ok(Json(state.sandbox()?.create_offer(request).await?))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -64,7 +60,7 @@ async fn act(
     Path((offer, action)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Json<FinancingOffer>, AppError> {
-    let sandbox = sandbox(&state)?;
+    let sandbox = state.sandbox()?;
     let amount = optional_json::<ActionBody>(&body)?.amount;
     let needs_amount =
         || amount.ok_or_else(|| AppError::InvalidRequest(format!("{action} needs an amount")));
@@ -106,7 +102,8 @@ async fn refill(
 ) -> Result<Json<FinancingOffer>, AppError> {
     let body = optional_json::<RefillBody>(&body)?;
     Ok(Json(
-        sandbox(&state)?
+        state
+            .sandbox()?
             .create_refill(&account, body.advance_amount, body.discount_rate)
             .await?,
     ))
@@ -142,7 +139,7 @@ async fn offers(
     State(state): State<AppState>,
     Path(account): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    let sandbox = sandbox(&state)?;
+    let sandbox = state.sandbox()?;
     let financings: Vec<FinancingView> = sandbox
         .financings(&account)
         .await?
@@ -160,6 +157,6 @@ async fn offers(
 
 async fn expire_due(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
     Ok(Json(
-        serde_json::json!({"expired": sandbox(&state)?.expire_due().await?}),
+        serde_json::json!({"expired": state.sandbox()?.expire_due().await?}),
     ))
 }

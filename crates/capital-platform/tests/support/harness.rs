@@ -1,3 +1,6 @@
+// Shared by several test crates; each uses a part of it.
+#![allow(dead_code)]
+
 //! Drives the router in-process with `oneshot`: sign in, call routes, read JSON.
 
 use axum::Router;
@@ -82,6 +85,21 @@ impl TestApp {
             request = request.header("cookie", cookie);
         }
         self.send(request.body(Body::from(body.to_string())).unwrap())
+            .await
+    }
+
+    /// A POST with an arbitrary content type and body, as a client could send it.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        cookie: &str,
+        content_type: &str,
+        body: &str,
+    ) -> Answer {
+        let request = Request::post(path)
+            .header("cookie", cookie)
+            .header("content-type", content_type);
+        self.send(request.body(Body::from(body.to_owned())).unwrap())
             .await
     }
 
