@@ -110,7 +110,7 @@ async fn accepted_opens_a_reporting_link_in_a_new_tab_without_opener() {
         .and_then(Value::as_str)
         .unwrap()
         .to_owned();
-    let element = fantoccini::elements::Element::from_element_id(bench.browser.clone(), id.into());
+    let element = fantoccini::elements::Element::from_element_id(bench.client.clone(), id.into());
     element.click().await.unwrap();
     bench
         .until("window.__events.some(e => e.name === 'capital-offer-launch')")
@@ -121,7 +121,7 @@ async fn accepted_opens_a_reporting_link_in_a_new_tab_without_opener() {
     assert_eq!(posts[0].body, r#"{"type":"capital_financing_reporting"}"#);
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     let windows = loop {
-        let windows = bench.browser.windows().await.unwrap();
+        let windows = bench.client.windows().await.unwrap();
         if windows.len() == 2 || std::time::Instant::now() > deadline {
             break windows;
         }
@@ -129,7 +129,7 @@ async fn accepted_opens_a_reporting_link_in_a_new_tab_without_opener() {
     };
     assert_eq!(windows.len(), 2, "a new tab opened (not blocked)");
     bench
-        .browser
+        .client
         .switch_to_window(windows[1].clone())
         .await
         .unwrap();
@@ -241,7 +241,7 @@ async fn javascript_and_foreign_links_are_refused() {
     assert!(bench.events("capital-offer-launch").await.is_empty());
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(
-        bench.browser.windows().await.unwrap().len(),
+        bench.client.windows().await.unwrap().len(),
         1,
         "nothing stays open"
     );
@@ -461,16 +461,16 @@ async fn the_gallery_shows_every_state_and_its_buttons_work() {
         .click("capital-offer-tile[api-base='./fixtures/standard']", "cta")
         .await;
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while bench.browser.windows().await.unwrap().len() < 2 {
+    while bench.client.windows().await.unwrap().len() < 2 {
         assert!(
             std::time::Instant::now() < deadline,
             "the gallery's button opened no tab"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let windows = bench.browser.windows().await.unwrap();
+    let windows = bench.client.windows().await.unwrap();
     bench
-        .browser
+        .client
         .switch_to_window(windows[1].clone())
         .await
         .unwrap();

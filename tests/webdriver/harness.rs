@@ -63,15 +63,28 @@ type Shared = Arc<Mutex<Backend>>;
 /// Serialises the browser tests: two cores do not run many Chromiums well.
 static SERIAL: Mutex<()> = Mutex::new(());
 
-pub struct Bench {
-    pub origin: String,
-    pub browser: Client,
-    backend: Shared,
+/// Headless Chromium through chromedriver, with helpers for pages that hold the element.
+pub struct Browser {
+    pub client: Client,
     _driver: Child,
     _serial: MutexGuard<'static, ()>,
 }
 
-fn root() -> PathBuf {
+/// A browser and the fake backend of the contract's routes.
+pub struct Bench {
+    pub origin: String,
+    pub browser: Browser,
+    backend: Shared,
+}
+
+impl std::ops::Deref for Bench {
+    type Target = Browser;
+    fn deref(&self) -> &Browser {
+        &self.browser
+    }
+}
+
+pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
@@ -104,18 +117,12 @@ fn free_port() -> u16 {
         .port()
 }
 
-impl Bench {
-    pub async fn start() -> Bench {
+impl Browser {
+    /// Starts chromedriver on a free port and opens a session (one browser at a time).
+    pub async fn start() -> Browser {
         let serial = SERIAL
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let embed = copy_embed_folder();
-        let backend: Shared = Arc::default();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address: SocketAddr = listener.local_addr().unwrap();
-        let app = router(backend.clone(), &embed);
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-
         let port = free_port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -124,13 +131,27 @@ impl Bench {
             .kill_on_drop(true)
             .spawn()
             .expect("chromedriver on PATH (Debian package chromium-driver)");
-        let browser = connect(port).await;
+        Browser {
+            client: connect(port).await,
+            _driver: driver,
+            _serial: serial,
+        }
+    }
+}
+
+impl Bench {
+    pub async fn start() -> Bench {
+        let browser = Browser::start().await;
+        let embed = copy_embed_folder();
+        let backend: Shared = Arc::default();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address: SocketAddr = listener.local_addr().unwrap();
+        let app = router(backend.clone(), &embed);
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         Bench {
             origin: format!("http://{address}"),
             browser,
             backend,
-            _driver: driver,
-            _serial: serial,
         }
     }
 
@@ -187,7 +208,7 @@ impl Bench {
             .unwrap()
             .scenarios
             .insert("__page".into(), Scenario::ok(Value::String(page)));
-        self.browser
+        self.client
             .goto(&format!("{}/shop/dashboard/capital", self.origin))
             .await
             .unwrap();
@@ -195,14 +216,20 @@ impl Bench {
 
     /// Opens the preview gallery (`dist/index.html`) as `trunk serve` would serve it.
     pub async fn open_gallery(&self) {
-        self.browser
+        self.client
             .goto(&format!("{}/gallery/index.html", self.origin))
             .await
             .unwrap();
     }
 
+    pub async fn finish(self) {
+        self.browser.finish().await;
+    }
+}
+
+impl Browser {
     pub async fn js(&self, script: &str) -> Value {
-        self.browser
+        self.client
             .execute(script, vec![])
             .await
             .unwrap_or_else(|e| panic!("{script}: {e}"))
@@ -285,14 +312,14 @@ impl Bench {
     }
 
     pub async fn save_screenshot(&self, name: &str) {
-        let png = self.browser.screenshot().await.unwrap();
+        let png = self.client.screenshot().await.unwrap();
         let dir = root().join("test-artifacts");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
     }
 
     pub async fn finish(self) {
-        let _ = self.browser.close().await;
+        let _ = self.client.close().await;
     }
 }
 
