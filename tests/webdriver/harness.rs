@@ -1,3 +1,6 @@
+// Shared by the WebDriver and lifecycle tests; each uses a part of it.
+#![allow(dead_code)]
+
 //! The WebDriver test bench: the release embed folder copied to an unrelated path, a small axum
 //! server that serves it, builds host pages and answers the contract's routes per scenario, and a
 //! headless Chromium driven through Debian's chromedriver.

@@ -1,0 +1,282 @@
+//! The whole Capital lifecycle in a real browser: the release build of the element on the live
+//! sandbox page, served by the reference backend in sandbox mode. A screenshot of the tile is
+//! saved at every step (`test-artifacts/lifecycle-*.png`; the README shows the sequence).
+#![cfg(not(target_arch = "wasm32"))]
+
+#[path = "webdriver/harness.rs"]
+mod harness;
+
+use std::time::Duration;
+
+use capital_platform::sandbox::machine::Action;
+use capital_platform::sandbox::{CreateOffer, Sandbox};
+use capital_platform::{AppState, Config, app};
+use fantoccini::Locator;
+use harness::{Browser, root};
+use serde_json::Value;
+
+const ROCKET: &str = "acct_1RocketCourier";
+const BAKERY: &str = "acct_1SunsetBakery";
+
+struct Platform {
+    origin: String,
+    state: AppState,
+}
+
+impl Platform {
+    async fn start() -> Platform {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let mut config = Config::for_tests();
+        config.dist_dir = root().join("dist");
+        config.public_url = origin.clone();
+        let state = AppState::new(config).await.unwrap();
+        let router = app(state.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        Platform { origin, state }
+    }
+
+    fn sandbox(&self) -> &Sandbox {
+        self.state.sandbox().unwrap()
+    }
+}
+
+fn offer_request(account: &str, amount: i64, status: &str) -> CreateOffer {
+    serde_json::from_value(serde_json::json!({
+        "account": account, "advance_amount": amount, "fee_amount": amount / 10, "withhold_rate": 0.12, "status": status,
+    }))
+    .unwrap()
+}
+
+const TILE: &str = "#tile";
+
+async fn sign_in(browser: &Browser, platform: &Platform, account: &str) {
+    browser
+        .client
+        .goto(&format!("{}/sign-in", platform.origin))
+        .await
+        .unwrap();
+    browser
+        .client
+        .find(Locator::Css(&format!("button[value={account}]")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.until("location.pathname === '/sandbox.html' && customElements.get('capital-offer-tile') !== undefined").await;
+}
+
+/// Reloads the tile (as the page does when the user comes back) and waits for `status`.
+async fn shows(browser: &Browser, status: &str) {
+    browser
+        .js("document.querySelector('#tile').reload();")
+        .await;
+    browser
+        .until(&format!("document.querySelector('#tile').shadowRoot?.querySelector('[part~=tile]')?.dataset.status === '{status}'"))
+        .await;
+}
+
+async fn snapshot(browser: &Browser, step: &str) {
+    let element = browser.client.find(Locator::Css(TILE)).await.unwrap();
+    let png = element.screenshot().await.unwrap();
+    let dir = root().join("test-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("lifecycle-{step}.png")), png).unwrap();
+}
+
+/// Clicks the tile's call to action (a real click), fills in the hosted application for
+/// `amount` and submits it, then comes back to the platform's tab.
+async fn apply_through_hosted_page(browser: &Browser, amount: i64, step: &str) {
+    let cta = browser
+        .js("return document.querySelector('#tile').shadowRoot.querySelector('[part=cta]')")
+        .await;
+    let id = cta
+        .as_object()
+        .and_then(|o| o.values().next())
+        .and_then(Value::as_str)
+        .unwrap()
+        .to_owned();
+    fantoccini::elements::Element::from_element_id(browser.client.clone(), id.into())
+        .click()
+        .await
+        .unwrap();
+    let platform_tab = browser.client.window().await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let hosted = loop {
+        let windows = browser.client.windows().await.unwrap();
+        if let Some(tab) = windows.into_iter().find(|w| *w != platform_tab) {
+            break tab;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the application did not open"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    browser.client.switch_to_window(hosted).await.unwrap();
+    browser.until("location.pathname.startsWith('/sandbox/hosted/') && document.querySelector('input[type=range]') !== null").await;
+    browser.js(&format!("const r = document.querySelector('input[type=range]'); r.value = {amount}; r.dispatchEvent(new Event('input'));")).await;
+    let png = browser.client.screenshot().await.unwrap();
+    std::fs::write(
+        root()
+            .join("test-artifacts")
+            .join(format!("lifecycle-{step}.png")),
+        png,
+    )
+    .unwrap();
+    browser
+        .client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .until("document.querySelector('h1')?.textContent === 'Application submitted'")
+        .await;
+    browser.client.close_window().await.unwrap();
+    browser.client.switch_to_window(platform_tab).await.unwrap();
+}
+
+fn platform_status(offers: &[capital_types::FinancingOffer], id: &str) -> String {
+    offers
+        .iter()
+        .find(|o| o.id == id)
+        .map(|o| o.status.as_str().to_owned())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn an_offer_through_its_whole_life_in_the_browser() {
+    let platform = Platform::start().await;
+    let browser = Browser::start().await;
+    std::fs::create_dir_all(root().join("test-artifacts")).unwrap();
+    sign_in(&browser, &platform, ROCKET).await;
+    shows(&browser, "none").await;
+
+    // 1. An offer is created; the tile shows it and, once seen, marks it delivered.
+    let offer = platform
+        .sandbox()
+        .create_offer(offer_request(ROCKET, 2_000_000, "undelivered"))
+        .await
+        .unwrap();
+    browser
+        .js("document.querySelector('#tile').reload();")
+        .await;
+    browser.until("['undelivered', 'delivered'].includes(document.querySelector('#tile').shadowRoot.querySelector('[part~=tile]').dataset.status)").await;
+    shows(&browser, "delivered").await;
+    let offers = platform
+        .state
+        .store
+        .offers_for_account(ROCKET)
+        .await
+        .unwrap();
+    assert_eq!(
+        platform_status(&offers, &offer.id),
+        "delivered",
+        "the platform marked it delivered"
+    );
+    assert_eq!(browser.part_text(TILE, "amount").await, "$20,000");
+    snapshot(&browser, "01-offer").await;
+
+    // 2. The button opens the sandbox application; submitting accepts the offer.
+    apply_through_hosted_page(&browser, 1_500_000, "02-application").await;
+    shows(&browser, "accepted").await;
+    snapshot(&browser, "03-under-review").await;
+
+    // 3. Approved and disbursed: repayment in progress; repayments move the bar.
+    platform
+        .sandbox()
+        .act(&offer.id, Action::PayOut)
+        .await
+        .unwrap();
+    shows(&browser, "paid_out").await;
+    assert_eq!(browser.js("return document.querySelector('#tile').shadowRoot.querySelector('[part=progress]').getAttribute('aria-valuenow')").await, "0");
+    snapshot(&browser, "04-paid-out").await;
+    platform
+        .sandbox()
+        .act(&offer.id, Action::Repay { amount: 1_000_000 })
+        .await
+        .unwrap();
+    shows(&browser, "paid_out").await;
+    browser.until("document.querySelector('#tile').shadowRoot.querySelector('[part=progress]').getAttribute('aria-valuenow') === '60'").await;
+    snapshot(&browser, "05-repaying").await;
+
+    // 4. A refill offer appears with its discount; accepting it closes the old financing.
+    let refill = platform
+        .sandbox()
+        .create_refill(ROCKET, Some(2_500_000), Some(0.5))
+        .await
+        .unwrap();
+    shows(&browser, "delivered").await;
+    assert_eq!(
+        browser.part_text(TILE, "discount").await,
+        "50% off the remaining fee of your current financing"
+    );
+    snapshot(&browser, "06-refill-offer").await;
+    apply_through_hosted_page(&browser, 2_500_000, "07-refill-application").await;
+    platform
+        .sandbox()
+        .act(&refill.id, Action::PayOut)
+        .await
+        .unwrap();
+    shows(&browser, "paid_out").await;
+    let offers = platform
+        .state
+        .store
+        .offers_for_account(ROCKET)
+        .await
+        .unwrap();
+    assert_eq!(
+        platform_status(&offers, &offer.id),
+        "fully_repaid",
+        "the refilled financing is closed"
+    );
+    let refilled = offers.iter().find(|o| o.id == refill.id).unwrap();
+    // 650,000 of 1,650,000 remained: 150,000 × 650/1650 = 59,090 of fee; half is the discount.
+    assert_eq!(
+        refilled
+            .accepted_terms
+            .as_ref()
+            .unwrap()
+            .previous_financing_fee_discount_amount,
+        Some(29_545)
+    );
+    snapshot(&browser, "08-refilled").await;
+
+    // 5. Another account: a replacement arrives and the tile follows it; expiry collapses it.
+    browser
+        .js("return fetch('/sign-out', {method: 'POST'}).then(r => r.status)")
+        .await;
+    sign_in(&browser, &platform, BAKERY).await;
+    let original = platform
+        .sandbox()
+        .create_offer(offer_request(BAKERY, 800_000, "delivered"))
+        .await
+        .unwrap();
+    shows(&browser, "delivered").await;
+    assert_eq!(browser.part_text(TILE, "amount").await, "$8,000");
+    let replacement = platform
+        .sandbox()
+        .replace(&original.id, Some(1_200_000))
+        .await
+        .unwrap();
+    shows(&browser, "delivered").await;
+    browser.until("document.querySelector('#tile').shadowRoot.querySelector('[part=amount]').textContent === '$12,000'").await;
+    snapshot(&browser, "09-replacement").await;
+    platform
+        .sandbox()
+        .act(&replacement.id, Action::Expire)
+        .await
+        .unwrap();
+    shows(&browser, "none").await;
+    assert_eq!(
+        browser
+            .js("return document.querySelector('#tile').getBoundingClientRect().height")
+            .await,
+        0
+    );
+    browser.finish().await;
+}
