@@ -1,0 +1,212 @@
+//! Load on loopback against the release server (its own process, SQLite on disk, sandbox mode):
+//! `GET /api/capital/offer` and `POST /webhooks/stripe` (signed, unique events), each with
+//! `BENCH_CLIENTS` (default 32) concurrent clients for ten seconds. Prints throughput and latency percentiles as a Markdown
+//! table for BENCHMARKS.md. Run with `cargo bench -p capital-platform --bench backend`.
+
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use capital_platform::webhook_signature::sign;
+use serde_json::json;
+
+/// Concurrent clients (`BENCH_CLIENTS`, default 32).
+fn concurrency() -> usize {
+    std::env::var("BENCH_CLIENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(32)
+}
+const DURATION: Duration = Duration::from_secs(10);
+const SECRET: &str = "whsec_bench";
+
+struct Run {
+    requests: u64,
+    errors: u64,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+impl Run {
+    fn percentile(&self, p: f64) -> Duration {
+        let index = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies.get(index).copied().unwrap_or_default()
+    }
+
+    fn row(&self, name: &str) -> String {
+        format!(
+            "| {name} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} |",
+            concurrency(),
+            self.requests as f64 / self.elapsed.as_secs_f64(),
+            self.percentile(0.50).as_secs_f64() * 1000.0,
+            self.percentile(0.99).as_secs_f64() * 1000.0,
+            self.percentile(0.999).as_secs_f64() * 1000.0,
+            self.errors
+        )
+    }
+}
+
+/// Runs `make` requests from `CONCURRENCY` workers for `DURATION`.
+async fn load<F, Fut>(make: F) -> Run
+where
+    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let make = Arc::new(make);
+    let counter = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let workers: Vec<_> = (0..concurrency())
+        .map(|_| {
+            let (make, counter) = (make.clone(), counter.clone());
+            tokio::spawn(async move {
+                let (mut latencies, mut errors) = (Vec::new(), 0u64);
+                while start.elapsed() < DURATION {
+                    let n = counter.fetch_add(1, Ordering::Relaxed);
+                    let began = Instant::now();
+                    let ok = make(n).await;
+                    latencies.push(began.elapsed());
+                    errors += u64::from(!ok);
+                }
+                (latencies, errors)
+            })
+        })
+        .collect();
+    let mut run = Run {
+        requests: 0,
+        errors: 0,
+        elapsed: Duration::ZERO,
+        latencies: Vec::new(),
+    };
+    for worker in workers {
+        let (latencies, errors) = worker.await.unwrap();
+        run.requests += latencies.len() as u64;
+        run.errors += errors;
+        run.latencies.extend(latencies);
+    }
+    run.elapsed = start.elapsed();
+    run.latencies.sort();
+    run
+}
+
+#[tokio::main]
+async fn main() {
+    let data = std::env::temp_dir().join(format!("capital-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_capital-platform"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--public-url",
+            &base,
+            "--stripe-webhook-secret",
+            SECRET,
+        ])
+        .arg("--data-dir")
+        .arg(&data)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the capital-platform binary");
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while client.get(format!("{base}/sign-in")).send().await.is_err() {
+        assert!(Instant::now() < deadline, "the server did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // A signed-in user whose account has financing in progress (offer and summary to serve).
+    let signed_in = client
+        .post(format!("{base}/sign-in"))
+        .form(&[("account", "acct_1RocketCourier")])
+        .send()
+        .await
+        .unwrap();
+    let cookie = signed_in
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let offer: serde_json::Value = client
+        .post(format!("{base}/sandbox/admin/offers"))
+        .json(&json!({"account": "acct_1RocketCourier", "advance_amount": 1_000_000, "status": "delivered"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = offer["id"].as_str().unwrap().to_owned();
+    for (action, body) in [
+        ("accept", json!({"amount": 1_000_000})),
+        ("approve", json!({})),
+        ("repay", json!({"amount": 100_000})),
+    ] {
+        client
+            .post(format!("{base}/sandbox/admin/offers/{id}/{action}"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+    }
+
+    let offers = {
+        let (client, base, cookie) = (client.clone(), base.clone(), cookie.clone());
+        load(move |_| {
+            let request = client
+                .get(format!("{base}/api/capital/offer"))
+                .header("cookie", cookie.clone());
+            async move { request.send().await.is_ok_and(|r| r.status().is_success()) }
+        })
+        .await
+    };
+
+    let webhooks = {
+        let (client, base) = (client.clone(), base.clone());
+        let now = capital_platform::sandbox::now();
+        load(move |n| {
+            // Unique events over 10,000 offers of 100 accounts: inserts, then updates.
+            let event = json!({
+                "id": format!("evt_bench_{n}"), "object": "event", "type": "capital.financing_offer.created", "created": now + n as i64,
+                "data": {"object": {"id": format!("financingoffer_bench_{}", n % 10_000), "object": "capital.financing_offer",
+                                    "account": format!("acct_bench{}", n % 100), "status": "delivered", "created": now,
+                                    "offered_terms": {"advance_amount": 100_000, "currency": "usd", "fee_amount": 10_000, "withhold_rate": 0.1}}},
+            })
+            .to_string();
+            let request = client
+                .post(format!("{base}/webhooks/stripe"))
+                .header("content-type", "application/json")
+                .header("Stripe-Signature", sign(event.as_bytes(), SECRET, capital_platform::sandbox::now()))
+                .body(event);
+            async move { request.send().await.is_ok_and(|r| r.status().is_success()) }
+        })
+        .await
+    };
+
+    println!("| route | clients | requests/s | p50 ms | p99 ms | p99.9 ms | errors |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    println!("{}", offers.row("`GET /api/capital/offer`"));
+    println!(
+        "{}",
+        webhooks.row("`POST /webhooks/stripe` (each event committed to SQLite)")
+    );
+    server.kill().await.ok();
+    let _ = std::fs::remove_dir_all(&data);
+}
