@@ -17,6 +17,7 @@ use crate::host_state::ElementInternals;
 use crate::i18n::{Lang, Text};
 use crate::intl::{Formatter, resolve_locale};
 use crate::settings::{self, Credentials, Delivery, Layout, LinkTarget, ThemeMode};
+use crate::theme_style::HostColours;
 use crate::view_model::{TileView, shown_status};
 
 /// The element's attributes, each a signal holding the raw value (`None` when absent). A property
@@ -176,6 +177,8 @@ pub struct Controller {
     pub phase: RwSignal<Phase>,
     pub launch: RwSignal<Launch>,
     pub formatter: Memo<Formatter>,
+    /// The host's `--capital-brand-color` and `--capital-accent-color`, read once at start.
+    pub host_colours: RwSignal<HostColours>,
     pub shared: StoredValue<Shared, LocalStorage>,
 }
 
@@ -191,8 +194,9 @@ impl Controller {
             phase: RwSignal::new(Phase::Loading),
             launch: RwSignal::new(Launch::Idle),
             formatter,
+            host_colours: RwSignal::new((None, None)),
             shared: StoredValue::new_local(Shared {
-                host,
+                host: host.clone(),
                 internals,
                 requests: Requests::default(),
                 latest_load: LatestLoad::default(),
@@ -200,6 +204,7 @@ impl Controller {
                 delivered: RefCell::new(HashSet::new()),
             }),
         };
+        crate::theme_style::read_host_colours(host, controller.host_colours);
         Effect::new(move |_| {
             settings.api_base.track();
             settings.credentials.track();

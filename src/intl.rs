@@ -10,6 +10,7 @@ use crate::format::{Money, Rate};
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = Intl, js_name = NumberFormat)]
+    #[derive(Clone)]
     type NumberFormat;
     #[wasm_bindgen(constructor, catch, js_namespace = Intl, js_class = "NumberFormat")]
     fn new(locale: &str, options: &Object) -> Result<NumberFormat, JsValue>;
@@ -18,11 +19,37 @@ extern "C" {
     fn format(this: &NumberFormat, value: &str) -> Result<String, JsValue>;
 
     #[wasm_bindgen(js_namespace = Intl, js_name = DateTimeFormat)]
+    #[derive(Clone)]
     type DateTimeFormat;
     #[wasm_bindgen(constructor, catch, js_namespace = Intl, js_class = "DateTimeFormat")]
     fn new(locale: &str, options: &Object) -> Result<DateTimeFormat, JsValue>;
     #[wasm_bindgen(method, catch, js_class = "DateTimeFormat", js_name = format)]
     fn format_date(this: &DateTimeFormat, date: &js_sys::Date) -> Result<String, JsValue>;
+}
+
+thread_local! {
+    /// Constructed formatters by locale and options: building an `Intl` formatter costs far more
+    /// than formatting with one, and every tile on a page formats the same few ways.
+    static NUMBER_FORMATS: std::cell::RefCell<std::collections::HashMap<String, NumberFormat>> = Default::default();
+    static DATE_FORMATS: std::cell::RefCell<std::collections::HashMap<String, DateTimeFormat>> = Default::default();
+}
+
+/// A cached `Intl.NumberFormat` for `locale` and `pairs`; `None` if `Intl` refuses them.
+fn number_format(locale: &str, pairs: &[(&str, JsValue)]) -> Option<NumberFormat> {
+    let key = format!(
+        "{locale}|{}",
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={v:?}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    if let Some(format) = NUMBER_FORMATS.with(|cache| cache.borrow().get(&key).cloned()) {
+        return Some(format);
+    }
+    let format = NumberFormat::new(locale, &options(pairs)).ok()?;
+    NUMBER_FORMATS.with(|cache| cache.borrow_mut().insert(key, format.clone()));
+    Some(format)
 }
 
 fn options(pairs: &[(&str, JsValue)]) -> Object {
@@ -67,18 +94,15 @@ impl Formatter {
             return money.plain();
         };
         let digits = JsValue::from(money.fraction_digits());
-        let format = NumberFormat::new(
-            &self.locale,
-            &options(&[
-                ("style", "currency".into()),
-                ("currency", code.into()),
-                ("minimumFractionDigits", digits.clone()),
-                ("maximumFractionDigits", digits),
-            ]),
-        );
-        format
-            .and_then(|f| f.format(&money.decimal()))
-            .unwrap_or_else(|_| money.plain())
+        let pairs = [
+            ("style", "currency".into()),
+            ("currency", code.into()),
+            ("minimumFractionDigits", digits.clone()),
+            ("maximumFractionDigits", digits),
+        ];
+        number_format(&self.locale, &pairs)
+            .and_then(|f| f.format(&money.decimal()).ok())
+            .unwrap_or_else(|| money.plain())
     }
 
     /// `15%`, `12.5 %`, `15 %`; a dash when there is no valid rate.
@@ -87,37 +111,33 @@ impl Formatter {
             return "—".to_owned();
         };
         let digits = JsValue::from(rate.percent_fraction_digits());
-        NumberFormat::new(
-            &self.locale,
-            &options(&[
-                ("style", "percent".into()),
-                ("minimumFractionDigits", digits.clone()),
-                ("maximumFractionDigits", digits),
-            ]),
-        )
-        .and_then(|f| f.format(&rate.fraction_decimal()))
-        .unwrap_or_else(|_| rate.plain())
+        let pairs = [
+            ("style", "percent".into()),
+            ("minimumFractionDigits", digits.clone()),
+            ("maximumFractionDigits", digits),
+        ];
+        number_format(&self.locale, &pairs)
+            .and_then(|f| f.format(&rate.fraction_decimal()).ok())
+            .unwrap_or_else(|| rate.plain())
     }
 
     /// Progress in percent (0–100), whole numbers.
     pub fn percent(&self, percent: f64) -> String {
         let fraction = (percent.clamp(0.0, 100.0).floor() / 100.0).to_string();
-        NumberFormat::new(
-            &self.locale,
-            &options(&[
-                ("style", "percent".into()),
-                ("maximumFractionDigits", 0.into()),
-            ]),
-        )
-        .and_then(|f| f.format(&fraction))
-        .unwrap_or_else(|_| format!("{}%", percent.floor()))
+        let pairs = [
+            ("style", "percent".into()),
+            ("maximumFractionDigits", 0.into()),
+        ];
+        number_format(&self.locale, &pairs)
+            .and_then(|f| f.format(&fraction).ok())
+            .unwrap_or_else(|| format!("{}%", percent.floor()))
     }
 
     /// A whole number with the locale's grouping.
     pub fn integer(&self, value: i64) -> String {
-        NumberFormat::new(&self.locale, &Object::new())
-            .and_then(|f| f.format(&value.to_string()))
-            .unwrap_or_else(|_| value.to_string())
+        number_format(&self.locale, &[])
+            .and_then(|f| f.format(&value.to_string()).ok())
+            .unwrap_or_else(|| value.to_string())
     }
 
     /// `Aug 2, 2023`, `2 août 2023`, `02.08.2023` (the locale's medium date).
@@ -126,9 +146,21 @@ impl Formatter {
             return "—".to_owned();
         };
         let date = js_sys::Date::new(&JsValue::from_f64(millis));
-        DateTimeFormat::new(&self.locale, &options(&[("dateStyle", "medium".into())]))
-            .and_then(|f| f.format_date(&date))
-            .unwrap_or_else(|_| {
+        let cached = DATE_FORMATS.with(|cache| cache.borrow().get(&self.locale).cloned());
+        let format = cached.or_else(|| {
+            let format =
+                DateTimeFormat::new(&self.locale, &options(&[("dateStyle", "medium".into())]))
+                    .ok()?;
+            DATE_FORMATS.with(|cache| {
+                cache
+                    .borrow_mut()
+                    .insert(self.locale.clone(), format.clone())
+            });
+            Some(format)
+        });
+        format
+            .and_then(|f| f.format_date(&date).ok())
+            .unwrap_or_else(|| {
                 date.to_iso_string()
                     .as_string()
                     .unwrap_or_default()

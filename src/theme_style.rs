@@ -3,6 +3,7 @@
 //! the backend's branding, in that order.
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::controller::{Controller, Phase};
 use crate::theme::Palette;
@@ -14,7 +15,7 @@ pub fn tile_style(controller: Controller) -> String {
         Phase::Ready(loaded) => loaded.state.branding.clone(),
         _ => None,
     });
-    let (css_brand, css_accent) = host_css_colours(controller);
+    let (css_brand, css_accent) = controller.host_colours.get();
     let branding = branding.unwrap_or_default();
     Palette::resolve(
         [
@@ -31,11 +32,52 @@ pub fn tile_style(controller: Controller) -> String {
     .css_vars()
 }
 
-/// `--capital-brand-color` and `--capital-accent-color` as the page's CSS sets them on the host.
-fn host_css_colours(controller: Controller) -> (Option<String>, Option<String>) {
+/// The host colours of elements waiting for the next batched read.
+type Pending = Vec<(web_sys::HtmlElement, RwSignal<HostColours>)>;
+
+/// `--capital-brand-color` and `--capital-accent-color` as the page's CSS sets them on a host.
+pub type HostColours = (Option<String>, Option<String>);
+
+thread_local! {
+    static PENDING: std::cell::RefCell<Pending> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Reads `host`'s colour custom properties into `into` right after the current task.
+///
+/// Reading computed style forces a style recalculation. Done per element while mounting, that
+/// cost 2 ms an element on a page of 100 (BENCHMARKS.md). So all elements that start in the same
+/// task are read together: every read first, then every signal set, one recalculation in all.
+/// (A zero-delay timeout rather than an animation frame: frames do not run in background tabs.)
+pub fn read_host_colours(host: web_sys::HtmlElement, into: RwSignal<HostColours>) {
+    let first = PENDING.with(|pending| {
+        let mut pending = pending.borrow_mut();
+        pending.push((host, into));
+        pending.len() == 1
+    });
+    if !first {
+        return;
+    }
+    let flush = wasm_bindgen::closure::Closure::once_into_js(|| {
+        let batch = PENDING.with(|pending| std::mem::take(&mut *pending.borrow_mut()));
+        let read: Vec<(RwSignal<HostColours>, HostColours)> = batch
+            .into_iter()
+            .map(|(host, into)| (into, host_css_colours(&host)))
+            .collect();
+        for (into, colours) in read {
+            if colours != (None, None) {
+                let _ = into.try_set(colours);
+            }
+        }
+    });
+    if let Some(window) = web_sys::window() {
+        let _ =
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(flush.unchecked_ref(), 0);
+    }
+}
+
+fn host_css_colours(host: &web_sys::HtmlElement) -> HostColours {
     let read = || {
-        let host = controller.host()?;
-        let style = web_sys::window()?.get_computed_style(&host).ok()??;
+        let style = web_sys::window()?.get_computed_style(host).ok()??;
         let value = |name: &str| {
             style
                 .get_property_value(name)

@@ -894,3 +894,38 @@ async fn status_changes_are_announced_politely() {
         .await;
     tile.remove();
 }
+
+#[wasm_bindgen_test]
+async fn host_css_variables_theme_the_tile_below_the_attribute() {
+    stub(js(&routes(
+        "/t22",
+        state(offer("delivered", "usd", 1500000)),
+    )));
+    let parts = make_host(360);
+    let host: HtmlElement = parts.get(0).unchecked_into();
+    host.style()
+        .set_property("--capital-brand-color", "#e03131")
+        .unwrap();
+    let handle = TileHandle::new(host.clone(), Some(parts.get(1).unchecked_into())).unwrap();
+    handle.set("api-base", Some("/t22".into()));
+    handle.set("delivery", Some("manual".into()));
+    let tile = Tile {
+        host,
+        internals: parts.get(1),
+        handle,
+    };
+    tile.settled().await;
+    let style = || {
+        tile.part("tile")
+            .unwrap()
+            .get_attribute("style")
+            .unwrap_or_default()
+    };
+    // #e03131 sits just past the crossover: black text (4.64:1) beats white (4.53:1).
+    until(|| style().starts_with("--_brand:#e03131;--_on-brand:#000000")).await;
+    tile.handle.set("brand-color", Some("#2f9e44".into()));
+    until(|| style().starts_with("--_brand:#2f9e44")).await;
+    tile.handle.set("brand-color", None);
+    until(|| style().starts_with("--_brand:#e03131")).await;
+    tile.remove();
+}

@@ -332,7 +332,7 @@ async fn connect(port: u16) -> Client {
             "binary": "/usr/bin/chromium",
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--window-size=1000,1000"]
+                     "--no-first-run", "--window-size=1000,1000", "--enable-precise-memory-info"]
         }
     });
     let capabilities = capabilities.as_object().unwrap().clone();
