@@ -191,13 +191,17 @@ async fn sleep(ms: i32) {
 
 /// Polls `condition` for up to five seconds.
 async fn until(condition: impl Fn() -> bool) {
-    for _ in 0..500 {
+    until_within(condition, 5_000).await;
+}
+
+async fn until_within(condition: impl Fn() -> bool, ms: i32) {
+    for _ in 0..ms / 10 {
         if condition() {
             return;
         }
         sleep(10).await;
     }
-    panic!("condition not met within 5 s");
+    panic!("condition not met within {ms} ms");
 }
 
 fn recorded_calls() -> Vec<Value> {
@@ -927,5 +931,123 @@ async fn host_css_variables_theme_the_tile_below_the_attribute() {
     until(|| style().starts_with("--_brand:#2f9e44")).await;
     tile.handle.set("brand-color", None);
     until(|| style().starts_with("--_brand:#e03131")).await;
+    tile.remove();
+}
+
+#[wasm_bindgen_test]
+async fn extreme_amounts_and_unknown_currencies_render_safely() {
+    let cases = [
+        (
+            "huge",
+            offer("delivered", "usd", i64::MAX),
+            "$92,233,720,368,547,758.07",
+        ),
+        ("zero", offer("delivered", "usd", 0), "$0"),
+        ("negative", offer("delivered", "usd", -500), "—"),
+        (
+            "unknown",
+            offer("delivered", "xyz", 123456),
+            "XYZ\u{a0}1,234.56",
+        ),
+        ("markup", offer("delivered", "<b>x</b>", 100), "1"),
+    ];
+    for (name, offer, shown) in cases {
+        let base = format!("/t23-{name}");
+        // The body goes as exact JSON text: through a JS number, i64::MAX would lose precision.
+        let mut r = routes(&base, Value::Null);
+        r[format!("GET {base}/offer")]["body"] = json!(state(offer).to_string());
+        stub(js(&r));
+        let tile = Tile::mount(&[
+            ("api-base", &base),
+            ("locale", "en-US"),
+            ("delivery", "manual"),
+        ]);
+        assert_eq!(tile.settled().await, "delivered", "{name}");
+        assert_eq!(tile.part_text("amount"), shown, "{name}");
+        assert!(
+            tile.shadow().query_selector("b").unwrap().is_none(),
+            "{name}"
+        );
+        tile.remove();
+    }
+    // Beyond any integer Stripe can send: a decode error with a retry, not a wrong number.
+    let absurd = state(offer("delivered", "usd", 1))
+        .to_string()
+        .replace("\"advance_amount\":1,", "\"advance_amount\":1e30,");
+    stub(js(&json!({"GET /t23-absurd/offer": {"body": absurd}})));
+    let tile = Tile::mount(&[("api-base", "/t23-absurd")]);
+    assert_eq!(tile.settled().await, "error");
+    assert_eq!(
+        tile.events_named("capital-offer-error")[0]["kind"],
+        "decode"
+    );
+    tile.remove();
+}
+
+#[wasm_bindgen_test]
+async fn rapid_attribute_changes_settle_on_the_last_value() {
+    let mut routes = serde_json::Map::new();
+    for i in 0..20 {
+        routes.insert(
+            format!("GET /t24-{i}/offer"),
+            json!({"delay": 60, "body": state(offer("delivered", "usd", (i + 1) * 10_000))}),
+        );
+    }
+    stub(js(&Value::Object(routes)));
+    let tile = Tile::mount(&[
+        ("api-base", "/t24-0"),
+        ("locale", "en-US"),
+        ("delivery", "manual"),
+    ]);
+    for i in 1..20 {
+        tile.handle.set("api-base", Some(format!("/t24-{i}")));
+        tile.handle.set(
+            "layout",
+            Some(if i % 2 == 0 { "banner" } else { "tile" }.into()),
+        );
+        tile.handle.set(
+            "theme",
+            Some(if i % 2 == 0 { "dark" } else { "light" }.into()),
+        );
+        sleep(5).await;
+    }
+    until(|| tile.part_text("amount") == "$2,000").await;
+    sleep(150).await;
+    assert_eq!(
+        tile.part_text("amount"),
+        "$2,000",
+        "no superseded answer overwrites the last"
+    );
+    let loaded = tile.events_named("capital-offer-loaded");
+    assert!(
+        loaded.len() < 5,
+        "superseded loads are aborted, not reported: {}",
+        loaded.len()
+    );
+    assert!(tile.events_named("capital-offer-error").is_empty());
+    assert_eq!(
+        tile.part("tile")
+            .unwrap()
+            .get_attribute("data-layout")
+            .as_deref(),
+        Some("tile")
+    );
+    tile.remove();
+}
+
+#[wasm_bindgen_test]
+async fn an_answer_that_never_comes_times_out_with_a_retry() {
+    stub(js(
+        &json!({"GET /t25/offer": {"delay": 60_000, "body": state(offer("delivered", "usd", 100))}}),
+    ));
+    let tile = Tile::mount(&[("api-base", "/t25")]);
+    sleep(1_000).await;
+    assert_eq!(tile.status(), "loading", "a slow answer keeps the skeleton");
+    until_within(|| tile.status() == "error", 20_000).await;
+    assert_eq!(
+        tile.events_named("capital-offer-error")[0]["kind"],
+        "network"
+    );
+    assert!(tile.part("retry").is_some());
     tile.remove();
 }
