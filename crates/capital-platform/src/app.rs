@@ -78,7 +78,11 @@ impl AppState {
                         AppError::InvalidRequest("Stripe mode needs STRIPE_SECRET_KEY".into())
                     })?;
                 (
-                    Capital::Stripe(StripeClient::new(&config.stripe_api_base, key)?),
+                    Capital::Stripe(StripeClient::new(
+                        &config.stripe_api_base,
+                        key,
+                        Duration::from_millis(config.stripe_timeout_ms),
+                    )?),
                     None,
                 )
             }

@@ -111,6 +111,14 @@ pub struct Config {
     /// Where Account Links send the user back to (the platform's dashboard).
     #[arg(long, env = "CAPITAL_RETURN_URL", global = true)]
     pub return_url: Option<String>,
+    /// How long one Stripe request may take before it is retried (milliseconds).
+    #[arg(
+        long,
+        env = "STRIPE_TIMEOUT_MS",
+        default_value_t = 15_000,
+        global = true
+    )]
+    pub stripe_timeout_ms: u64,
     /// The platform's business name, shown by the element.
     #[arg(
         long,

@@ -37,3 +37,21 @@ fn data_error(text: &str) -> String {
     let message = text.rsplit_once(": ").map_or(text, |(_, rest)| rest);
     format!("invalid request body: {message}")
 }
+
+/// The raw request body (webhooks need the exact bytes that were signed), with a body over the
+/// route's limit answered in Stripe's envelope like every other error.
+pub struct RawBody(pub axum::body::Bytes);
+
+impl<S> FromRequest<S> for RawBody
+where
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::body::Bytes::from_request(request, state)
+            .await
+            .map(RawBody)
+            .map_err(|_| AppError::TooLarge)
+    }
+}

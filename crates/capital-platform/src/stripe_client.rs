@@ -30,10 +30,14 @@ struct List<T> {
 }
 
 impl StripeClient {
-    pub fn new(api_base: &str, secret_key: &str) -> Result<StripeClient, AppError> {
+    pub fn new(
+        api_base: &str,
+        secret_key: &str,
+        timeout: Duration,
+    ) -> Result<StripeClient, AppError> {
         let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(15))
+            .connect_timeout(Duration::from_secs(5).min(timeout))
+            .timeout(timeout)
             .user_agent(concat!("capital-platform/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| AppError::Internal(format!("http client: {e}")))?;

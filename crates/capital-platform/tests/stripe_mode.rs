@@ -6,6 +6,7 @@
 mod harness;
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -29,6 +30,10 @@ struct Fake {
     seen: Vec<Seen>,
     /// Answer the next N account link requests with a 500.
     fail_links: usize,
+    /// Answer the next N account link requests with a 429.
+    throttle_links: usize,
+    /// Let account link requests hang this long.
+    stall_links: Duration,
 }
 
 type Shared = Arc<Mutex<Fake>>;
@@ -40,50 +45,65 @@ async fn fake(
     headers: HeaderMap,
     body: Bytes,
 ) -> impl IntoResponse {
-    let mut guard = fake.lock().unwrap();
-    guard.seen.push(Seen {
-        method: method.clone(),
-        uri: uri.to_string(),
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    });
-    let path = uri.path();
-    let offer = json!({"id": "financingoffer_live1", "object": "capital.financing_offer", "account": ROCKET, "status": "paid_out",
-                       "created": 1_795_000_000, "expires_after": 1.8e9,
-                       "accepted_terms": {"advance_amount": 100000, "currency": "usd", "fee_amount": 10000, "withhold_rate": 0.1}});
-    let (status, body) = match (method, path) {
-        (Method::GET, "/v1/capital/financing_offers") => (
-            StatusCode::OK,
-            json!({"object": "list", "data": [offer], "has_more": false}),
-        ),
-        (Method::GET, "/v1/capital/financing_summary") => (
-            StatusCode::OK,
-            json!({"object": "capital.financing_summary",
-            "details": {"advance_amount": 100000, "currency": "usd", "fee_amount": 10000, "paid_amount": 2500, "remaining_amount": 107500, "withhold_rate": 0.1}}),
-        ),
-        (Method::POST, "/v1/account_links") if guard.fail_links > 0 => {
-            guard.fail_links -= 1;
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                json!({"error": {"type": "api_error", "message": "boom"}}),
-            )
-        }
-        (Method::POST, "/v1/account_links") => (
-            StatusCode::OK,
-            json!({"object": "account_link", "created": 1, "expires_at": 301, "url": "https://connect.stripe.com/capital/offer/xyz"}),
-        ),
-        (Method::POST, p) if p.ends_with("/mark_delivered") => (StatusCode::OK, offer),
-        (Method::GET, "/v1/capital/financing_offers/financingoffer_old") => (
-            StatusCode::OK,
-            json!({
-            "id": "financingoffer_old", "object": "capital.financing_offer", "account": ROCKET, "status": "replaced",
-            "replacement": "financingoffer_new", "created": 1_795_000_000, "expires_after": 1.8e9}),
-        ),
-        _ => (
-            StatusCode::NOT_FOUND,
-            json!({"error": {"type": "invalid_request_error"}}),
-        ),
+    // Decide the answer under the lock; stall (if asked to) only after releasing it.
+    let (status, body, stall) = {
+        let mut guard = fake.lock().unwrap();
+        guard.seen.push(Seen {
+            method: method.clone(),
+            uri: uri.to_string(),
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        });
+        let path = uri.path();
+        let offer = json!({"id": "financingoffer_live1", "object": "capital.financing_offer", "account": ROCKET, "status": "paid_out",
+                           "created": 1_795_000_000, "expires_after": 1.8e9,
+                           "accepted_terms": {"advance_amount": 100000, "currency": "usd", "fee_amount": 10000, "withhold_rate": 0.1}});
+        let link = json!({"object": "account_link", "created": 1, "expires_at": 301, "url": "https://connect.stripe.com/capital/offer/xyz"});
+        let (status, body) = match (method, path) {
+            (Method::GET, "/v1/capital/financing_offers") => (
+                StatusCode::OK,
+                json!({"object": "list", "data": [offer], "has_more": false}),
+            ),
+            (Method::GET, "/v1/capital/financing_summary") => (
+                StatusCode::OK,
+                json!({"object": "capital.financing_summary",
+                "details": {"advance_amount": 100000, "currency": "usd", "fee_amount": 10000, "paid_amount": 2500, "remaining_amount": 107500, "withhold_rate": 0.1}}),
+            ),
+            (Method::GET, "/v1/capital/financing_offers/financingoffer_old") => (
+                StatusCode::OK,
+                json!({
+                "id": "financingoffer_old", "object": "capital.financing_offer", "account": ROCKET, "status": "replaced",
+                "replacement": "financingoffer_new", "created": 1_795_000_000, "expires_after": 1.8e9}),
+            ),
+            (Method::POST, "/v1/account_links") if guard.throttle_links > 0 => {
+                guard.throttle_links -= 1;
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    json!({"error": {"type": "rate_limit_error", "message": "slow down"}}),
+                )
+            }
+            (Method::POST, "/v1/account_links") if guard.fail_links > 0 => {
+                guard.fail_links -= 1;
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    json!({"error": {"type": "api_error", "message": "boom"}}),
+                )
+            }
+            (Method::POST, "/v1/account_links") => (StatusCode::OK, link),
+            (Method::POST, p) if p.ends_with("/mark_delivered") => (StatusCode::OK, offer),
+            _ => (
+                StatusCode::NOT_FOUND,
+                json!({"error": {"type": "invalid_request_error"}}),
+            ),
+        };
+        let stall = if path == "/v1/account_links" {
+            guard.stall_links
+        } else {
+            Duration::ZERO
+        };
+        (status, body, stall)
     };
+    tokio::time::sleep(stall).await;
     (status, axum::Json(body))
 }
 
@@ -102,6 +122,7 @@ async fn stripe_app(api_base: &str) -> TestApp {
     config.stripe_secret_key = Some("sk_test_123".into());
     config.stripe_api_base = api_base.to_owned();
     config.public_url = "https://platform.example".into();
+    config.stripe_timeout_ms = 300;
     TestApp::with_config(config).await
 }
 
@@ -289,4 +310,47 @@ async fn cors_allows_only_configured_origins() {
     );
     let refused = app.send(preflight("https://evil.example")).await;
     assert!(refused.headers.get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn rate_limits_are_retried_and_a_hanging_stripe_times_out() {
+    let (api, fake) = start_fake().await;
+    let app = stripe_app(&api).await;
+    let cookie = app.sign_in(ROCKET).await;
+    app.offer_state(&cookie).await;
+
+    fake.lock().unwrap().throttle_links = 2;
+    let answer = app
+        .post_json(
+            "/api/capital/account_links",
+            Some(&cookie),
+            json!({"type": "capital_financing_offer"}),
+        )
+        .await;
+    assert_eq!(
+        answer.status,
+        StatusCode::OK,
+        "two 429s, then success: {}",
+        answer.text
+    );
+
+    fake.lock().unwrap().stall_links = Duration::from_secs(5);
+    let started = std::time::Instant::now();
+    let answer = app
+        .post_json(
+            "/api/capital/account_links",
+            Some(&cookie),
+            json!({"type": "capital_financing_offer"}),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(
+        answer.json()["error"]["message"],
+        "Stripe could not be reached. Please try again."
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "three timed-out attempts, not a hang: {:?}",
+        started.elapsed()
+    );
 }

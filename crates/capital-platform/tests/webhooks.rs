@@ -151,3 +151,20 @@ async fn unknown_events_are_acknowledged_and_broken_ones_refused() {
         (StatusCode::OK, Value::Null)
     );
 }
+
+#[tokio::test]
+async fn oversized_and_non_json_webhooks_are_refused() {
+    let app = TestApp::new().await;
+    let huge = json!({"id": "evt_big", "type": "capital.financing_offer.created", "created": now(), "data": {"object": {"pad": "x".repeat(300 * 1024)}}}).to_string();
+    let (status, _) = deliver(&app, &huge, Some(sign(huge.as_bytes(), SECRET, now()))).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let text = "not json";
+    let (status, answer) = deliver(&app, text, Some(sign(text.as_bytes(), SECRET, now()))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("not a Stripe event")
+    );
+}

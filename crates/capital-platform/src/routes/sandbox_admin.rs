@@ -2,7 +2,6 @@
 //! routes do not exist in Stripe mode). Like Stripe's dashboard, they name accounts and offers
 //! directly: they act on Stripe's side, not on behalf of a signed-in user.
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -12,7 +11,7 @@ use serde_json::Value;
 
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, RawBody};
 use crate::sandbox::CreateOffer;
 use crate::sandbox::machine::Action;
 
@@ -58,7 +57,7 @@ struct ActionBody {
 async fn act(
     State(state): State<AppState>,
     Path((offer, action)): Path<(String, String)>,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<Json<FinancingOffer>, AppError> {
     let sandbox = state.sandbox()?;
     let amount = optional_json::<ActionBody>(&body)?.amount;
@@ -98,7 +97,7 @@ struct RefillBody {
 async fn refill(
     State(state): State<AppState>,
     Path(account): Path<String>,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<Json<FinancingOffer>, AppError> {
     let body = optional_json::<RefillBody>(&body)?;
     Ok(Json(

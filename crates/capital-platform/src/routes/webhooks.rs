@@ -1,6 +1,5 @@
 //! `POST /webhooks/stripe`: Stripe's events (or the sandbox's), verified and ingested.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::post;
@@ -10,6 +9,7 @@ use serde_json::{Value, json};
 
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::extract::RawBody;
 use crate::webhook_signature::{DEFAULT_TOLERANCE_SECONDS, verify};
 
 pub fn router() -> Router<AppState> {
@@ -19,7 +19,7 @@ pub fn router() -> Router<AppState> {
 async fn receive(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<Json<Value>, AppError> {
     let signature = headers
         .get("stripe-signature")
