@@ -32,11 +32,7 @@ pub const LINK_LIFETIME_SECONDS: i64 = 300;
 /// Offers expire this long after creation unless told otherwise.
 pub const OFFER_LIFETIME_SECONDS: i64 = 30 * 24 * 3600;
 
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
+pub use crate::clock::now;
 
 fn new_id(prefix: &str) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

@@ -210,6 +210,28 @@ impl Store {
         Ok(())
     }
 
+    /// Whether Stripe may be asked again about an account the store knows nothing about: at most
+    /// once per `interval` seconds per account. Claims the slot when it answers yes.
+    pub async fn claim_cold_read(
+        &self,
+        account: &str,
+        now: i64,
+        interval: i64,
+    ) -> Result<bool, AppError> {
+        let key = format!("listed:{account}");
+        let result = sqlx::query(
+            "INSERT INTO settings (name, value) VALUES (?, ?)
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value
+             WHERE CAST(settings.value AS BIGINT) <= ?",
+        )
+        .bind(&key)
+        .bind(now.to_string())
+        .bind(now - interval)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() > 0)
+    }
+
     pub async fn setting(&self, name: &str) -> Result<Option<String>, AppError> {
         let row = sqlx::query("SELECT value FROM settings WHERE name = ?")
             .bind(name)

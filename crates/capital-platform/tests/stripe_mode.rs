@@ -354,3 +354,22 @@ async fn rate_limits_are_retried_and_a_hanging_stripe_times_out() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn an_account_without_offers_does_not_reach_stripe_on_every_view() {
+    let (api, fake) = start_fake().await;
+    let app = stripe_app(&api).await;
+    // The fake's offers belong to the rocket account: the bakery has none.
+    let cookie = app.sign_in(harness::BAKERY).await;
+    for _ in 0..5 {
+        assert_eq!(app.offer_state(&cookie).await["offer"], Value::Null);
+    }
+    let lists = fake
+        .lock()
+        .unwrap()
+        .seen
+        .iter()
+        .filter(|s| s.uri.starts_with("/v1/capital/financing_offers?"))
+        .count();
+    assert_eq!(lists, 1, "one cold read, then at most one per ten minutes");
+}

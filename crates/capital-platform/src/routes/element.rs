@@ -17,6 +17,10 @@ use crate::extract::JsonBody;
 use crate::selection;
 use crate::session::SignedInAccount;
 
+/// How often, at most, Stripe is asked about an account the store knows nothing about: page views
+/// of accounts without offers must not each become an API call.
+const COLD_READ_INTERVAL_SECONDS: i64 = 600;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/offer", get(offer))
@@ -36,7 +40,10 @@ async fn offer(
     let mut offers = state.store.offers_for_account(&account).await?;
     if offers.is_empty()
         && matches!(state.capital, Capital::Stripe(_))
-        && cold_miss_due(&state, &account).await?
+        && state
+            .store
+            .claim_cold_read(&account, crate::clock::now(), COLD_READ_INTERVAL_SECONDS)
+            .await?
     {
         for offer in state.capital.list_offers(&account).await? {
             // Event time 0: any webhook is newer than this snapshot.
@@ -63,28 +70,6 @@ async fn offer(
         summary,
         branding: Some(state.config.branding()),
     }))
-}
-
-/// Remembers when Stripe was last asked about an account with no offers, so that page views
-/// of accounts without offers do not each become an API call.
-async fn cold_miss_due(state: &AppState, account: &str) -> Result<bool, AppError> {
-    let key = format!("listed:{account}");
-    let now = crate::sandbox::now();
-    let last: i64 = state
-        .store
-        .setting(&key)
-        .await?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    if now - last < 600 {
-        return Ok(false);
-    }
-    sqlx::query("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
-        .bind(&key)
-        .bind(now.to_string())
-        .execute(&state.store.pool)
-        .await?;
-    Ok(true)
 }
 
 fn capital_link_type(link_type: &AccountLinkType) -> Result<(), AppError> {
@@ -160,7 +145,7 @@ async fn mark_delivered(
         return Ok(Json(offer));
     }
     let updated = state.capital.mark_delivered(&offer.id).await?;
-    let now = crate::sandbox::now();
+    let now = crate::clock::now();
     state.store.upsert_offer(&updated, now).await?;
     Ok(Json(updated))
 }

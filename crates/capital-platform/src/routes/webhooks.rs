@@ -28,7 +28,7 @@ async fn receive(
         signature,
         &body,
         &state.config.stripe_webhook_secret,
-        crate::sandbox::now(),
+        crate::clock::now(),
         DEFAULT_TOLERANCE_SECONDS,
     )
     .map_err(|error| {
