@@ -522,3 +522,63 @@ async fn the_summary_comes_from_recorded_repayments_with_the_current_interval() 
         .clone();
     assert_eq!(transactions.as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn the_cli_drives_a_running_sandbox() {
+    use capital_platform::cli::{SandboxAction, SandboxCommand};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = format!("http://{}", listener.local_addr().unwrap());
+    let app = TestApp::new().await;
+    let router = app.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let run = |action| {
+        SandboxCommand {
+            server: server.clone(),
+            action,
+        }
+        .run()
+    };
+
+    let created = run(SandboxAction::CreateOffer {
+        account: ROCKET.into(),
+        amount: 500_000,
+        fee: None,
+        withhold_rate: 0.1,
+        currency: "eur".into(),
+        product_type: None,
+        campaign_type: Some("previously_eligible_user".into()),
+        status: Some("delivered".into()),
+    })
+    .await
+    .unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["offered_terms"]["currency"], "eur");
+    run(SandboxAction::Accept {
+        offer: id.clone(),
+        amount: 400_000,
+    })
+    .await
+    .unwrap();
+    run(SandboxAction::Approve { offer: id.clone() })
+        .await
+        .unwrap();
+    let repaid = run(SandboxAction::RepayInFull { offer: id.clone() })
+        .await
+        .unwrap();
+    assert_eq!(repaid["status"], "fully_repaid");
+    let refused = run(SandboxAction::Reject { offer: id.clone() })
+        .await
+        .unwrap_err();
+    assert!(refused.contains("is fully_repaid"), "{refused}");
+    let listed = run(SandboxAction::List {
+        account: ROCKET.into(),
+    })
+    .await
+    .unwrap();
+    assert_eq!(listed["offers"][0]["offer"]["id"], id.as_str());
+    let cookie = app.sign_in(ROCKET).await;
+    assert_eq!(
+        app.offer_state(&cookie).await["offer"]["status"],
+        "fully_repaid"
+    );
+}
