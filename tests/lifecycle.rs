@@ -6,14 +6,11 @@
 #[path = "webdriver/harness.rs"]
 mod harness;
 
-use std::time::Duration;
-
 use capital_platform::sandbox::machine::Action;
 use capital_platform::sandbox::{CreateOffer, Sandbox};
 use capital_platform::{AppState, Config, app};
 use fantoccini::Locator;
 use harness::{Browser, root};
-use serde_json::Value;
 
 const ROCKET: &str = "acct_1RocketCourier";
 const BAKERY: &str = "acct_1SunsetBakery";
@@ -88,32 +85,9 @@ async fn snapshot(browser: &Browser, step: &str) {
 /// Clicks the tile's call to action (a real click), fills in the hosted application for
 /// `amount` and submits it, then comes back to the platform's tab.
 async fn apply_through_hosted_page(browser: &Browser, amount: i64, step: &str) {
-    let cta = browser
-        .js("return document.querySelector('#tile').shadowRoot.querySelector('[part=cta]')")
-        .await;
-    let id = cta
-        .as_object()
-        .and_then(|o| o.values().next())
-        .and_then(Value::as_str)
-        .unwrap()
-        .to_owned();
-    fantoccini::elements::Element::from_element_id(browser.client.clone(), id.into())
-        .click()
-        .await
-        .unwrap();
     let platform_tab = browser.client.window().await.unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    let hosted = loop {
-        let windows = browser.client.windows().await.unwrap();
-        if let Some(tab) = windows.into_iter().find(|w| *w != platform_tab) {
-            break tab;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the application did not open"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    browser.click_for_real(TILE, "cta").await;
+    let hosted = browser.new_window(&platform_tab).await;
     browser.client.switch_to_window(hosted).await.unwrap();
     browser.until("location.pathname.startsWith('/sandbox/hosted/') && document.querySelector('input[type=range]') !== null").await;
     browser.js(&format!("const r = document.querySelector('input[type=range]'); r.value = {amount}; r.dispatchEvent(new Event('input'));")).await;

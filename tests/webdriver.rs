@@ -100,18 +100,8 @@ async fn accepted_opens_a_reporting_link_in_a_new_tab_without_opener() {
     bench.open(&tile("t", "acc", "")).await;
     assert_eq!(bench.settled("#t").await, "accepted");
 
-    let cta = bench
-        .js("return document.querySelector('#t').shadowRoot.querySelector('[part=cta]')")
-        .await;
-    // A real WebDriver click (a trusted user gesture), so the popup blocker applies as for a user.
-    let id = cta
-        .as_object()
-        .and_then(|o| o.values().next())
-        .and_then(Value::as_str)
-        .unwrap()
-        .to_owned();
-    let element = fantoccini::elements::Element::from_element_id(bench.client.clone(), id.into());
-    element.click().await.unwrap();
+    let platform_tab = bench.client.window().await.unwrap();
+    bench.click_for_real("#t", "cta").await;
     bench
         .until("window.__events.some(e => e.name === 'capital-offer-launch')")
         .await;
@@ -119,20 +109,9 @@ async fn accepted_opens_a_reporting_link_in_a_new_tab_without_opener() {
     let posts = bench.posts("acc", "account_links");
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0].body, r#"{"type":"capital_financing_reporting"}"#);
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    let windows = loop {
-        let windows = bench.client.windows().await.unwrap();
-        if windows.len() == 2 || std::time::Instant::now() > deadline {
-            break windows;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    assert_eq!(windows.len(), 2, "a new tab opened (not blocked)");
-    bench
-        .client
-        .switch_to_window(windows[1].clone())
-        .await
-        .unwrap();
+    // A new tab opened (not blocked by the popup blocker).
+    let tab = bench.new_window(&platform_tab).await;
+    bench.client.switch_to_window(tab).await.unwrap();
     bench
         .until("location.pathname === '/stripe/capital/offer/test'")
         .await;
@@ -457,23 +436,12 @@ async fn the_gallery_shows_every_state_and_its_buttons_work() {
     bench
         .until("navigator.serviceWorker.controller !== null")
         .await;
+    let gallery_tab = bench.client.window().await.unwrap();
     bench
         .click("capital-offer-tile[api-base='./fixtures/standard']", "cta")
         .await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while bench.client.windows().await.unwrap().len() < 2 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the gallery's button opened no tab"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let windows = bench.client.windows().await.unwrap();
-    bench
-        .client
-        .switch_to_window(windows[1].clone())
-        .await
-        .unwrap();
+    let tab = bench.new_window(&gallery_tab).await;
+    bench.client.switch_to_window(tab).await.unwrap();
     bench
         .until("location.pathname.endsWith('/stripe-hosted-page.html')")
         .await;

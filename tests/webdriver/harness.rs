@@ -231,6 +231,47 @@ impl Bench {
 }
 
 impl Browser {
+    /// A real WebDriver click on `part` inside `selector`'s shadow root: a trusted user gesture,
+    /// so popup blockers treat it as they would a user's click.
+    pub async fn click_for_real(&self, selector: &str, part: &str) {
+        let script = format!(
+            "return document.querySelector({selector:?}).shadowRoot.querySelector('[part~={part:?}]')"
+        );
+        let reference = self.js(&script).await;
+        let id = reference
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .expect("an element")
+            .to_owned();
+        fantoccini::elements::Element::from_element_id(self.client.clone(), id.into())
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Waits up to ten seconds for a window other than `current` and returns it.
+    pub async fn new_window(
+        &self,
+        current: &fantoccini::wd::WindowHandle,
+    ) -> fantoccini::wd::WindowHandle {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(window) = self
+                .client
+                .windows()
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|w| w != current)
+            {
+                return window;
+            }
+            assert!(Instant::now() < deadline, "no new window opened");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn js(&self, script: &str) -> Value {
         self.client
             .execute(script, vec![])
