@@ -61,16 +61,15 @@ fn options(pairs: &[(&str, JsValue)]) -> Object {
 }
 
 /// The locale the tile formats with: the attribute when `Intl` accepts it, else the browser's
-/// language, else English.
+/// language, else English. The check goes through the formatter cache, so a page of elements
+/// validates a locale once.
 pub fn resolve_locale(requested: Option<&str>) -> String {
     let browser = web_sys::window().and_then(|w| w.navigator().language());
     [requested.map(str::to_owned), browser]
         .into_iter()
         .flatten()
         .map(|tag| tag.trim().to_owned())
-        .find(|tag| {
-            !tag.is_empty() && tag.len() <= 64 && NumberFormat::new(tag, &Object::new()).is_ok()
-        })
+        .find(|tag| !tag.is_empty() && tag.len() <= 64 && number_format(tag, &[]).is_some())
         .unwrap_or_else(|| "en".to_owned())
 }
 
