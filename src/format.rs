@@ -126,15 +126,48 @@ pub fn epoch_millis_from_seconds(seconds: Option<f64>) -> Option<f64> {
     (seconds.is_finite() && (0.0..YEAR_10000).contains(&seconds)).then_some(seconds * 1000.0)
 }
 
-/// Repayment progress in percent (0–100) from paid and remaining amounts; `None` when it cannot be
-/// known (missing or negative amounts, nothing owed at all).
-pub fn repayment_progress(paid: Option<i64>, remaining: Option<i64>) -> Option<f64> {
-    let (paid, remaining) = (paid?, remaining?);
-    if paid < 0 || remaining < 0 {
+/// Repayment progress, in hundredths of a percent (0–10,000), worked out in integers so that no
+/// float formatting is needed to show it (and none is compiled into the element).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub basis_points: u32,
+}
+
+impl Progress {
+    /// Whole percent, rounded down: a bar never looks further along than the account is.
+    pub fn whole_percent(&self) -> u32 {
+        self.basis_points / 100
+    }
+
+    /// The whole percent as a fraction for `Intl` percent formatting: 25 → `"0.25"`.
+    pub fn fraction_decimal(&self) -> String {
+        Rate {
+            basis_points: self.whole_percent() * 100,
+        }
+        .fraction_decimal()
+    }
+
+    /// The fill's CSS length with two decimals: `"27.50%"`.
+    pub fn css_length(&self) -> String {
+        format!(
+            "{}.{:02}%",
+            self.basis_points / 100,
+            self.basis_points % 100
+        )
+    }
+}
+
+/// Repayment progress from paid and remaining amounts; `None` when it cannot be known (missing or
+/// negative amounts, nothing owed at all).
+pub fn repayment_progress(paid: Option<i64>, remaining: Option<i64>) -> Option<Progress> {
+    let (paid, remaining) = (i128::from(paid?), i128::from(remaining?));
+    if paid < 0 || remaining < 0 || paid + remaining == 0 {
         return None;
     }
-    let total = paid as f64 + remaining as f64;
-    (total > 0.0).then(|| (paid as f64 / total * 100.0).clamp(0.0, 100.0))
+    let basis_points = paid * 10_000 / (paid + remaining);
+    Some(Progress {
+        basis_points: basis_points as u32,
+    })
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -222,16 +255,26 @@ mod tests {
 
     #[test]
     fn progress_from_paid_and_remaining() {
-        assert_eq!(repayment_progress(Some(25), Some(75)), Some(25.0));
-        assert_eq!(repayment_progress(Some(0), Some(100)), Some(0.0));
-        assert_eq!(repayment_progress(Some(100), Some(0)), Some(100.0));
-        assert_eq!(repayment_progress(Some(0), Some(0)), None);
-        assert_eq!(repayment_progress(Some(-5), Some(10)), None);
-        assert_eq!(repayment_progress(None, Some(10)), None);
-        assert_eq!(
-            repayment_progress(Some(i64::MAX), Some(i64::MAX)),
-            Some(50.0)
-        );
+        let progress = |paid, remaining| repayment_progress(paid, remaining).map(|p| p.basis_points);
+        assert_eq!(progress(Some(25), Some(75)), Some(2_500));
+        assert_eq!(progress(Some(0), Some(100)), Some(0));
+        assert_eq!(progress(Some(100), Some(0)), Some(10_000));
+        assert_eq!(progress(Some(1), Some(2)), Some(3_333));
+        assert_eq!(progress(Some(0), Some(0)), None);
+        assert_eq!(progress(Some(-5), Some(10)), None);
+        assert_eq!(progress(None, Some(10)), None);
+        assert_eq!(progress(Some(i64::MAX), Some(i64::MAX)), Some(5_000));
+    }
+
+    #[test]
+    fn progress_renderings() {
+        let progress = Progress { basis_points: 2_750 };
+        assert_eq!(progress.whole_percent(), 27);
+        assert_eq!(progress.fraction_decimal(), "0.27");
+        assert_eq!(progress.css_length(), "27.50%");
+        assert_eq!(Progress { basis_points: 5 }.css_length(), "0.05%");
+        assert_eq!(Progress { basis_points: 10_000 }.fraction_decimal(), "1");
+        assert_eq!(Progress { basis_points: 99 }.fraction_decimal(), "0");
     }
 
     proptest! {
@@ -252,8 +295,10 @@ mod tests {
 
         #[test]
         fn progress_stays_in_range(paid in any::<i64>(), remaining in any::<i64>()) {
-            if let Some(percent) = repayment_progress(Some(paid), Some(remaining)) {
-                prop_assert!((0.0..=100.0).contains(&percent));
+            if let Some(progress) = repayment_progress(Some(paid), Some(remaining)) {
+                prop_assert!(progress.basis_points <= 10_000);
+                let exact = paid as f64 / (paid as f64 + remaining as f64) * 10_000.0;
+                prop_assert!((exact - f64::from(progress.basis_points)).abs() <= 1.0);
             }
         }
     }

@@ -5,7 +5,7 @@
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::format::{Money, Rate};
+use crate::format::{Money, Progress, Rate};
 
 #[wasm_bindgen]
 extern "C" {
@@ -34,16 +34,13 @@ thread_local! {
     static DATE_FORMATS: std::cell::RefCell<std::collections::HashMap<String, DateTimeFormat>> = Default::default();
 }
 
-/// A cached `Intl.NumberFormat` for `locale` and `pairs`; `None` if `Intl` refuses them.
-fn number_format(locale: &str, pairs: &[(&str, JsValue)]) -> Option<NumberFormat> {
-    let key = format!(
-        "{locale}|{}",
-        pairs
-            .iter()
-            .map(|(k, v)| format!("{k}={v:?}"))
-            .collect::<Vec<_>>()
-            .join(",")
-    );
+/// A cached `Intl.NumberFormat` for `locale` and option `pairs`; `None` if `Intl` refuses them.
+/// Option values are strings even for numbers: `Intl` converts them (`"2"` is 2 fraction digits).
+fn number_format(locale: &str, pairs: &[(&str, &str)]) -> Option<NumberFormat> {
+    let mut key = locale.to_owned();
+    for (name, value) in pairs {
+        key.extend(["|", name, "=", value]);
+    }
     if let Some(format) = NUMBER_FORMATS.with(|cache| cache.borrow().get(&key).cloned()) {
         return Some(format);
     }
@@ -52,10 +49,10 @@ fn number_format(locale: &str, pairs: &[(&str, JsValue)]) -> Option<NumberFormat
     Some(format)
 }
 
-fn options(pairs: &[(&str, JsValue)]) -> Object {
+fn options(pairs: &[(&str, &str)]) -> Object {
     let object = Object::new();
     for (key, value) in pairs {
-        let _ = Reflect::set(&object, &JsValue::from_str(key), value);
+        let _ = Reflect::set(&object, &JsValue::from_str(key), &JsValue::from_str(value));
     }
     object
 }
@@ -92,12 +89,12 @@ impl Formatter {
         let Some(code) = money.iso_code() else {
             return money.plain();
         };
-        let digits = JsValue::from(money.fraction_digits());
+        let digits = money.fraction_digits().to_string();
         let pairs = [
-            ("style", "currency".into()),
-            ("currency", code.into()),
-            ("minimumFractionDigits", digits.clone()),
-            ("maximumFractionDigits", digits),
+            ("style", "currency"),
+            ("currency", &code),
+            ("minimumFractionDigits", &digits),
+            ("maximumFractionDigits", &digits),
         ];
         number_format(&self.locale, &pairs)
             .and_then(|f| f.format(&money.decimal()).ok())
@@ -109,27 +106,23 @@ impl Formatter {
         let Some(rate) = rate else {
             return "—".to_owned();
         };
-        let digits = JsValue::from(rate.percent_fraction_digits());
+        let digits = rate.percent_fraction_digits().to_string();
         let pairs = [
-            ("style", "percent".into()),
-            ("minimumFractionDigits", digits.clone()),
-            ("maximumFractionDigits", digits),
+            ("style", "percent"),
+            ("minimumFractionDigits", &digits),
+            ("maximumFractionDigits", &digits),
         ];
         number_format(&self.locale, &pairs)
             .and_then(|f| f.format(&rate.fraction_decimal()).ok())
             .unwrap_or_else(|| rate.plain())
     }
 
-    /// Progress in percent (0–100), whole numbers.
-    pub fn percent(&self, percent: f64) -> String {
-        let fraction = (percent.clamp(0.0, 100.0).floor() / 100.0).to_string();
-        let pairs = [
-            ("style", "percent".into()),
-            ("maximumFractionDigits", 0.into()),
-        ];
+    /// Repayment progress in whole percent: `27%`, `27 %`.
+    pub fn progress(&self, progress: Progress) -> String {
+        let pairs = [("style", "percent"), ("maximumFractionDigits", "0")];
         number_format(&self.locale, &pairs)
-            .and_then(|f| f.format(&fraction).ok())
-            .unwrap_or_else(|| format!("{}%", percent.floor()))
+            .and_then(|f| f.format(&progress.fraction_decimal()).ok())
+            .unwrap_or_else(|| format!("{}%", progress.whole_percent()))
     }
 
     /// A whole number with the locale's grouping.
@@ -148,7 +141,7 @@ impl Formatter {
         let cached = DATE_FORMATS.with(|cache| cache.borrow().get(&self.locale).cloned());
         let format = cached.or_else(|| {
             let format =
-                DateTimeFormat::new(&self.locale, &options(&[("dateStyle", "medium".into())]))
+                DateTimeFormat::new(&self.locale, &options(&[("dateStyle", "medium")]))
                     .ok()?;
             DATE_FORMATS.with(|cache| {
                 cache

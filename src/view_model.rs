@@ -6,7 +6,7 @@ use capital_types::{
     OfferStatus, RepaymentIntervalConfiguration,
 };
 
-use crate::format::{Money, Rate, epoch_millis_from_seconds, repayment_progress};
+use crate::format::{Money, Progress, Rate, epoch_millis_from_seconds, repayment_progress};
 
 /// What the tile renders.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,7 +70,7 @@ pub struct ProgressView {
     pub paid: Option<Money>,
     pub remaining: Option<Money>,
     /// Percent repaid, 0–100.
-    pub progress: Option<f64>,
+    pub progress: Option<Progress>,
     pub withhold_rate: Option<Rate>,
     pub current_interval: Option<CurrentInterval>,
     pub interval: Option<IntervalTerms>,
@@ -362,7 +362,7 @@ mod tests {
         };
         assert_eq!(view.paid.unwrap().decimal(), "2750.00");
         assert_eq!(view.remaining.unwrap().decimal(), "8250.00");
-        assert_eq!(view.progress, Some(25.0));
+        assert_eq!(view.progress, Some(Progress { basis_points: 2_500 }));
         assert_eq!(view.withhold_rate.unwrap().plain(), "20%");
         let interval = view.current_interval.unwrap();
         assert_eq!(interval.remaining.unwrap().decimal(), "300.00");

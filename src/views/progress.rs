@@ -22,7 +22,7 @@ pub fn ProgressView(
         let format = controller.formatter.get();
         let percent = progress.progress;
         let caption =
-            percent.map(|p| fill(text.progress_value, &[("percent", &format.percent(p))]));
+            percent.map(|p| fill(text.progress_value, &[("percent", &format.progress(p))]));
         let withhold = withhold_text(text, &format, progress.withhold_rate.as_ref());
         let current = progress.current_interval.as_ref().map(|interval| {
             let status = fill(
@@ -54,10 +54,10 @@ pub fn ProgressView(
                     role="progressbar"
                     aria-valuemin="0"
                     aria-valuemax="100"
-                    aria-valuenow=percent.map(|p| p.floor().to_string())
+                    aria-valuenow=percent.map(|p| p.whole_percent().to_string())
                     aria-valuetext=caption.clone()
                 >
-                    <div class="progress-fill" style=format!("inline-size: {:.2}%", percent.unwrap_or(0.0))></div>
+                    <div class="progress-fill" style=format!("inline-size: {}", percent.map_or("0%".to_owned(), |p| p.css_length()))></div>
                 </div>
                 {caption.map(|caption| view! { <p class="progress-caption">{caption}</p> })}
             </div>
