@@ -6,16 +6,13 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use capital_types::{
-    AccountLink, AccountLinkRequest, AccountLinkType, FinancingOffer, MarkDeliveredRequest,
-    OfferState,
-};
+use capital_types::json::{self, FromJson};
+use capital_types::{AccountLink, AccountLinkType, FinancingOffer, OfferState};
 use futures::future::{Either, select};
-use gloo_net::http::{Request, RequestBuilder};
-use serde::de::DeserializeOwned;
-use wasm_bindgen::JsCast;
+use js_sys::{Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, RequestCredentials};
+use web_sys::{AbortController, RequestCredentials, RequestInit, Response};
 
 use crate::settings::{Credentials, route};
 
@@ -114,7 +111,7 @@ impl Backend {
     pub async fn fetch_offer(&self, latest: &LatestLoad) -> Result<OfferState, ApiError> {
         let controller = self.requests.register().ok_or(ApiError::Aborted)?;
         latest.replace(&controller);
-        self.exchange(Request::get(&route(&self.base, "offer")), None, controller)
+        self.exchange(&route(&self.base, "offer"), None, controller)
             .await
     }
 
@@ -123,34 +120,29 @@ impl Backend {
         &self,
         link_type: AccountLinkType,
     ) -> Result<AccountLink, ApiError> {
-        let body = serde_json::to_string(&AccountLinkRequest { link_type })
-            .map_err(|e| ApiError::Decode(e.to_string()))?;
+        let body = format!(r#"{{"type":{}}}"#, json::string_literal(link_type.as_str()));
         self.post(&route(&self.base, "account_links"), body).await
     }
 
     /// `POST {api-base}/offer/mark_delivered`.
     pub async fn mark_delivered(&self, offer_id: &str) -> Result<FinancingOffer, ApiError> {
-        let body = serde_json::to_string(&MarkDeliveredRequest {
-            offer: offer_id.to_owned(),
-        })
-        .map_err(|e| ApiError::Decode(e.to_string()))?;
+        let body = format!(r#"{{"offer":{}}}"#, json::string_literal(offer_id));
         self.post(&route(&self.base, "offer/mark_delivered"), body)
             .await
     }
 
-    async fn post<T: DeserializeOwned>(&self, url: &str, body: String) -> Result<T, ApiError> {
+    async fn post<T: FromJson>(&self, url: &str, body: String) -> Result<T, ApiError> {
         let controller = self.requests.register().ok_or(ApiError::Aborted)?;
-        self.exchange(Request::post(url), Some(body), controller)
-            .await
+        self.exchange(url, Some(body), controller).await
     }
 
-    async fn exchange<T: DeserializeOwned>(
+    async fn exchange<T: FromJson>(
         &self,
-        builder: RequestBuilder,
+        url: &str,
         json_body: Option<String>,
         controller: AbortController,
     ) -> Result<T, ApiError> {
-        let result = self.send_with(builder, json_body, &controller).await;
+        let result = self.send_with(url, json_body, &controller).await;
         self.requests.release(&controller);
         if controller.signal().aborted() && !matches!(result, Err(ApiError::Timeout)) {
             return Err(ApiError::Aborted);
@@ -158,33 +150,37 @@ impl Backend {
         result
     }
 
-    async fn send_with<T: DeserializeOwned>(
+    async fn send_with<T: FromJson>(
         &self,
-        builder: RequestBuilder,
+        url: &str,
         json_body: Option<String>,
         controller: &AbortController,
     ) -> Result<T, ApiError> {
-        let credentials = match self.credentials {
+        let window = web_sys::window().ok_or(ApiError::Network)?;
+        let init = RequestInit::new();
+        init.set_credentials(match self.credentials {
             Credentials::SameOrigin => RequestCredentials::SameOrigin,
             Credentials::Include => RequestCredentials::Include,
-        };
-        let builder = builder
-            .credentials(credentials)
-            .header("Accept", "application/json")
-            .abort_signal(Some(&controller.signal()));
-        let request = match json_body {
-            Some(body) => builder
-                .header("Content-Type", "application/json")
-                .body(body),
-            None => builder.build(),
+        });
+        init.set_signal(Some(&controller.signal()));
+        let headers = Object::new();
+        let _ = Reflect::set(&headers, &"Accept".into(), &"application/json".into());
+        if let Some(body) = json_body {
+            init.set_method("POST");
+            init.set_body(&JsValue::from_str(&body));
+            let _ = Reflect::set(&headers, &"Content-Type".into(), &"application/json".into());
         }
-        .map_err(|_| ApiError::Network)?;
+        init.set_headers(&headers);
+        let request = window.fetch_with_str_and_init(url, &init);
 
         let exchange = async {
-            let response = request.send().await.map_err(|_| ApiError::Network)?;
-            let status = response.status();
-            let text = response.text().await.map_err(|_| ApiError::Network)?;
-            Ok::<_, ApiError>((status, text))
+            let response: Response = JsFuture::from(request)
+                .await
+                .map_err(|_| ApiError::Network)?
+                .unchecked_into();
+            let text = response.text().map_err(|_| ApiError::Network)?;
+            let text = JsFuture::from(text).await.map_err(|_| ApiError::Network)?;
+            Ok::<_, ApiError>((response.status(), text.as_string().unwrap_or_default()))
         };
         let (status, text) = match select(Box::pin(exchange), Box::pin(sleep(TIMEOUT_MS))).await {
             Either::Left((result, _)) => result?,
@@ -196,7 +192,7 @@ impl Backend {
         if !(200..300).contains(&status) {
             return Err(ApiError::Http { status });
         }
-        serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+        json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
     }
 }
 

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use capital_types::{FinancingOffer, OfferState, OfferStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 use web_sys::HtmlElement;
 
 use crate::api::{ApiError, Backend, LatestLoad, Requests};
@@ -280,7 +279,7 @@ impl Controller {
         let detail = loaded_detail(&loaded);
         self.phase.set(Phase::Ready(Arc::new(loaded)));
         if let Some(host) = self.host() {
-            events::dispatch(&host, events::LOADED, &detail, false);
+            events::dispatch(&host, events::LOADED, detail, false);
         }
     }
 
@@ -311,7 +310,7 @@ impl Controller {
     }
 }
 
-fn loaded_detail(loaded: &Loaded) -> serde_json::Value {
+fn loaded_detail(loaded: &Loaded) -> events::Detail {
     let offer = loaded
         .state
         .offer
@@ -327,10 +326,17 @@ fn loaded_detail(loaded: &Loaded) -> serde_json::Value {
             .offer
             .as_ref()
             .is_some_and(|o| o.status == OfferStatus::PaidOut);
-    json!({
-        "status": loaded.status(),
-        "productType": offer.and_then(|o| o.product_type.as_ref()).map(|t| t.as_str()),
-        "financingType": offer.and_then(|o| o.effective_financing_type()).map(|t| t.as_str()),
-        "hasActiveFinancing": has_active_financing,
-    })
+    events::Detail::new()
+        .text("status", Some(&loaded.status()))
+        .text(
+            "productType",
+            offer.and_then(|o| o.product_type.as_ref()).map(|t| t.as_str()),
+        )
+        .text(
+            "financingType",
+            offer
+                .and_then(|o| o.effective_financing_type())
+                .map(|t| t.as_str()),
+        )
+        .flag("hasActiveFinancing", has_active_financing)
 }

@@ -1,7 +1,7 @@
 //! The element's `CustomEvent`s (contract section 1, "Events"): `bubbles` and `composed`, so that
 //! they reach listeners outside the shadow root.
 
-use serde_json::{Value, json};
+use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
@@ -9,15 +9,41 @@ pub const LOADED: &str = "capital-offer-loaded";
 pub const LAUNCH: &str = "capital-offer-launch";
 pub const ERROR: &str = "capital-offer-error";
 
+/// An event's `detail`: a plain object whose absent values are `null`.
+pub struct Detail(Object);
+
+impl Detail {
+    pub fn new() -> Self {
+        Detail(Object::new())
+    }
+
+    fn with(self, key: &str, value: JsValue) -> Self {
+        let _ = Reflect::set(&self.0, &JsValue::from_str(key), &value);
+        self
+    }
+
+    pub fn text(self, key: &str, value: Option<&str>) -> Self {
+        self.with(key, value.map_or(JsValue::NULL, JsValue::from_str))
+    }
+
+    /// Numbers are whole (seconds, HTTP statuses), well inside a JS number's exact range.
+    pub fn number(self, key: &str, value: Option<i64>) -> Self {
+        self.with(key, value.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64)))
+    }
+
+    pub fn flag(self, key: &str, value: bool) -> Self {
+        self.with(key, JsValue::from_bool(value))
+    }
+}
+
 /// Dispatches `name` on `host` with `detail`; returns `false` when a listener called
 /// `preventDefault()` on a cancelable event.
-pub fn dispatch(host: &HtmlElement, name: &str, detail: &Value, cancelable: bool) -> bool {
-    let detail = js_sys::JSON::parse(&detail.to_string()).unwrap_or(JsValue::NULL);
+pub fn dispatch(host: &HtmlElement, name: &str, detail: Detail, cancelable: bool) -> bool {
     let init = CustomEventInit::new();
     init.set_bubbles(true);
     init.set_composed(true);
     init.set_cancelable(cancelable);
-    init.set_detail(&detail);
+    init.set_detail(&detail.0);
     match CustomEvent::new_with_event_init_dict(name, &init) {
         Ok(event) => host.dispatch_event(&event).unwrap_or(true),
         Err(_) => true,
@@ -26,10 +52,9 @@ pub fn dispatch(host: &HtmlElement, name: &str, detail: &Value, cancelable: bool
 
 /// `capital-offer-error` with `{kind, message, status}`.
 pub fn error(host: &HtmlElement, kind: &str, message: &str, status: Option<u16>) {
-    dispatch(
-        host,
-        ERROR,
-        &json!({"kind": kind, "message": message, "status": status}),
-        false,
-    );
+    let detail = Detail::new()
+        .text("kind", Some(kind))
+        .text("message", Some(message))
+        .number("status", status.map(i64::from));
+    dispatch(host, ERROR, detail, false);
 }

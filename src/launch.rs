@@ -7,7 +7,6 @@
 use capital_types::AccountLinkType;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 use wasm_bindgen::JsValue;
 use web_sys::Window;
 
@@ -42,10 +41,13 @@ pub fn launch(controller: Controller, link_type: AccountLinkType) {
                 untrack(|| controller.settings.link_origins.get()).as_deref(),
             ) {
                 Ok(url) => {
-                    let detail = json!({"type": link_type.as_str(), "url": url, "expiresAt": link.expires_at});
+                    let detail = events::Detail::new()
+                        .text("type", Some(link_type.as_str()))
+                        .text("url", Some(&url))
+                        .number("expiresAt", link.expires_at);
                     let host = controller.host();
                     let proceed = host
-                        .is_some_and(|host| events::dispatch(&host, events::LAUNCH, &detail, true));
+                        .is_some_and(|host| events::dispatch(&host, events::LAUNCH, detail, true));
                     if proceed {
                         open(&url, tab, target);
                     } else {

@@ -12,6 +12,7 @@ pub mod account_link;
 pub mod branding;
 pub mod error;
 pub mod event;
+pub mod json;
 pub mod money;
 pub mod offer;
 pub mod offer_state;

@@ -61,6 +61,12 @@ macro_rules! open_enum {
             }
         }
 
+        impl $crate::json::FromJson for $name {
+            fn from_json(value: &$crate::json::Json) -> Result<Self, $crate::json::Error> {
+                <String as $crate::json::FromJson>::from_json(value).map($name::from)
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())

@@ -1,5 +1,6 @@
-//! Property tests over parsing: arbitrary JSON and mutated real objects never panic, and
-//! whatever parses survives a serialise/parse round-trip unchanged.
+//! Property tests over parsing: arbitrary JSON and mutated real objects never panic, whatever
+//! parses survives a serialise/parse round-trip unchanged, and the element's own reader
+//! (`capital_types::json`) accepts, refuses and decodes exactly as serde_json does.
 
 use capital_types::*;
 use proptest::prelude::*;
@@ -91,8 +92,90 @@ fn round_trips<T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + s
     Ok(())
 }
 
+/// The element's reader and serde_json agree on `text` for `T`: both refuse it, or both decode
+/// the same value.
+fn readers_agree<T: serde::de::DeserializeOwned + capital_types::json::FromJson + PartialEq + std::fmt::Debug>(
+    text: &str,
+) -> Result<(), TestCaseError> {
+    let by_serde = serde_json::from_str::<T>(text);
+    let by_element = capital_types::json::from_str::<T>(text);
+    match (by_serde, by_element) {
+        (Ok(expected), Ok(decoded)) => prop_assert_eq!(decoded, expected, "{}", text),
+        (Err(_), Err(_)) => {}
+        (expected, decoded) => {
+            return Err(TestCaseError::fail(format!(
+                "{text}\nserde_json: {expected:?}\nelement: {decoded:?}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Every object the element receives, in every reader.
+fn all_readers_agree(text: &str) -> Result<(), TestCaseError> {
+    readers_agree::<OfferState>(text)?;
+    readers_agree::<FinancingOffer>(text)?;
+    readers_agree::<FinancingSummary>(text)?;
+    readers_agree::<AccountLink>(text)?;
+    Ok(())
+}
+
+/// Small edits to JSON text that keep it close to valid: the reader must refuse (or accept)
+/// broken text exactly where serde_json does.
+fn edit_text(text: &str, at: prop::sample::Index, edit: u8) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    let i = at.index(chars.len() + 1);
+    const INSERTS: [&str; 12] = ["\"", ",", "}", "]", "\\u", "-", "0", "e", " ", "\u{1}", "null", "\\ud800"];
+    match edit % 3 {
+        0 if i < chars.len() => {
+            chars.remove(i);
+        }
+        1 if i < chars.len() => chars[i] = ['"', '{', '[', ':', '1', '.', 'x'][usize::from(edit) % 7],
+        _ => {
+            let insert = INSERTS[usize::from(edit) % INSERTS.len()];
+            for (k, c) in insert.chars().enumerate() {
+                chars.insert(i + k, c);
+            }
+        }
+    }
+    chars.into_iter().collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_element_reader_agrees_with_serde_on_arbitrary_json(value in any_json()) {
+        all_readers_agree(&value.to_string())?;
+    }
+
+    #[test]
+    fn the_element_reader_agrees_with_serde_on_mutated_objects(choices in prop::collection::vec((any::<prop::sample::Index>(), prop::option::of(any_json())), 1..6)) {
+        let mut value = offer_state_example();
+        for (index, replacement) in choices {
+            let mut all = Vec::new();
+            paths(&value, Vec::new(), &mut all);
+            if all.is_empty() { break; }
+            let path = index.get(&all).clone();
+            replace_at(&mut value, &path, replacement);
+        }
+        readers_agree::<OfferState>(&value.to_string())?;
+        readers_agree::<OfferState>(&serde_json::to_string_pretty(&value).unwrap())?;
+    }
+
+    #[test]
+    fn the_element_reader_agrees_with_serde_on_broken_text(edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4)) {
+        let mut text = offer_state_example().to_string();
+        for (at, edit) in edits {
+            text = edit_text(&text, at, edit);
+        }
+        readers_agree::<OfferState>(&text)?;
+    }
+
+    #[test]
+    fn the_element_reader_agrees_with_serde_on_arbitrary_text(text in "[\\[\\]{}\":,0-9.eE+\\-a-z\\\\ ]{0,40}") {
+        all_readers_agree(&text)?;
+    }
 
     #[test]
     fn arbitrary_json_never_panics_and_round_trips(value in any_json()) {

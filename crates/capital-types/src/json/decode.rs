@@ -1,0 +1,357 @@
+//! [`FromJson`] for the objects the element receives, field for field as their serde derives
+//! read them (`tests/json_matches_serde.rs` holds the two together).
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+
+use super::{Error, FromJson, Json};
+use crate::offer::{
+    AcceptedTerms, FinancingOffer, OfferedTerms, RepaymentIntervalConfiguration,
+    StatusTransitions,
+};
+use crate::summary::{CurrentRepaymentInterval, FinancingSummary, SummaryDetails};
+use crate::{AccountLink, Branding, Currency, OfferState};
+
+/// A struct's fields, read in declaration order: by name from an object, or by position from an
+/// array (serde reads a struct from either; Stripe sends objects).
+struct Fields<'j, 'a> {
+    value: &'j Json<'a>,
+    /// Position of the next field read; impls read fields in their declaration order.
+    next: Cell<usize>,
+}
+
+impl<'j, 'a> Fields<'j, 'a> {
+    /// `count` is the struct's number of fields: a longer array is refused.
+    fn of(value: &'j Json<'a>, count: usize) -> Result<Self, Error> {
+        match value {
+            Json::Object(_) => {}
+            Json::Array(items) if items.len() <= count => {}
+            Json::Array(_) => return Err(Error::new("too many elements for a struct")),
+            _ => return Err(Error::new("expected an object")),
+        }
+        Ok(Fields {
+            value,
+            next: Cell::new(0),
+        })
+    }
+
+    /// The field's value; a field given twice is refused, as serde's derive does.
+    fn get(&self, name: &'static str) -> Result<Option<&'j Json<'a>>, Error> {
+        let position = self.next.replace(self.next.get() + 1);
+        let entries = match self.value {
+            Json::Array(items) => return Ok(items.get(position)),
+            Json::Object(entries) => entries,
+            _ => return Ok(None),
+        };
+        let mut found = None;
+        for (key, value) in entries {
+            if *key.as_ref().map_err(Clone::clone)? == name {
+                if found.is_some() {
+                    return Err(Error::new("duplicate field").at(name));
+                }
+                found = Some(value);
+            }
+        }
+        Ok(found)
+    }
+
+    /// An optional field: absent and `null` are both `None`.
+    fn optional<T: FromJson>(&self, name: &'static str) -> Result<Option<T>, Error> {
+        match self.get(name)? {
+            None | Some(Json::Null) => Ok(None),
+            Some(value) => T::from_json(value).map(Some).map_err(|e| e.at(name)),
+        }
+    }
+
+    fn required<T: FromJson>(&self, name: &'static str) -> Result<T, Error> {
+        match self.get(name)? {
+            Some(value) => T::from_json(value).map_err(|e| e.at(name)),
+            None => Err(Error::new("missing field").at(name)),
+        }
+    }
+}
+
+impl FromJson for String {
+    fn from_json(value: &Json) -> Result<Self, Error> {
+        match value {
+            Json::String(text) => text.clone(),
+            _ => Err(Error::new("expected a string")),
+        }
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(value: &Json) -> Result<Self, Error> {
+        match value {
+            Json::Bool(flag) => Ok(*flag),
+            _ => Err(Error::new("expected a boolean")),
+        }
+    }
+}
+
+impl FromJson for i64 {
+    /// Integers as serde_json reads them: written without fraction or exponent, within `i64`, and
+    /// not `-0` (which serde_json reads as a float).
+    fn from_json(value: &Json) -> Result<Self, Error> {
+        match value {
+            Json::Number(text) if *text != "-0" && !text.contains(['.', 'e', 'E']) => {
+                text.parse().map_err(|_| Error::new("integer out of range"))
+            }
+            _ => Err(Error::new("expected an integer")),
+        }
+    }
+}
+
+impl FromJson for f64 {
+    fn from_json(value: &Json) -> Result<Self, Error> {
+        match value {
+            Json::Number(text) => text
+                .parse::<f64>()
+                .ok()
+                .filter(|number| number.is_finite())
+                .ok_or_else(|| Error::new("number out of range")),
+            _ => Err(Error::new("expected a number")),
+        }
+    }
+}
+
+impl FromJson for Currency {
+    fn from_json(value: &Json) -> Result<Self, Error> {
+        String::from_json(value).map(Currency::new)
+    }
+}
+
+impl FromJson for BTreeMap<String, String> {
+    /// A later duplicate key replaces an earlier one, as serde_json does for maps.
+    fn from_json(value: &Json) -> Result<Self, Error> {
+        let Json::Object(entries) = value else {
+            return Err(Error::new("expected an object"));
+        };
+        let mut map = BTreeMap::new();
+        for (key, value) in entries {
+            map.insert(key.clone()?, String::from_json(value)?);
+        }
+        Ok(map)
+    }
+}
+
+impl FromJson for OfferState {
+    fn from_json(value: &Json) -> Result<Self, Error> {
+        let fields = Fields::of(value, 3)?;
+        Ok(OfferState {
+            offer: fields.optional("offer")?,
+            summary: fields.optional("summary")?,
+            branding: fields.optional("branding")?,
+        })
+    }
+}
+
+impl FromJson for FinancingOffer {
+    fn from_json(value: &Json) -> Result<Self, Error> {
+        let fields = Fields::of(value, 18)?;
+        Ok(FinancingOffer {
+            id: fields.required("id")?,
+            object: fields.optional("object")?,
+            account: fields.optional("account")?,
+            accepted_terms: fields.optional("accepted_terms")?,
+            charged_off_at: fields.optional("charged_off_at")?,
+            created: fields.optional("created")?,
+            disclaimer_variant: fields.optional("disclaimer_variant")?,
+            expires_after: fields.optional("expires_after")?,
+            financing_type: fields.optional("financing_type")?,
+            livemode: fields.optional("livemode")?,
+            metadata: fields.optional("metadata")?,
+            offered_terms: fields.optional("offered_terms")?,
+            product_type: fields.optional("product_type")?,
+            replacement: fields.optional("replacement")?,
+            replacement_for: fields.optional("replacement_for")?,
+            status: fields.required("status")?,
+            status_transitions: fields.optional("status_transitions")?,
+            legacy_type: fields.optional("type")?,
+        })
+    }
+}
+
+impl FromJson for OfferedTerms {
+    fn from_json(value: &Json) -> Result<Self, Error> {
+        let fields = Fields::of(value, 8)?;
+        Ok(OfferedTerms {
+            advance_amount: fields.optional("advance_amount")?,
+            campaign_type: fields.optional("campaign_type")?,
+            currency: fields.optional("currency")?,
+            fee_amount: fields.optional("fee_amount")?,
+            previous_financing_fee_discount_rate: fields
+                .optional("previous_financing_fee_discount_rate")?,
+            repayment_interval_configuration: fields.optional("repayment_interval_configuration")?,
+            target_payback_days: fields.optional("target_payback_days")?,
+            withhold_rate: fields.optional("withhold_rate")?,
+        })
+    }
+}
+
+impl FromJson for AcceptedTerms {
+    fn from_json(value: &Json) -> Result<Self, Error> {
+        let fields = Fields::of(value, 7)?;
+        Ok(AcceptedTerms {
+            advance_amount: fields.optional("advance_amount")?,
+            currency: fields.optional("currency")?,
+            fee_amount: fields.optional("fee_amount")?,
+            previous_financing_fee_discount_amount: fields
+                .optional("previous_financing_fee_discount_amount")?,
+            repayment_interval_configuration: fields.optional("repayment_interval_configuration")?,
+            target_payback_days: fields.optional("target_payback_days")?,
+            withhold_rate: fields.optional("withhold_rate")?,
+        })
+    }
+}
+
+impl FromJson for RepaymentIntervalConfiguration {
+    fn from_json(value: &Json) -> Result<Self, Error> {
+        let fields = Fields::of(value, 3)?;
+        Ok(RepaymentIntervalConfiguration {
+            duration_days: fields.optional("duration_days")?,
+            maximum_amount: fields.optional("maximum_amount")?,
+            minimum_amount: fields.optional("minimum_amount")?,
+        })
+    }
+}
+
+impl FromJson for StatusTransitions {
+    fn from_json(value: &Json) -> Result<Self, Error> {
+        let fields = Fields::of(value, 6)?;
+        Ok(StatusTransitions {
+            accepted_at: fields.optional("accepted_at")?,
+            canceled_at: fields.optional("canceled_at")?,
+            fully_repaid_at: fields.optional("fully_repaid_at")?,
+            paid_out_at: fields.optional("paid_out_at")?,
+            rejected_at: fields.optional("rejected_at")?,
+            replaced_at: fields.optional("replaced_at")?,
+        })
+    }
+}
+
+impl FromJson for FinancingSummary {
+    fn from_json(value: &Json) -> Result<Self, Error> {
+        let fields = Fields::of(value, 4)?;
+        Ok(FinancingSummary {
+            object: fields.optional("object")?,
+            details: fields.optional("details")?,
+            financing_offer: fields.optional("financing_offer")?,
+            status: fields.optional("status")?,
+        })
+    }
+}
+
+impl FromJson for SummaryDetails {
+    fn from_json(value: &Json) -> Result<Self, Error> {
+        let fields = Fields::of(value, 10)?;
+        Ok(SummaryDetails {
+            advance_amount: fields.optional("advance_amount")?,
+            advance_paid_out_at: fields.optional("advance_paid_out_at")?,
+            currency: fields.optional("currency")?,
+            current_repayment_interval: fields.optional("current_repayment_interval")?,
+            disclaimer_variant: fields.optional("disclaimer_variant")?,
+            fee_amount: fields.optional("fee_amount")?,
+            paid_amount: fields.optional("paid_amount")?,
+            remaining_amount: fields.optional("remaining_amount")?,
+            repayments_begin_at: fields.optional("repayments_begin_at")?,
+            withhold_rate: fields.optional("withhold_rate")?,
+        })
+    }
+}
+
+impl FromJson for CurrentRepaymentInterval {
+    fn from_json(value: &Json) -> Result<Self, Error> {
+        let fields = Fields::of(value, 3)?;
+        Ok(CurrentRepaymentInterval {
+            due_at: fields.optional("due_at")?,
+            paid_amount: fields.optional("paid_amount")?,
+            remaining_amount: fields.optional("remaining_amount")?,
+        })
+    }
+}
+
+impl FromJson for Branding {
+    fn from_json(value: &Json) -> Result<Self, Error> {
+        let fields = Fields::of(value, 5)?;
+        Ok(Branding {
+            business_name: fields.optional("business_name")?,
+            icon: fields.optional("icon")?,
+            logo: fields.optional("logo")?,
+            primary_color: fields.optional("primary_color")?,
+            secondary_color: fields.optional("secondary_color")?,
+        })
+    }
+}
+
+impl FromJson for AccountLink {
+    fn from_json(value: &Json) -> Result<Self, Error> {
+        let fields = Fields::of(value, 4)?;
+        Ok(AccountLink {
+            object: fields.optional("object")?,
+            created: fields.optional("created")?,
+            expires_at: fields.optional("expires_at")?,
+            url: fields.required("url")?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::from_str;
+    use super::*;
+    use crate::{OfferStatus, ProductType};
+
+    #[test]
+    fn an_offer_state_decodes() {
+        let state: OfferState = from_str(
+            r#"{"offer": {"id": "ofr_1", "status": "delivered", "product_type": "refill", "type": "flex_loan",
+                "offered_terms": {"advance_amount": 9223372036854775807, "currency": "usd", "withhold_rate": 0.125},
+                "metadata": {"a": "1", "a": "2"}, "future_field": [1, {"x": null}]},
+               "summary": null}"#,
+        )
+        .unwrap();
+        let offer = state.offer.unwrap();
+        assert_eq!(offer.status, OfferStatus::Delivered);
+        assert_eq!(offer.product_type, Some(ProductType::Refill));
+        assert_eq!(offer.legacy_type.unwrap().as_str(), "flex_loan");
+        let terms = offer.offered_terms.unwrap();
+        assert_eq!(terms.advance_amount, Some(i64::MAX));
+        assert_eq!(terms.withhold_rate, Some(0.125));
+        assert_eq!(offer.metadata.unwrap()["a"], "2");
+        assert_eq!(state.summary, None);
+    }
+
+    #[test]
+    fn integers_are_read_as_serde_json_reads_them() {
+        let read = |text: &str| i64::from_json(&Json::Number(text));
+        assert_eq!(read("-9223372036854775808"), Ok(i64::MIN));
+        assert_eq!(read("0"), Ok(0));
+        for refused in ["-0", "1.0", "1e3", "9223372036854775808"] {
+            assert!(read(refused).is_err(), "{refused}");
+        }
+        assert!(f64::from_json(&Json::Number("1e400")).is_err());
+        assert_eq!(f64::from_json(&Json::Number("12")), Ok(12.0));
+    }
+
+    #[test]
+    fn errors_say_what_and_where() {
+        let error = from_str::<OfferState>(r#"{"offer": {"status": "delivered"}}"#).unwrap_err();
+        assert_eq!(error.to_string(), "missing field at `id`");
+        let error = from_str::<AccountLink>(r#"{"url": "https://x", "url": "https://y"}"#)
+            .unwrap_err();
+        assert_eq!(error.to_string(), "duplicate field at `url`");
+        let error = from_str::<OfferState>(r#"{"offer": {"id": 5, "status": "x"}}"#).unwrap_err();
+        assert_eq!(error.to_string(), "expected a string at `id`");
+        assert!(from_str::<OfferState>("7").is_err());
+    }
+
+    #[test]
+    fn structs_read_from_arrays_by_position_as_serde_does() {
+        assert_eq!(from_str::<OfferState>("[]"), Ok(OfferState::default()));
+        let link: AccountLink = from_str(r#"[null, 1, 2, "https://x"]"#).unwrap();
+        assert_eq!((link.created, link.url.as_str()), (Some(1), "https://x"));
+        assert!(from_str::<AccountLink>("[null, 1, 2]").is_err());
+        assert!(from_str::<OfferState>("[null, null, null, null]").is_err());
+    }
+}
