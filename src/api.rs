@@ -4,6 +4,8 @@
 //! that removing the element aborts everything it started.
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use capital_types::json::{self, FromJson};
@@ -142,20 +144,35 @@ impl Backend {
         json_body: Option<String>,
         controller: AbortController,
     ) -> Result<T, ApiError> {
-        let result = self.send_with(url, json_body, &controller).await;
-        self.requests.release(&controller);
-        if controller.signal().aborted() && !matches!(result, Err(ApiError::Timeout)) {
-            return Err(ApiError::Aborted);
-        }
-        result
+        let text = self.send(url, json_body, controller).await?;
+        json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
     }
 
-    async fn send_with<T: FromJson>(
+    /// Sends the request and returns the body of a 2xx answer. Not generic, and boxed, so that
+    /// the three routes share one copy of it in the wasm.
+    fn send(
+        &self,
+        url: &str,
+        json_body: Option<String>,
+        controller: AbortController,
+    ) -> Pin<Box<dyn Future<Output = Result<String, ApiError>> + '_>> {
+        let url = url.to_owned();
+        Box::pin(async move {
+            let result = self.send_with(&url, json_body, &controller).await;
+            self.requests.release(&controller);
+            if controller.signal().aborted() && !matches!(result, Err(ApiError::Timeout)) {
+                return Err(ApiError::Aborted);
+            }
+            result
+        })
+    }
+
+    async fn send_with(
         &self,
         url: &str,
         json_body: Option<String>,
         controller: &AbortController,
-    ) -> Result<T, ApiError> {
+    ) -> Result<String, ApiError> {
         let window = web_sys::window().ok_or(ApiError::Network)?;
         let init = RequestInit::new();
         init.set_credentials(match self.credentials {
@@ -192,7 +209,7 @@ impl Backend {
         if !(200..300).contains(&status) {
             return Err(ApiError::Http { status });
         }
-        json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+        Ok(text)
     }
 }
 

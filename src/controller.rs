@@ -2,7 +2,6 @@
 //! `GET /offer`, and the events it reports. Views read it from context.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use capital_types::{FinancingOffer, OfferState, OfferStatus};
@@ -166,7 +165,7 @@ pub struct Shared {
     latest_load: LatestLoad,
     generation: Cell<u64>,
     /// Offers this element has already asked the backend to mark delivered.
-    pub delivered: RefCell<HashSet<String>>,
+    pub delivered: RefCell<Vec<String>>,
 }
 
 /// The element's state, cheap to copy into closures.
@@ -200,7 +199,7 @@ impl Controller {
                 requests: Requests::default(),
                 latest_load: LatestLoad::default(),
                 generation: Cell::new(0),
-                delivered: RefCell::new(HashSet::new()),
+                delivered: RefCell::new(Vec::new()),
             }),
         };
         crate::theme_style::read_host_colours(host, controller.host_colours);

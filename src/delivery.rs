@@ -74,7 +74,14 @@ pub fn mark_when_seen(controller: Controller, tile: NodeRef<Div>) {
 fn send(controller: Controller, offer_id: String) {
     let first = controller
         .shared
-        .try_with_value(|s| s.delivered.borrow_mut().insert(offer_id.clone()))
+        .try_with_value(|s| {
+            let mut delivered = s.delivered.borrow_mut();
+            let first = !delivered.contains(&offer_id);
+            if first {
+                delivered.push(offer_id.clone());
+            }
+            first
+        })
         .unwrap_or(false);
     let Some(backend) = controller.backend().filter(|_| first) else {
         return;
@@ -87,7 +94,7 @@ fn send(controller: Controller, offer_id: String) {
                 // Not something the user sees; forget the attempt so that the next load retries.
                 let _ = controller
                     .shared
-                    .try_with_value(|s| s.delivered.borrow_mut().remove(&offer_id));
+                    .try_with_value(|s| s.delivered.borrow_mut().retain(|id| *id != offer_id));
             }
         }
     });

@@ -15,7 +15,7 @@ use crate::views::Tile;
 
 /// The element's styles, compiled into the wasm so that the embed folder stays one script, one
 /// wasm file and their glue.
-const TILE_CSS: &str = include_str!("../style/tile.css");
+const TILE_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/tile.min.css"));
 
 thread_local! {
     /// One constructed stylesheet shared by every element on the page.

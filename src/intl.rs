@@ -30,8 +30,9 @@ extern "C" {
 thread_local! {
     /// Constructed formatters by locale and options: building an `Intl` formatter costs far more
     /// than formatting with one, and every tile on a page formats the same few ways.
-    static NUMBER_FORMATS: std::cell::RefCell<std::collections::HashMap<String, NumberFormat>> = Default::default();
-    static DATE_FORMATS: std::cell::RefCell<std::collections::HashMap<String, DateTimeFormat>> = Default::default();
+    /// A page uses a handful of them, so a list beats a hash map (and its code) here.
+    static NUMBER_FORMATS: std::cell::RefCell<Vec<(String, NumberFormat)>> = Default::default();
+    static DATE_FORMATS: std::cell::RefCell<Vec<(String, DateTimeFormat)>> = Default::default();
 }
 
 /// A cached `Intl.NumberFormat` for `locale` and option `pairs`; `None` if `Intl` refuses them.
@@ -41,12 +42,29 @@ fn number_format(locale: &str, pairs: &[(&str, &str)]) -> Option<NumberFormat> {
     for (name, value) in pairs {
         key.extend(["|", name, "=", value]);
     }
-    if let Some(format) = NUMBER_FORMATS.with(|cache| cache.borrow().get(&key).cloned()) {
-        return Some(format);
-    }
-    let format = NumberFormat::new(locale, &options(pairs)).ok()?;
-    NUMBER_FORMATS.with(|cache| cache.borrow_mut().insert(key, format.clone()));
-    Some(format)
+    cached(&NUMBER_FORMATS, key, || {
+        NumberFormat::new(locale, &options(pairs)).ok()
+    })
+}
+
+/// The formatter cached under `key`, else the one `make` builds (cached if there is one).
+fn cached<T: Clone>(
+    cache: &'static std::thread::LocalKey<std::cell::RefCell<Vec<(String, T)>>>,
+    key: String,
+    make: impl FnOnce() -> Option<T>,
+) -> Option<T> {
+    let found = cache.with(|cache| {
+        cache
+            .borrow()
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone())
+    });
+    found.or_else(|| {
+        let made = make()?;
+        cache.with(|cache| cache.borrow_mut().push((key, made.clone())));
+        Some(made)
+    })
 }
 
 fn options(pairs: &[(&str, &str)]) -> Object {
@@ -138,19 +156,9 @@ impl Formatter {
             return "—".to_owned();
         };
         let date = js_sys::Date::new(&JsValue::from_f64(millis));
-        let cached = DATE_FORMATS.with(|cache| cache.borrow().get(&self.locale).cloned());
-        let format = cached.or_else(|| {
-            let format =
-                DateTimeFormat::new(&self.locale, &options(&[("dateStyle", "medium")]))
-                    .ok()?;
-            DATE_FORMATS.with(|cache| {
-                cache
-                    .borrow_mut()
-                    .insert(self.locale.clone(), format.clone())
-            });
-            Some(format)
-        });
-        format
+        cached(&DATE_FORMATS, self.locale.clone(), || {
+            DateTimeFormat::new(&self.locale, &options(&[("dateStyle", "medium")])).ok()
+        })
             .and_then(|f| f.format_date(&date).ok())
             .unwrap_or_else(|| {
                 date.to_iso_string()
