@@ -1051,3 +1051,43 @@ async fn an_answer_that_never_comes_times_out_with_a_retry() {
     assert!(tile.part("retry").is_some());
     tile.remove();
 }
+
+/// In the browser, the element reads floats with `Number.parseFloat` (the `js-numbers` feature of
+/// `capital-types`); it must give exactly the `f64` Rust's own parser gives, for every kind of
+/// number text: long mantissas, halfway cases, subnormals, the limits, and many random values.
+#[wasm_bindgen_test]
+fn floats_read_in_the_browser_match_rusts_parser() {
+    use capital_types::CurrentRepaymentInterval;
+    let mut texts: Vec<String> = [
+        "0", "-0", "0.15", "0.1", "1797811200.5", "1e22", "1e23", "9007199254740993",
+        "0.1000000000000000055511151231257827", "2.2250738585072011e-308", "4.9e-324", "5e-324",
+        "2.4703282292062327e-324", "1.7976931348623157e308", "1e-400", "123456789012345678901234567890",
+        "7.038531e-26", "8.98846567431158e307", "0.30000000000000004",
+    ]
+    .iter()
+    .map(|t| (*t).to_owned())
+    .collect();
+    // Random finite doubles over the whole range, written shortest and with extra digits.
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    while texts.len() < 3_000 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let value = f64::from_bits(seed);
+        if value.is_finite() {
+            texts.push(format!("{value:e}"));
+            texts.push(format!("{value:.25e}"));
+        }
+    }
+    for text in texts {
+        let decoded: CurrentRepaymentInterval =
+            capital_types::json::from_str(&format!(r#"{{"due_at": {text}}}"#)).unwrap();
+        let expected: f64 = text.parse().unwrap();
+        let expected = expected.is_finite().then_some(expected);
+        assert_eq!(
+            decoded.due_at.map(f64::to_bits),
+            expected.map(f64::to_bits),
+            "{text}"
+        );
+    }
+}

@@ -105,14 +105,23 @@ impl FromJson for i64 {
 impl FromJson for f64 {
     fn from_json(value: &Json) -> Result<Self, Error> {
         match value {
-            Json::Number(text) => text
-                .parse::<f64>()
-                .ok()
+            Json::Number(text) => Some(parse_float(text))
                 .filter(|number| number.is_finite())
                 .ok_or_else(|| Error::new("number out of range")),
             _ => Err(Error::new("expected a number")),
         }
     }
+}
+
+/// `text` is a valid JSON number; out-of-range values come back infinite.
+#[cfg(not(all(feature = "js-numbers", target_arch = "wasm32")))]
+fn parse_float(text: &str) -> f64 {
+    text.parse().unwrap_or(f64::NAN)
+}
+
+#[cfg(all(feature = "js-numbers", target_arch = "wasm32"))]
+fn parse_float(text: &str) -> f64 {
+    js_sys::Number::parse_float(text)
 }
 
 impl FromJson for Currency {
