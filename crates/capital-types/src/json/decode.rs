@@ -10,7 +10,7 @@ use crate::offer::{
     StatusTransitions,
 };
 use crate::summary::{CurrentRepaymentInterval, FinancingSummary, SummaryDetails};
-use crate::{AccountLink, Branding, Currency, OfferState};
+use crate::{AccountLink, Branding, Currency, OfferState, OfferStatus};
 
 /// A struct's fields, read in declaration order: by name from an object, or by position from an
 /// array (serde reads a struct from either; Stripe sends objects).
@@ -61,6 +61,14 @@ impl<'j, 'a> Fields<'j, 'a> {
             None | Some(Json::Null) => Ok(None),
             Some(value) => T::from_json(value).map(Some).map_err(|e| e.at(name)),
         }
+    }
+
+    /// Reads an optional field into `slot`. Filling a default value field by field keeps one
+    /// exit path per struct, where a struct literal of `?`s makes one per field, each dropping the
+    /// fields before it (quadratic code for an 18-field offer).
+    fn read<T: FromJson>(&self, name: &'static str, slot: &mut Option<T>) -> Result<(), Error> {
+        *slot = self.optional(name)?;
+        Ok(())
     }
 
     fn required<T: FromJson>(&self, name: &'static str) -> Result<T, Error> {
@@ -147,161 +155,182 @@ impl FromJson for BTreeMap<String, String> {
 impl FromJson for OfferState {
     fn from_json(value: &Json) -> Result<Self, Error> {
         let fields = Fields::of(value, 3)?;
-        Ok(OfferState {
-            offer: fields.optional("offer")?,
-            summary: fields.optional("summary")?,
-            branding: fields.optional("branding")?,
-        })
+        let mut decoded = OfferState::default();
+        fields.read("offer", &mut decoded.offer)?;
+        fields.read("summary", &mut decoded.summary)?;
+        fields.read("branding", &mut decoded.branding)?;
+        Ok(decoded)
     }
 }
 
 impl FromJson for FinancingOffer {
     fn from_json(value: &Json) -> Result<Self, Error> {
         let fields = Fields::of(value, 18)?;
-        Ok(FinancingOffer {
+        let mut offer = FinancingOffer {
             id: fields.required("id")?,
-            object: fields.optional("object")?,
-            account: fields.optional("account")?,
-            accepted_terms: fields.optional("accepted_terms")?,
-            charged_off_at: fields.optional("charged_off_at")?,
-            created: fields.optional("created")?,
-            disclaimer_variant: fields.optional("disclaimer_variant")?,
-            expires_after: fields.optional("expires_after")?,
-            financing_type: fields.optional("financing_type")?,
-            livemode: fields.optional("livemode")?,
-            metadata: fields.optional("metadata")?,
-            offered_terms: fields.optional("offered_terms")?,
-            product_type: fields.optional("product_type")?,
-            replacement: fields.optional("replacement")?,
-            replacement_for: fields.optional("replacement_for")?,
-            status: fields.required("status")?,
-            status_transitions: fields.optional("status_transitions")?,
-            legacy_type: fields.optional("type")?,
-        })
+            object: None,
+            account: None,
+            accepted_terms: None,
+            charged_off_at: None,
+            created: None,
+            disclaimer_variant: None,
+            expires_after: None,
+            financing_type: None,
+            livemode: None,
+            metadata: None,
+            offered_terms: None,
+            product_type: None,
+            replacement: None,
+            replacement_for: None,
+            status: OfferStatus::Other(String::new()),
+            status_transitions: None,
+            legacy_type: None,
+        };
+        fields.read("object", &mut offer.object)?;
+        fields.read("account", &mut offer.account)?;
+        fields.read("accepted_terms", &mut offer.accepted_terms)?;
+        fields.read("charged_off_at", &mut offer.charged_off_at)?;
+        fields.read("created", &mut offer.created)?;
+        fields.read("disclaimer_variant", &mut offer.disclaimer_variant)?;
+        fields.read("expires_after", &mut offer.expires_after)?;
+        fields.read("financing_type", &mut offer.financing_type)?;
+        fields.read("livemode", &mut offer.livemode)?;
+        fields.read("metadata", &mut offer.metadata)?;
+        fields.read("offered_terms", &mut offer.offered_terms)?;
+        fields.read("product_type", &mut offer.product_type)?;
+        fields.read("replacement", &mut offer.replacement)?;
+        fields.read("replacement_for", &mut offer.replacement_for)?;
+        offer.status = fields.required("status")?;
+        fields.read("status_transitions", &mut offer.status_transitions)?;
+        fields.read("type", &mut offer.legacy_type)?;
+        Ok(offer)
     }
 }
 
 impl FromJson for OfferedTerms {
     fn from_json(value: &Json) -> Result<Self, Error> {
         let fields = Fields::of(value, 8)?;
-        Ok(OfferedTerms {
-            advance_amount: fields.optional("advance_amount")?,
-            campaign_type: fields.optional("campaign_type")?,
-            currency: fields.optional("currency")?,
-            fee_amount: fields.optional("fee_amount")?,
-            previous_financing_fee_discount_rate: fields
-                .optional("previous_financing_fee_discount_rate")?,
-            repayment_interval_configuration: fields.optional("repayment_interval_configuration")?,
-            target_payback_days: fields.optional("target_payback_days")?,
-            withhold_rate: fields.optional("withhold_rate")?,
-        })
+        let mut decoded = OfferedTerms::default();
+        fields.read("advance_amount", &mut decoded.advance_amount)?;
+        fields.read("campaign_type", &mut decoded.campaign_type)?;
+        fields.read("currency", &mut decoded.currency)?;
+        fields.read("fee_amount", &mut decoded.fee_amount)?;
+        fields.read("previous_financing_fee_discount_rate", &mut decoded.previous_financing_fee_discount_rate)?;
+        fields.read("repayment_interval_configuration", &mut decoded.repayment_interval_configuration)?;
+        fields.read("target_payback_days", &mut decoded.target_payback_days)?;
+        fields.read("withhold_rate", &mut decoded.withhold_rate)?;
+        Ok(decoded)
     }
 }
 
 impl FromJson for AcceptedTerms {
     fn from_json(value: &Json) -> Result<Self, Error> {
         let fields = Fields::of(value, 7)?;
-        Ok(AcceptedTerms {
-            advance_amount: fields.optional("advance_amount")?,
-            currency: fields.optional("currency")?,
-            fee_amount: fields.optional("fee_amount")?,
-            previous_financing_fee_discount_amount: fields
-                .optional("previous_financing_fee_discount_amount")?,
-            repayment_interval_configuration: fields.optional("repayment_interval_configuration")?,
-            target_payback_days: fields.optional("target_payback_days")?,
-            withhold_rate: fields.optional("withhold_rate")?,
-        })
+        let mut decoded = AcceptedTerms::default();
+        fields.read("advance_amount", &mut decoded.advance_amount)?;
+        fields.read("currency", &mut decoded.currency)?;
+        fields.read("fee_amount", &mut decoded.fee_amount)?;
+        fields.read("previous_financing_fee_discount_amount", &mut decoded.previous_financing_fee_discount_amount)?;
+        fields.read("repayment_interval_configuration", &mut decoded.repayment_interval_configuration)?;
+        fields.read("target_payback_days", &mut decoded.target_payback_days)?;
+        fields.read("withhold_rate", &mut decoded.withhold_rate)?;
+        Ok(decoded)
     }
 }
 
 impl FromJson for RepaymentIntervalConfiguration {
     fn from_json(value: &Json) -> Result<Self, Error> {
         let fields = Fields::of(value, 3)?;
-        Ok(RepaymentIntervalConfiguration {
-            duration_days: fields.optional("duration_days")?,
-            maximum_amount: fields.optional("maximum_amount")?,
-            minimum_amount: fields.optional("minimum_amount")?,
-        })
+        let mut decoded = RepaymentIntervalConfiguration::default();
+        fields.read("duration_days", &mut decoded.duration_days)?;
+        fields.read("maximum_amount", &mut decoded.maximum_amount)?;
+        fields.read("minimum_amount", &mut decoded.minimum_amount)?;
+        Ok(decoded)
     }
 }
 
 impl FromJson for StatusTransitions {
     fn from_json(value: &Json) -> Result<Self, Error> {
         let fields = Fields::of(value, 6)?;
-        Ok(StatusTransitions {
-            accepted_at: fields.optional("accepted_at")?,
-            canceled_at: fields.optional("canceled_at")?,
-            fully_repaid_at: fields.optional("fully_repaid_at")?,
-            paid_out_at: fields.optional("paid_out_at")?,
-            rejected_at: fields.optional("rejected_at")?,
-            replaced_at: fields.optional("replaced_at")?,
-        })
+        let mut decoded = StatusTransitions::default();
+        fields.read("accepted_at", &mut decoded.accepted_at)?;
+        fields.read("canceled_at", &mut decoded.canceled_at)?;
+        fields.read("fully_repaid_at", &mut decoded.fully_repaid_at)?;
+        fields.read("paid_out_at", &mut decoded.paid_out_at)?;
+        fields.read("rejected_at", &mut decoded.rejected_at)?;
+        fields.read("replaced_at", &mut decoded.replaced_at)?;
+        Ok(decoded)
     }
 }
 
 impl FromJson for FinancingSummary {
     fn from_json(value: &Json) -> Result<Self, Error> {
         let fields = Fields::of(value, 4)?;
-        Ok(FinancingSummary {
-            object: fields.optional("object")?,
-            details: fields.optional("details")?,
-            financing_offer: fields.optional("financing_offer")?,
-            status: fields.optional("status")?,
-        })
+        let mut decoded = FinancingSummary::default();
+        fields.read("object", &mut decoded.object)?;
+        fields.read("details", &mut decoded.details)?;
+        fields.read("financing_offer", &mut decoded.financing_offer)?;
+        fields.read("status", &mut decoded.status)?;
+        Ok(decoded)
     }
 }
 
 impl FromJson for SummaryDetails {
     fn from_json(value: &Json) -> Result<Self, Error> {
         let fields = Fields::of(value, 10)?;
-        Ok(SummaryDetails {
-            advance_amount: fields.optional("advance_amount")?,
-            advance_paid_out_at: fields.optional("advance_paid_out_at")?,
-            currency: fields.optional("currency")?,
-            current_repayment_interval: fields.optional("current_repayment_interval")?,
-            disclaimer_variant: fields.optional("disclaimer_variant")?,
-            fee_amount: fields.optional("fee_amount")?,
-            paid_amount: fields.optional("paid_amount")?,
-            remaining_amount: fields.optional("remaining_amount")?,
-            repayments_begin_at: fields.optional("repayments_begin_at")?,
-            withhold_rate: fields.optional("withhold_rate")?,
-        })
+        let mut decoded = SummaryDetails::default();
+        fields.read("advance_amount", &mut decoded.advance_amount)?;
+        fields.read("advance_paid_out_at", &mut decoded.advance_paid_out_at)?;
+        fields.read("currency", &mut decoded.currency)?;
+        fields.read("current_repayment_interval", &mut decoded.current_repayment_interval)?;
+        fields.read("disclaimer_variant", &mut decoded.disclaimer_variant)?;
+        fields.read("fee_amount", &mut decoded.fee_amount)?;
+        fields.read("paid_amount", &mut decoded.paid_amount)?;
+        fields.read("remaining_amount", &mut decoded.remaining_amount)?;
+        fields.read("repayments_begin_at", &mut decoded.repayments_begin_at)?;
+        fields.read("withhold_rate", &mut decoded.withhold_rate)?;
+        Ok(decoded)
     }
 }
 
 impl FromJson for CurrentRepaymentInterval {
     fn from_json(value: &Json) -> Result<Self, Error> {
         let fields = Fields::of(value, 3)?;
-        Ok(CurrentRepaymentInterval {
-            due_at: fields.optional("due_at")?,
-            paid_amount: fields.optional("paid_amount")?,
-            remaining_amount: fields.optional("remaining_amount")?,
-        })
+        let mut decoded = CurrentRepaymentInterval::default();
+        fields.read("due_at", &mut decoded.due_at)?;
+        fields.read("paid_amount", &mut decoded.paid_amount)?;
+        fields.read("remaining_amount", &mut decoded.remaining_amount)?;
+        Ok(decoded)
     }
 }
 
 impl FromJson for Branding {
     fn from_json(value: &Json) -> Result<Self, Error> {
         let fields = Fields::of(value, 5)?;
-        Ok(Branding {
-            business_name: fields.optional("business_name")?,
-            icon: fields.optional("icon")?,
-            logo: fields.optional("logo")?,
-            primary_color: fields.optional("primary_color")?,
-            secondary_color: fields.optional("secondary_color")?,
-        })
+        let mut decoded = Branding::default();
+        fields.read("business_name", &mut decoded.business_name)?;
+        fields.read("icon", &mut decoded.icon)?;
+        fields.read("logo", &mut decoded.logo)?;
+        fields.read("primary_color", &mut decoded.primary_color)?;
+        fields.read("secondary_color", &mut decoded.secondary_color)?;
+        Ok(decoded)
     }
 }
 
 impl FromJson for AccountLink {
     fn from_json(value: &Json) -> Result<Self, Error> {
         let fields = Fields::of(value, 4)?;
-        Ok(AccountLink {
-            object: fields.optional("object")?,
-            created: fields.optional("created")?,
-            expires_at: fields.optional("expires_at")?,
-            url: fields.required("url")?,
-        })
+        let mut link = AccountLink {
+            object: None,
+            created: None,
+            expires_at: None,
+            url: String::new(),
+        };
+        fields.read("object", &mut link.object)?;
+        fields.read("created", &mut link.created)?;
+        fields.read("expires_at", &mut link.expires_at)?;
+        link.url = fields.required("url")?;
+        Ok(link)
     }
 }
 
