@@ -5,6 +5,7 @@
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
+use crate::card::Formats;
 use crate::format::{Money, Progress, Rate};
 
 #[wasm_bindgen]
@@ -98,9 +99,11 @@ impl Formatter {
     pub fn new(locale: String) -> Self {
         Formatter { locale }
     }
+}
 
+impl Formats for Formatter {
     /// `$1,000`, `1 000 €`, `￥1,500,000`; a dash when there is no amount.
-    pub fn money(&self, money: Option<&Money>) -> String {
+    fn money(&self, money: Option<&Money>) -> String {
         let Some(money) = money else {
             return "—".to_owned();
         };
@@ -120,7 +123,7 @@ impl Formatter {
     }
 
     /// `15%`, `12.5 %`, `15 %`; a dash when there is no valid rate.
-    pub fn rate(&self, rate: Option<&Rate>) -> String {
+    fn rate(&self, rate: Option<&Rate>) -> String {
         let Some(rate) = rate else {
             return "—".to_owned();
         };
@@ -136,7 +139,7 @@ impl Formatter {
     }
 
     /// Repayment progress in whole percent: `27%`, `27 %`.
-    pub fn progress(&self, progress: Progress) -> String {
+    fn progress(&self, progress: Progress) -> String {
         let pairs = [("style", "percent"), ("maximumFractionDigits", "0")];
         number_format(&self.locale, &pairs)
             .and_then(|f| f.format(&progress.fraction_decimal()).ok())
@@ -144,14 +147,14 @@ impl Formatter {
     }
 
     /// A whole number with the locale's grouping.
-    pub fn integer(&self, value: i64) -> String {
+    fn integer(&self, value: i64) -> String {
         number_format(&self.locale, &[])
             .and_then(|f| f.format(&value.to_string()).ok())
             .unwrap_or_else(|| value.to_string())
     }
 
     /// `Aug 2, 2023`, `2 août 2023`, `02.08.2023` (the locale's medium date).
-    pub fn date(&self, epoch_millis: Option<f64>) -> String {
+    fn date(&self, epoch_millis: Option<f64>) -> String {
         let Some(millis) = epoch_millis else {
             return "—".to_owned();
         };
@@ -168,5 +171,12 @@ impl Formatter {
                     .take(10)
                     .collect()
             })
+    }
+
+    fn machine_date(&self, epoch_millis: f64) -> String {
+        js_sys::Date::new(&JsValue::from_f64(epoch_millis))
+            .to_iso_string()
+            .as_string()
+            .unwrap_or_default()
     }
 }

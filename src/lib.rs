@@ -3,6 +3,7 @@
 //! The pure modules (`format`, `theme`, `i18n`, `settings`, `link_policy`, `view_model`) build and
 //! test natively; everything that touches the DOM is compiled for `wasm32` only.
 
+pub mod card;
 pub mod format;
 pub mod i18n;
 pub mod link_policy;

@@ -1,22 +1,19 @@
 //! The tile's markup: the root [`Tile`] picks the view for the current phase and status. One file
 //! per state view in `views/`.
 
-mod closed;
+mod card;
+mod cta;
 mod failure;
-mod offer;
-mod parts;
-mod progress;
-mod review;
 mod skeleton;
 
 use leptos::html::Div;
 use leptos::prelude::*;
 
+use crate::card::{self as card_model, Card};
 use crate::controller::{Controller, Phase};
 use crate::delivery;
 use crate::host_state;
 use crate::theme_style;
-use crate::view_model::TileView;
 
 /// The element's whole shadow content. The node with `part="tile"` carries `data-status`,
 /// `data-layout` and `data-theme`, and the theme's colours as private custom properties.
@@ -34,7 +31,9 @@ pub fn Tile(
     let announcement = move || match controller.phase.get() {
         Phase::Loading => text().loading.to_owned(),
         Phase::Failed(_) => text().load_failed.to_owned(),
-        Phase::Ready(loaded) => parts::heading_text(text(), &loaded.view).unwrap_or_default(),
+        Phase::Ready(loaded) => card_model::heading(text(), &loaded.view)
+            .unwrap_or_default()
+            .to_owned(),
     };
 
     view! {
@@ -53,14 +52,12 @@ pub fn Tile(
             {move || match controller.phase.get() {
                 Phase::Loading => view! { <skeleton::Skeleton/> }.into_any(),
                 Phase::Failed(_) => view! { <failure::Failure controller=controller/> }.into_any(),
-                Phase::Ready(loaded) => match &loaded.view {
-                    TileView::Offer(offer) => view! { <offer::OfferView controller=controller offer=offer.clone() branding=loaded.state.branding.clone()/> }.into_any(),
-                    TileView::Review(review) => view! { <review::ReviewView controller=controller review=review.clone() branding=loaded.state.branding.clone()/> }.into_any(),
-                    TileView::InProgress(progress) => view! { <progress::ProgressView controller=controller progress=progress.clone() branding=loaded.state.branding.clone()/> }.into_any(),
-                    TileView::Repaid(closed) => view! { <closed::ClosedView controller=controller closed=closed.clone() repaid=true branding=loaded.state.branding.clone()/> }.into_any(),
-                    TileView::Rejected(closed) => view! { <closed::ClosedView controller=controller closed=closed.clone() repaid=false branding=loaded.state.branding.clone()/> }.into_any(),
-                    TileView::Hidden => ().into_any(),
-                },
+                Phase::Ready(loaded) => {
+                    let format = controller.formatter.get();
+                    Card::new(&loaded.view, loaded.state.branding.as_ref(), controller.text(), &format)
+                        .map(|card| view! { <card::CardView controller=controller card=card/> })
+                        .into_any()
+                }
             }}
         </div>
     }

@@ -1,0 +1,48 @@
+//! The call to action: a fresh Account Link per click, and the message when one fails.
+
+use capital_types::AccountLinkType;
+use leptos::prelude::*;
+
+use crate::controller::{Controller, Launch};
+use crate::launch;
+use crate::settings::LinkTarget;
+
+/// The call to action: asks the backend for a fresh Account Link on every click.
+#[component]
+pub fn Cta(
+    controller: Controller,
+    /// The button's label.
+    label: &'static str,
+    /// The Account Link type to request.
+    link_type: AccountLinkType,
+) -> impl IntoView {
+    let busy = move || controller.launch.get() == Launch::Busy;
+    let new_tab = move || controller.settings.link_target() == LinkTarget::Blank;
+    let message = move || match controller.launch.get() {
+        Launch::Failed { unsafe_link: true } => Some(controller.text().unsafe_link),
+        Launch::Failed { unsafe_link: false } => Some(controller.text().link_failed),
+        _ => None,
+    };
+    let on_click = move |_| launch::launch(controller, link_type.clone());
+    view! {
+        <div class="actions">
+            <button
+                part="cta"
+                class="cta"
+                type="button"
+                disabled=busy
+                aria-disabled=move || busy().to_string()
+                on:click=on_click
+            >
+                <span class="cta-label">{move || if busy() { controller.text().opening } else { label }}</span>
+                {move || new_tab().then(|| view! {
+                    <svg class="cta-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+                        <path d="M6 3H3.5A1.5 1.5 0 0 0 2 4.5v8A1.5 1.5 0 0 0 3.5 14h8a1.5 1.5 0 0 0 1.5-1.5V10M9 2h5v5M14 2 7.5 8.5" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round"/>
+                    </svg>
+                    <span class="visually-hidden">{format!(" ({})", controller.text().new_tab)}</span>
+                })}
+            </button>
+            {move || message().map(|message| view! { <p part="message" class="message" role="alert">{message}</p> })}
+        </div>
+    }
+}
