@@ -160,13 +160,18 @@ impl Progress {
 /// Repayment progress from paid and remaining amounts; `None` when it cannot be known (missing or
 /// negative amounts, nothing owed at all).
 pub fn repayment_progress(paid: Option<i64>, remaining: Option<i64>) -> Option<Progress> {
-    let (paid, remaining) = (i128::from(paid?), i128::from(remaining?));
-    if paid < 0 || remaining < 0 || paid + remaining == 0 {
+    let (paid, remaining) = (paid?, remaining?);
+    if paid < 0 || remaining < 0 || paid.checked_add(remaining) == Some(0) {
         return None;
     }
-    let basis_points = paid * 10_000 / (paid + remaining);
+    let (paid, total) = (paid as u64, paid as u64 + remaining as u64);
+    // Exact in integers for any real amount; beyond 10^15 minor units a float is close enough.
+    let basis_points = match paid.checked_mul(10_000) {
+        Some(scaled) => scaled / total,
+        None => (paid as f64 / total as f64 * 10_000.0) as u64,
+    };
     Some(Progress {
-        basis_points: basis_points as u32,
+        basis_points: basis_points.min(10_000) as u32,
     })
 }
 
