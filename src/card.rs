@@ -146,7 +146,10 @@ impl Card {
         match view {
             TileView::Offer(offer) => {
                 card.brand.chip = text.financing_type(offer.financing_type.as_ref());
-                card.lede = Some(text.offer_lede(offer.campaign.as_ref(), offer.refill).into());
+                card.lede = Some(
+                    text.offer_lede(offer.campaign.as_ref(), offer.refill)
+                        .into(),
+                );
                 card.amount = Some(Amount {
                     label: Some(text.amount_label),
                     value: format.money(offer.amount.as_ref()),
@@ -156,7 +159,8 @@ impl Card {
                     Some("fee"),
                     format.money(offer.fee.as_ref()),
                 ));
-                card.terms.push(withhold(text, format, offer.withhold_rate.as_ref()));
+                card.terms
+                    .push(withhold(text, format, offer.withhold_rate.as_ref()));
                 if let Some(rate) = &offer.discount_rate {
                     let value = fill(text.discount_value, &[("rate", &format.rate(Some(rate)))]);
                     card.terms.push(Term {
@@ -169,11 +173,16 @@ impl Card {
                 }
                 if let Some(days) = offer.target_payback_days {
                     let days = format.integer(days);
-                    card.terms.push(Term::note(fill(text.payback_estimate, &[("days", &days)])));
+                    card.terms
+                        .push(Term::note(fill(text.payback_estimate, &[("days", &days)])));
                 }
                 card.terms.push(Term {
                     datetime: offer.expires_at_ms.map(|ms| format.machine_date(ms)),
-                    ..Term::figure(text.expiry_label, Some("expiry"), format.date(offer.expires_at_ms))
+                    ..Term::figure(
+                        text.expiry_label,
+                        Some("expiry"),
+                        format.date(offer.expires_at_ms),
+                    )
                 });
                 card.cta_label = text.cta_offer;
             }
@@ -188,9 +197,9 @@ impl Card {
                 card.cta_label = text.cta_review;
             }
             TileView::InProgress(progress) => {
-                let caption = progress.progress.map(|p| {
-                    fill(text.progress_value, &[("percent", &format.progress(p))])
-                });
+                let caption = progress
+                    .progress
+                    .map(|p| fill(text.progress_value, &[("percent", &format.progress(p))]));
                 card.progress = Some(Bar {
                     now: progress.progress.map(|p| p.whole_percent().to_string()),
                     fill: progress
@@ -208,7 +217,8 @@ impl Card {
                     Some("amount"),
                     format.money(progress.remaining.as_ref()),
                 ));
-                card.terms.push(withhold(text, format, progress.withhold_rate.as_ref()));
+                card.terms
+                    .push(withhold(text, format, progress.withhold_rate.as_ref()));
                 if let Some(current) = &progress.current_interval {
                     let status = fill(
                         text.interval_status,
@@ -278,7 +288,10 @@ fn withhold(text: &Text, format: &impl Formats, rate: Option<&Rate>) -> Term {
 fn interval(text: &Text, format: &impl Formats, terms: &IntervalTerms) -> String {
     let mut pieces = Vec::new();
     if let Some(days) = terms.duration_days {
-        pieces.push(fill(text.interval_every, &[("days", &format.integer(days))]));
+        pieces.push(fill(
+            text.interval_every,
+            &[("days", &format.integer(days))],
+        ));
     }
     if let Some(minimum) = &terms.minimum {
         let amount = format.money(Some(minimum));
@@ -344,13 +357,19 @@ mod tests {
     }
 
     fn parts(card: &Card) -> Vec<(Option<&str>, &str)> {
-        card.terms.iter().map(|t| (t.part, t.value.as_str())).collect()
+        card.terms
+            .iter()
+            .map(|t| (t.part, t.value.as_str()))
+            .collect()
     }
 
     #[test]
     fn an_offer_shows_its_terms() {
         let text = Lang::En.text();
-        let card = card(json!({"offer": offer("delivered"), "branding": {"business_name": "Rocket Rides"}})).unwrap();
+        let card = card(
+            json!({"offer": offer("delivered"), "branding": {"business_name": "Rocket Rides"}}),
+        )
+        .unwrap();
         assert_eq!(card.heading, text.heading_new);
         assert_eq!(card.lede.as_deref(), Some(text.lede_new));
         assert_eq!(card.brand.name.as_deref(), Some("Rocket Rides"));
@@ -380,8 +399,15 @@ mod tests {
         refill["offered_terms"]["previous_financing_fee_discount_rate"] = json!(0.5);
         let card = card(json!({"offer": refill})).unwrap();
         assert_eq!(card.heading, Lang::En.text().heading_refill);
-        let discount = card.terms.iter().find(|t| t.part == Some("discount")).unwrap();
-        assert_eq!(discount.value, "50% off the remaining fee of your current financing");
+        let discount = card
+            .terms
+            .iter()
+            .find(|t| t.part == Some("discount"))
+            .unwrap();
+        assert_eq!(
+            discount.value,
+            "50% off the remaining fee of your current financing"
+        );
         assert_eq!(discount.class, "term discount");
         assert!(card.brand.is_empty() || card.brand.chip.is_some());
     }
@@ -391,14 +417,23 @@ mod tests {
         let text = Lang::En.text();
         let review = card(json!({"offer": offer("accepted")})).unwrap();
         assert_eq!(review.dot, Some("status-dot pending"));
-        assert_eq!(review.amount, Some(Amount { label: None, value: "5,000 USD".into() }));
+        assert_eq!(
+            review.amount,
+            Some(Amount {
+                label: None,
+                value: "5,000 USD".into()
+            })
+        );
         assert!(review.lede.unwrap().contains("5,000 USD"));
         assert_eq!(review.link_type, AccountLinkType::CapitalFinancingReporting);
         assert!(review.terms.is_empty() && review.progress.is_none());
         assert_eq!(review.brand.chip, None);
 
         let repaid = card(json!({"offer": offer("fully_repaid")})).unwrap();
-        assert_eq!((repaid.dot, repaid.heading), (Some("status-dot done"), text.repaid_heading));
+        assert_eq!(
+            (repaid.dot, repaid.heading),
+            (Some("status-dot done"), text.repaid_heading)
+        );
         assert!(repaid.lede.unwrap().contains("5,000 USD"));
         assert_eq!(repaid.amount, None);
 
@@ -411,7 +446,8 @@ mod tests {
     #[test]
     fn progress_shows_the_bar_and_intervals() {
         let mut paid_out = offer("paid_out");
-        paid_out["accepted_terms"]["repayment_interval_configuration"] = json!({"duration_days": 60, "minimum_amount": 50000});
+        paid_out["accepted_terms"]["repayment_interval_configuration"] =
+            json!({"duration_days": 60, "minimum_amount": 50000});
         let card = card(json!({
             "offer": paid_out,
             "summary": {"details": {"currency": "usd", "paid_amount": 275000, "remaining_amount": 825000,
@@ -421,7 +457,11 @@ mod tests {
         .unwrap();
         assert_eq!(
             card.progress,
-            Some(Bar { now: Some("25".into()), fill: "25.00%".into(), caption: Some("25% repaid".into()) })
+            Some(Bar {
+                now: Some("25".into()),
+                fill: "25.00%".into(),
+                caption: Some("25% repaid".into())
+            })
         );
         assert_eq!(
             parts(&card),
@@ -430,7 +470,10 @@ mod tests {
                 (Some("amount"), "8,250 USD"),
                 (Some("withhold-rate"), "20% of daily sales"),
                 (None, "200 USD paid, 300 USD to go · due day 2"),
-                (None, "Repayments every 60 days, at least 500 USD per period"),
+                (
+                    None,
+                    "Repayments every 60 days, at least 500 USD per period"
+                ),
             ]
         );
         assert_eq!(card.terms[3].label, Some(Lang::En.text().interval_heading));
@@ -440,7 +483,14 @@ mod tests {
     #[test]
     fn progress_without_a_summary_still_renders() {
         let card = card(json!({"offer": offer("paid_out")})).unwrap();
-        assert_eq!(card.progress, Some(Bar { now: None, fill: "0%".into(), caption: None }));
+        assert_eq!(
+            card.progress,
+            Some(Bar {
+                now: None,
+                fill: "0%".into(),
+                caption: None
+            })
+        );
         assert_eq!(card.terms[0].value, "—");
     }
 

@@ -329,7 +329,9 @@ fn loaded_detail(loaded: &Loaded) -> events::Detail {
         .text("status", Some(&loaded.status()))
         .text(
             "productType",
-            offer.and_then(|o| o.product_type.as_ref()).map(|t| t.as_str()),
+            offer
+                .and_then(|o| o.product_type.as_ref())
+                .map(|t| t.as_str()),
         )
         .text(
             "financingType",

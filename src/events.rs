@@ -28,7 +28,10 @@ impl Detail {
 
     /// Numbers are whole (seconds, HTTP statuses), well inside a JS number's exact range.
     pub fn number(self, key: &str, value: Option<i64>) -> Self {
-        self.with(key, value.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64)))
+        self.with(
+            key,
+            value.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64)),
+        )
     }
 
     pub fn flag(self, key: &str, value: bool) -> Self {

@@ -260,7 +260,8 @@ mod tests {
 
     #[test]
     fn progress_from_paid_and_remaining() {
-        let progress = |paid, remaining| repayment_progress(paid, remaining).map(|p| p.basis_points);
+        let progress =
+            |paid, remaining| repayment_progress(paid, remaining).map(|p| p.basis_points);
         assert_eq!(progress(Some(25), Some(75)), Some(2_500));
         assert_eq!(progress(Some(0), Some(100)), Some(0));
         assert_eq!(progress(Some(100), Some(0)), Some(10_000));
@@ -273,12 +274,20 @@ mod tests {
 
     #[test]
     fn progress_renderings() {
-        let progress = Progress { basis_points: 2_750 };
+        let progress = Progress {
+            basis_points: 2_750,
+        };
         assert_eq!(progress.whole_percent(), 27);
         assert_eq!(progress.fraction_decimal(), "0.27");
         assert_eq!(progress.css_length(), "27.50%");
         assert_eq!(Progress { basis_points: 5 }.css_length(), "0.05%");
-        assert_eq!(Progress { basis_points: 10_000 }.fraction_decimal(), "1");
+        assert_eq!(
+            Progress {
+                basis_points: 10_000
+            }
+            .fraction_decimal(),
+            "1"
+        );
         assert_eq!(Progress { basis_points: 99 }.fraction_decimal(), "0");
     }
 

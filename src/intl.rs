@@ -162,15 +162,15 @@ impl Formats for Formatter {
         cached(&DATE_FORMATS, self.locale.clone(), || {
             DateTimeFormat::new(&self.locale, &options(&[("dateStyle", "medium")])).ok()
         })
-            .and_then(|f| f.format_date(&date).ok())
-            .unwrap_or_else(|| {
-                date.to_iso_string()
-                    .as_string()
-                    .unwrap_or_default()
-                    .chars()
-                    .take(10)
-                    .collect()
-            })
+        .and_then(|f| f.format_date(&date).ok())
+        .unwrap_or_else(|| {
+            date.to_iso_string()
+                .as_string()
+                .unwrap_or_default()
+                .chars()
+                .take(10)
+                .collect()
+        })
     }
 
     fn machine_date(&self, epoch_millis: f64) -> String {

@@ -412,7 +412,21 @@ mod tests {
             let parsed = number(text).unwrap_or_else(|| panic!("{text}"));
             assert!((parsed - expected).abs() < 1e-9, "{text}: {parsed}");
         }
-        for bad in ["", "-", "5.", ".", "1e", "e3", "1.2.3", "12px", "0x10", "1e99999", "9".repeat(400).as_str(), "nan", "inf"] {
+        for bad in [
+            "",
+            "-",
+            "5.",
+            ".",
+            "1e",
+            "e3",
+            "1.2.3",
+            "12px",
+            "0x10",
+            "1e99999",
+            "9".repeat(400).as_str(),
+            "nan",
+            "inf",
+        ] {
             assert_eq!(number(bad), None, "{bad}");
         }
     }

@@ -362,7 +362,12 @@ mod tests {
         };
         assert_eq!(view.paid.unwrap().decimal(), "2750.00");
         assert_eq!(view.remaining.unwrap().decimal(), "8250.00");
-        assert_eq!(view.progress, Some(Progress { basis_points: 2_500 }));
+        assert_eq!(
+            view.progress,
+            Some(Progress {
+                basis_points: 2_500
+            })
+        );
         assert_eq!(view.withhold_rate.unwrap().plain(), "20%");
         let interval = view.current_interval.unwrap();
         assert_eq!(interval.remaining.unwrap().decimal(), "300.00");

@@ -98,10 +98,7 @@ mod tests {
     #[test]
     fn string_literals_escape_what_json_requires() {
         assert_eq!(string_literal("ofr_1"), r#""ofr_1""#);
-        assert_eq!(
-            string_literal("a\"b\\c\nd\u{1}é"),
-            r#""a\"b\\c\nd\u0001é""#
-        );
+        assert_eq!(string_literal("a\"b\\c\nd\u{1}é"), r#""a\"b\\c\nd\u0001é""#);
         for text in ["", "\u{0}\u{1f}\u{7f}", "</script>", "😀\t"] {
             let literal = string_literal(text);
             assert_eq!(serde_json::from_str::<String>(&literal).unwrap(), text);

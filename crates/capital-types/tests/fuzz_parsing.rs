@@ -82,6 +82,24 @@ fn replace_at(value: &mut Value, path: &[String], replacement: Option<Value>) {
     }
 }
 
+/// The example offer state with up to five fields replaced by arbitrary JSON or removed.
+fn mutated_offer_state() -> impl Strategy<Value = Value> {
+    let edits = (any::<prop::sample::Index>(), prop::option::of(any_json()));
+    prop::collection::vec(edits, 1..6).prop_map(|edits| {
+        let mut value = offer_state_example();
+        for (index, replacement) in edits {
+            let mut all = Vec::new();
+            paths(&value, Vec::new(), &mut all);
+            if all.is_empty() {
+                break;
+            }
+            let path = index.get(&all).clone();
+            replace_at(&mut value, &path, replacement);
+        }
+        value
+    })
+}
+
 fn round_trips<T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(
     value: &Value,
 ) -> Result<(), TestCaseError> {
@@ -94,7 +112,9 @@ fn round_trips<T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + s
 
 /// The element's reader and serde_json agree on `text` for `T`: both refuse it, or both decode
 /// the same value.
-fn readers_agree<T: serde::de::DeserializeOwned + capital_types::json::FromJson + PartialEq + std::fmt::Debug>(
+fn readers_agree<
+    T: serde::de::DeserializeOwned + capital_types::json::FromJson + PartialEq + std::fmt::Debug,
+>(
     text: &str,
 ) -> Result<(), TestCaseError> {
     let by_serde = serde_json::from_str::<T>(text);
@@ -125,12 +145,16 @@ fn all_readers_agree(text: &str) -> Result<(), TestCaseError> {
 fn edit_text(text: &str, at: prop::sample::Index, edit: u8) -> String {
     let mut chars: Vec<char> = text.chars().collect();
     let i = at.index(chars.len() + 1);
-    const INSERTS: [&str; 12] = ["\"", ",", "}", "]", "\\u", "-", "0", "e", " ", "\u{1}", "null", "\\ud800"];
+    const INSERTS: [&str; 12] = [
+        "\"", ",", "}", "]", "\\u", "-", "0", "e", " ", "\u{1}", "null", "\\ud800",
+    ];
     match edit % 3 {
         0 if i < chars.len() => {
             chars.remove(i);
         }
-        1 if i < chars.len() => chars[i] = ['"', '{', '[', ':', '1', '.', 'x'][usize::from(edit) % 7],
+        1 if i < chars.len() => {
+            chars[i] = ['"', '{', '[', ':', '1', '.', 'x'][usize::from(edit) % 7]
+        }
         _ => {
             let insert = INSERTS[usize::from(edit) % INSERTS.len()];
             for (k, c) in insert.chars().enumerate() {
@@ -150,15 +174,7 @@ proptest! {
     }
 
     #[test]
-    fn the_element_reader_agrees_with_serde_on_mutated_objects(choices in prop::collection::vec((any::<prop::sample::Index>(), prop::option::of(any_json())), 1..6)) {
-        let mut value = offer_state_example();
-        for (index, replacement) in choices {
-            let mut all = Vec::new();
-            paths(&value, Vec::new(), &mut all);
-            if all.is_empty() { break; }
-            let path = index.get(&all).clone();
-            replace_at(&mut value, &path, replacement);
-        }
+    fn the_element_reader_agrees_with_serde_on_mutated_objects(value in mutated_offer_state()) {
         readers_agree::<OfferState>(&value.to_string())?;
         readers_agree::<OfferState>(&serde_json::to_string_pretty(&value).unwrap())?;
     }
@@ -187,15 +203,7 @@ proptest! {
     }
 
     #[test]
-    fn mutated_objects_never_panic_and_round_trip(choices in prop::collection::vec((any::<prop::sample::Index>(), prop::option::of(any_json())), 1..6)) {
-        let mut value = offer_state_example();
-        for (index, replacement) in choices {
-            let mut all = Vec::new();
-            paths(&value, Vec::new(), &mut all);
-            if all.is_empty() { break; }
-            let path = index.get(&all).clone();
-            replace_at(&mut value, &path, replacement);
-        }
+    fn mutated_objects_never_panic_and_round_trip(value in mutated_offer_state()) {
         round_trips::<OfferState>(&value)?;
     }
 

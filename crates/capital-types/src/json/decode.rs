@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{Error, FromJson, Json};
 use crate::offer::{
-    AcceptedTerms, FinancingOffer, OfferedTerms, RepaymentIntervalConfiguration,
-    StatusTransitions,
+    AcceptedTerms, FinancingOffer, OfferedTerms, RepaymentIntervalConfiguration, StatusTransitions,
 };
 use crate::summary::{CurrentRepaymentInterval, FinancingSummary, SummaryDetails};
 use crate::{AccountLink, Branding, Currency, OfferState, OfferStatus};
@@ -215,8 +214,14 @@ impl FromJson for OfferedTerms {
         fields.read("campaign_type", &mut decoded.campaign_type)?;
         fields.read("currency", &mut decoded.currency)?;
         fields.read("fee_amount", &mut decoded.fee_amount)?;
-        fields.read("previous_financing_fee_discount_rate", &mut decoded.previous_financing_fee_discount_rate)?;
-        fields.read("repayment_interval_configuration", &mut decoded.repayment_interval_configuration)?;
+        fields.read(
+            "previous_financing_fee_discount_rate",
+            &mut decoded.previous_financing_fee_discount_rate,
+        )?;
+        fields.read(
+            "repayment_interval_configuration",
+            &mut decoded.repayment_interval_configuration,
+        )?;
         fields.read("target_payback_days", &mut decoded.target_payback_days)?;
         fields.read("withhold_rate", &mut decoded.withhold_rate)?;
         Ok(decoded)
@@ -230,8 +235,14 @@ impl FromJson for AcceptedTerms {
         fields.read("advance_amount", &mut decoded.advance_amount)?;
         fields.read("currency", &mut decoded.currency)?;
         fields.read("fee_amount", &mut decoded.fee_amount)?;
-        fields.read("previous_financing_fee_discount_amount", &mut decoded.previous_financing_fee_discount_amount)?;
-        fields.read("repayment_interval_configuration", &mut decoded.repayment_interval_configuration)?;
+        fields.read(
+            "previous_financing_fee_discount_amount",
+            &mut decoded.previous_financing_fee_discount_amount,
+        )?;
+        fields.read(
+            "repayment_interval_configuration",
+            &mut decoded.repayment_interval_configuration,
+        )?;
         fields.read("target_payback_days", &mut decoded.target_payback_days)?;
         fields.read("withhold_rate", &mut decoded.withhold_rate)?;
         Ok(decoded)
@@ -282,7 +293,10 @@ impl FromJson for SummaryDetails {
         fields.read("advance_amount", &mut decoded.advance_amount)?;
         fields.read("advance_paid_out_at", &mut decoded.advance_paid_out_at)?;
         fields.read("currency", &mut decoded.currency)?;
-        fields.read("current_repayment_interval", &mut decoded.current_repayment_interval)?;
+        fields.read(
+            "current_repayment_interval",
+            &mut decoded.current_repayment_interval,
+        )?;
         fields.read("disclaimer_variant", &mut decoded.disclaimer_variant)?;
         fields.read("fee_amount", &mut decoded.fee_amount)?;
         fields.read("paid_amount", &mut decoded.paid_amount)?;
@@ -376,8 +390,8 @@ mod tests {
     fn errors_say_what_and_where() {
         let error = from_str::<OfferState>(r#"{"offer": {"status": "delivered"}}"#).unwrap_err();
         assert_eq!(error.to_string(), "missing field at `id`");
-        let error = from_str::<AccountLink>(r#"{"url": "https://x", "url": "https://y"}"#)
-            .unwrap_err();
+        let error =
+            from_str::<AccountLink>(r#"{"url": "https://x", "url": "https://y"}"#).unwrap_err();
         assert_eq!(error.to_string(), "duplicate field at `url`");
         let error = from_str::<OfferState>(r#"{"offer": {"id": 5, "status": "x"}}"#).unwrap_err();
         assert_eq!(error.to_string(), "expected a string at `id`");

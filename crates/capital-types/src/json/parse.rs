@@ -268,7 +268,10 @@ mod tests {
         assert_eq!(ok(" null "), Json::Null);
         assert_eq!(ok("true"), Json::Bool(true));
         assert_eq!(ok("-12.5e+3"), Json::Number("-12.5e+3"));
-        assert_eq!(ok("9223372036854775807"), Json::Number("9223372036854775807"));
+        assert_eq!(
+            ok("9223372036854775807"),
+            Json::Number("9223372036854775807")
+        );
         assert_eq!(
             ok(r#"{"a": [1, "x"], "a": {}}"#),
             Json::Object(vec![
@@ -291,7 +294,12 @@ mod tests {
 
     #[test]
     fn lone_surrogates_fail_only_when_read() {
-        for text in [r#""\ud800""#, r#""\udc00x""#, r#""\ud800\u0041""#, r#""\ud800\ud800""#] {
+        for text in [
+            r#""\ud800""#,
+            r#""\udc00x""#,
+            r#""\ud800\u0041""#,
+            r#""\ud800\ud800""#,
+        ] {
             assert!(matches!(ok(text), Json::String(Err(_))), "{text}");
         }
     }
@@ -299,10 +307,33 @@ mod tests {
     #[test]
     fn refusals() {
         for bad in [
-            "", "nul", "nulls", "tru", "01", "-", "1.", ".5", "1e", "+1", "[1,]", "{,}", "[1 2]",
-            r#"{"a" 1}"#, r#"{"a":1,}"#, r#"{1:2}"#, r#""abc"#, "\"a\u{1}\"", r#""\x""#,
-            r#""\ud800\u12""#, r#""\u12""#, "[", "{", "1 2",
-            "NaN", "Infinity", "'a'",
+            "",
+            "nul",
+            "nulls",
+            "tru",
+            "01",
+            "-",
+            "1.",
+            ".5",
+            "1e",
+            "+1",
+            "[1,]",
+            "{,}",
+            "[1 2]",
+            r#"{"a" 1}"#,
+            r#"{"a":1,}"#,
+            r#"{1:2}"#,
+            r#""abc"#,
+            "\"a\u{1}\"",
+            r#""\x""#,
+            r#""\ud800\u12""#,
+            r#""\u12""#,
+            "[",
+            "{",
+            "1 2",
+            "NaN",
+            "Infinity",
+            "'a'",
         ] {
             assert!(parse(bad).is_err(), "{bad:?} should be refused");
         }
@@ -313,7 +344,10 @@ mod tests {
         let fine = format!("{}{}", "[".repeat(128), "]".repeat(128));
         assert!(parse(&fine).is_ok());
         let deep = format!("{}{}", "[".repeat(129), "]".repeat(129));
-        assert_eq!(parse(&deep).unwrap_err().to_string(), "JSON nested too deeply");
+        assert_eq!(
+            parse(&deep).unwrap_err().to_string(),
+            "JSON nested too deeply"
+        );
         let hostile = "[".repeat(100_000);
         assert!(parse(&hostile).is_err());
     }
@@ -321,8 +355,14 @@ mod tests {
     #[test]
     fn agrees_with_serde_json_on_syntax() {
         for text in [
-            "[]", "{}", r#"{"a":{"b":[null,true,false,0,-0,1e5,1E-5,2.5]}}"#, "\"\\u0000\"",
-            " \t\n\r1", "[1,2", "{\"a\":1}}", "\"\u{7f}\"",
+            "[]",
+            "{}",
+            r#"{"a":{"b":[null,true,false,0,-0,1e5,1E-5,2.5]}}"#,
+            "\"\\u0000\"",
+            " \t\n\r1",
+            "[1,2",
+            "{\"a\":1}}",
+            "\"\u{7f}\"",
         ] {
             assert_eq!(
                 parse(text).is_ok(),
