@@ -83,10 +83,10 @@ impl Settings {
     /// Sets one attribute; unchanged values notify nobody, so re-setting an attribute to the same
     /// value neither re-renders nor re-fetches.
     pub fn set(&self, name: &str, value: Option<String>) {
-        if let Some(signal) = self.signal(name) {
-            if signal.get_untracked() != value {
-                signal.set(value);
-            }
+        if let Some(signal) = self.signal(name)
+            && signal.get_untracked() != value
+        {
+            signal.set(value);
         }
     }
 

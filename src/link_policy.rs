@@ -52,7 +52,7 @@ impl LinkPolicy {
                 protocol.trim_end_matches(':').to_owned(),
             ));
         }
-        if self.allowed.iter().any(|allowed| *allowed == origin) {
+        if self.allowed.contains(&origin) {
             Ok(())
         } else {
             Err(UnsafeLink::Origin(origin))

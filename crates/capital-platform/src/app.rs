@@ -53,11 +53,10 @@ impl AppState {
             .database_url()
             .strip_prefix("sqlite://")
             .and_then(|path| std::path::Path::new(path).parent())
+            && !parent.as_os_str().is_empty()
         {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| AppError::Internal(format!("data directory: {e}")))?;
-            }
+            std::fs::create_dir_all(parent)
+                .map_err(|e| AppError::Internal(format!("data directory: {e}")))?;
         }
         let store = Store::open(&config.database_url()).await?;
         let (capital, sandbox) = match config.mode {
