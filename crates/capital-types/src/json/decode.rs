@@ -151,14 +151,60 @@ impl FromJson for BTreeMap<String, String> {
     }
 }
 
-impl FromJson for OfferState {
-    fn from_json(value: &Json) -> Result<Self, Error> {
-        let fields = Fields::of(value, 3)?;
-        let mut decoded = OfferState::default();
-        fields.read("offer", &mut decoded.offer)?;
-        fields.read("summary", &mut decoded.summary)?;
-        fields.read("branding", &mut decoded.branding)?;
-        Ok(decoded)
+/// `FromJson` for structs whose fields are all optional and named as in JSON: each is filled from
+/// its default field by field, in declaration order (which is also its position in an array).
+macro_rules! optional_fields {
+    ($($name:ident { $($field:ident),+ $(,)? })+) => {$(
+        impl FromJson for $name {
+            fn from_json(value: &Json) -> Result<Self, Error> {
+                let fields = Fields::of(value, [$(stringify!($field)),+].len())?;
+                let mut decoded = $name::default();
+                $(fields.read(stringify!($field), &mut decoded.$field)?;)+
+                Ok(decoded)
+            }
+        }
+    )+};
+}
+
+optional_fields! {
+    OfferState { offer, summary, branding }
+    RepaymentIntervalConfiguration { duration_days, maximum_amount, minimum_amount }
+    StatusTransitions {
+        accepted_at, canceled_at, fully_repaid_at, paid_out_at, rejected_at, replaced_at
+    }
+    FinancingSummary { object, details, financing_offer, status }
+    CurrentRepaymentInterval { due_at, paid_amount, remaining_amount }
+    Branding { business_name, icon, logo, primary_color, secondary_color }
+    OfferedTerms {
+        advance_amount,
+        campaign_type,
+        currency,
+        fee_amount,
+        previous_financing_fee_discount_rate,
+        repayment_interval_configuration,
+        target_payback_days,
+        withhold_rate,
+    }
+    AcceptedTerms {
+        advance_amount,
+        currency,
+        fee_amount,
+        previous_financing_fee_discount_amount,
+        repayment_interval_configuration,
+        target_payback_days,
+        withhold_rate,
+    }
+    SummaryDetails {
+        advance_amount,
+        advance_paid_out_at,
+        currency,
+        current_repayment_interval,
+        disclaimer_variant,
+        fee_amount,
+        paid_amount,
+        remaining_amount,
+        repayments_begin_at,
+        withhold_rate,
     }
 }
 
@@ -203,131 +249,6 @@ impl FromJson for FinancingOffer {
         fields.read("status_transitions", &mut offer.status_transitions)?;
         fields.read("type", &mut offer.legacy_type)?;
         Ok(offer)
-    }
-}
-
-impl FromJson for OfferedTerms {
-    fn from_json(value: &Json) -> Result<Self, Error> {
-        let fields = Fields::of(value, 8)?;
-        let mut decoded = OfferedTerms::default();
-        fields.read("advance_amount", &mut decoded.advance_amount)?;
-        fields.read("campaign_type", &mut decoded.campaign_type)?;
-        fields.read("currency", &mut decoded.currency)?;
-        fields.read("fee_amount", &mut decoded.fee_amount)?;
-        fields.read(
-            "previous_financing_fee_discount_rate",
-            &mut decoded.previous_financing_fee_discount_rate,
-        )?;
-        fields.read(
-            "repayment_interval_configuration",
-            &mut decoded.repayment_interval_configuration,
-        )?;
-        fields.read("target_payback_days", &mut decoded.target_payback_days)?;
-        fields.read("withhold_rate", &mut decoded.withhold_rate)?;
-        Ok(decoded)
-    }
-}
-
-impl FromJson for AcceptedTerms {
-    fn from_json(value: &Json) -> Result<Self, Error> {
-        let fields = Fields::of(value, 7)?;
-        let mut decoded = AcceptedTerms::default();
-        fields.read("advance_amount", &mut decoded.advance_amount)?;
-        fields.read("currency", &mut decoded.currency)?;
-        fields.read("fee_amount", &mut decoded.fee_amount)?;
-        fields.read(
-            "previous_financing_fee_discount_amount",
-            &mut decoded.previous_financing_fee_discount_amount,
-        )?;
-        fields.read(
-            "repayment_interval_configuration",
-            &mut decoded.repayment_interval_configuration,
-        )?;
-        fields.read("target_payback_days", &mut decoded.target_payback_days)?;
-        fields.read("withhold_rate", &mut decoded.withhold_rate)?;
-        Ok(decoded)
-    }
-}
-
-impl FromJson for RepaymentIntervalConfiguration {
-    fn from_json(value: &Json) -> Result<Self, Error> {
-        let fields = Fields::of(value, 3)?;
-        let mut decoded = RepaymentIntervalConfiguration::default();
-        fields.read("duration_days", &mut decoded.duration_days)?;
-        fields.read("maximum_amount", &mut decoded.maximum_amount)?;
-        fields.read("minimum_amount", &mut decoded.minimum_amount)?;
-        Ok(decoded)
-    }
-}
-
-impl FromJson for StatusTransitions {
-    fn from_json(value: &Json) -> Result<Self, Error> {
-        let fields = Fields::of(value, 6)?;
-        let mut decoded = StatusTransitions::default();
-        fields.read("accepted_at", &mut decoded.accepted_at)?;
-        fields.read("canceled_at", &mut decoded.canceled_at)?;
-        fields.read("fully_repaid_at", &mut decoded.fully_repaid_at)?;
-        fields.read("paid_out_at", &mut decoded.paid_out_at)?;
-        fields.read("rejected_at", &mut decoded.rejected_at)?;
-        fields.read("replaced_at", &mut decoded.replaced_at)?;
-        Ok(decoded)
-    }
-}
-
-impl FromJson for FinancingSummary {
-    fn from_json(value: &Json) -> Result<Self, Error> {
-        let fields = Fields::of(value, 4)?;
-        let mut decoded = FinancingSummary::default();
-        fields.read("object", &mut decoded.object)?;
-        fields.read("details", &mut decoded.details)?;
-        fields.read("financing_offer", &mut decoded.financing_offer)?;
-        fields.read("status", &mut decoded.status)?;
-        Ok(decoded)
-    }
-}
-
-impl FromJson for SummaryDetails {
-    fn from_json(value: &Json) -> Result<Self, Error> {
-        let fields = Fields::of(value, 10)?;
-        let mut decoded = SummaryDetails::default();
-        fields.read("advance_amount", &mut decoded.advance_amount)?;
-        fields.read("advance_paid_out_at", &mut decoded.advance_paid_out_at)?;
-        fields.read("currency", &mut decoded.currency)?;
-        fields.read(
-            "current_repayment_interval",
-            &mut decoded.current_repayment_interval,
-        )?;
-        fields.read("disclaimer_variant", &mut decoded.disclaimer_variant)?;
-        fields.read("fee_amount", &mut decoded.fee_amount)?;
-        fields.read("paid_amount", &mut decoded.paid_amount)?;
-        fields.read("remaining_amount", &mut decoded.remaining_amount)?;
-        fields.read("repayments_begin_at", &mut decoded.repayments_begin_at)?;
-        fields.read("withhold_rate", &mut decoded.withhold_rate)?;
-        Ok(decoded)
-    }
-}
-
-impl FromJson for CurrentRepaymentInterval {
-    fn from_json(value: &Json) -> Result<Self, Error> {
-        let fields = Fields::of(value, 3)?;
-        let mut decoded = CurrentRepaymentInterval::default();
-        fields.read("due_at", &mut decoded.due_at)?;
-        fields.read("paid_amount", &mut decoded.paid_amount)?;
-        fields.read("remaining_amount", &mut decoded.remaining_amount)?;
-        Ok(decoded)
-    }
-}
-
-impl FromJson for Branding {
-    fn from_json(value: &Json) -> Result<Self, Error> {
-        let fields = Fields::of(value, 5)?;
-        let mut decoded = Branding::default();
-        fields.read("business_name", &mut decoded.business_name)?;
-        fields.read("icon", &mut decoded.icon)?;
-        fields.read("logo", &mut decoded.logo)?;
-        fields.read("primary_color", &mut decoded.primary_color)?;
-        fields.read("secondary_color", &mut decoded.secondary_color)?;
-        Ok(decoded)
     }
 }
 
