@@ -1,41 +1,22 @@
 //! `<capital-offer-tile>`: an embeddable Stripe Capital offer widget.
 //!
-//! The pure modules (`format`, `theme`, `i18n`, `settings`, `link_policy`, `view_model`) build and
-//! test natively; everything that touches the DOM is compiled for `wasm32` only.
+//! Three layers, one folder each:
+//! - [`model`]: pure data and rules (attributes, figures, colours, copy, link policy, status →
+//!   card). Builds and is tested natively.
+//! - `runtime` (wasm only, no markup): the element handle the JS shim drives, the controller that
+//!   loads and owns the element's state, the backend calls, `Intl`, events, delivery, launch.
+//! - `views` (wasm only, markup only): Leptos components that render what the model worked out.
 
-pub mod card;
-pub mod format;
-pub mod i18n;
-pub mod link_policy;
-pub mod settings;
-pub mod theme;
-pub mod view_model;
-
+pub mod model;
 #[cfg(target_arch = "wasm32")]
-mod api;
-#[cfg(target_arch = "wasm32")]
-mod controller;
-#[cfg(target_arch = "wasm32")]
-mod delivery;
-#[cfg(target_arch = "wasm32")]
-pub mod element;
-#[cfg(target_arch = "wasm32")]
-mod events;
-#[cfg(target_arch = "wasm32")]
-mod host_state;
-#[cfg(target_arch = "wasm32")]
-mod intl;
-#[cfg(target_arch = "wasm32")]
-mod launch;
-#[cfg(target_arch = "wasm32")]
-mod theme_style;
+mod runtime;
 #[cfg(target_arch = "wasm32")]
 mod views;
 
 #[cfg(target_arch = "wasm32")]
-pub use element::TileHandle;
+pub use runtime::collapsed::ElementInternals;
 #[cfg(target_arch = "wasm32")]
-pub use host_state::ElementInternals;
+pub use runtime::element::TileHandle;
 
 /// Called once when the wasm module starts: report panics on the console (the release build
 /// aborts on panic, and a silent abort would be impossible to diagnose on a platform's page).

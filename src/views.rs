@@ -1,19 +1,15 @@
-//! The tile's markup: the root [`Tile`] picks the view for the current phase and status. One file
-//! per state view in `views/`.
+//! The tile's markup, and nothing else: the root [`Tile`] picks what to render for the current
+//! load state; one file per piece in `views/`. State and effects belong to the controller.
 
 mod card;
 mod cta;
 mod failure;
 mod skeleton;
 
-use leptos::html::Div;
 use leptos::prelude::*;
 
-use crate::card::{self as card_model, Card};
-use crate::controller::{Controller, Phase};
-use crate::delivery;
-use crate::host_state;
-use crate::theme_style;
+use crate::model::card::{Card, heading};
+use crate::runtime::controller::{Controller, LoadState};
 
 /// The element's whole shadow content. The node with `part="tile"` carries `data-status`,
 /// `data-layout` and `data-theme`, and the theme's colours as private custom properties.
@@ -22,16 +18,12 @@ pub fn Tile(
     /// The element's state.
     controller: Controller,
 ) -> impl IntoView {
-    let tile = NodeRef::<Div>::new();
-    delivery::mark_when_seen(controller, tile);
-    host_state::reflect_collapsed(controller);
-
-    let status = Memo::new(move |_| controller.phase.with(Phase::data_status));
+    let status = Memo::new(move |_| controller.load.with(LoadState::data_status));
     let text = move || controller.text();
-    let announcement = move || match controller.phase.get() {
-        Phase::Loading => text().loading.to_owned(),
-        Phase::Failed(_) => text().load_failed.to_owned(),
-        Phase::Ready(loaded) => card_model::heading(text(), &loaded.view)
+    let announcement = move || match controller.load.get() {
+        LoadState::Loading => text().loading.to_owned(),
+        LoadState::Failed(_) => text().load_failed.to_owned(),
+        LoadState::Ready(loaded) => heading(text(), &loaded.stage)
             .unwrap_or_default()
             .to_owned(),
     };
@@ -40,22 +32,22 @@ pub fn Tile(
         <div
             part="tile"
             class="tile"
-            node_ref=tile
+            node_ref=controller.tile
             data-status=move || status.get()
-            data-layout=move || controller.settings.layout().as_str()
-            data-theme=move || controller.settings.theme().as_str()
+            data-layout=move || controller.attributes.layout().as_str()
+            data-theme=move || controller.attributes.theme().as_str()
             lang=move || controller.formatter.get().locale
             aria-busy=move || (status.get() == "loading").to_string()
-            style=move || theme_style::tile_style(controller)
+            style=move || controller.palette.get().css_vars()
         >
             <div class="visually-hidden" role="status" aria-live="polite">{announcement}</div>
-            {move || match controller.phase.get() {
-                Phase::Loading => view! { <skeleton::Skeleton/> }.into_any(),
-                Phase::Failed(_) => view! { <failure::Failure controller=controller/> }.into_any(),
-                Phase::Ready(loaded) => {
+            {move || match controller.load.get() {
+                LoadState::Loading => view! { <skeleton::Skeleton/> }.into_any(),
+                LoadState::Failed(_) => view! { <failure::Failure controller=controller/> }.into_any(),
+                LoadState::Ready(loaded) => {
                     let format = controller.formatter.get();
-                    Card::new(&loaded.view, loaded.state.branding.as_ref(), controller.text(), &format)
-                        .map(|card| view! { <card::CardView controller=controller card=card/> })
+                    Card::new(&loaded.stage, loaded.state.branding.as_ref(), controller.text(), &format)
+                        .map(|card| view! { <card::CardContent controller=controller card=card/> })
                         .into_any()
                 }
             }}

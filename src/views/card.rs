@@ -5,12 +5,13 @@ use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::cta::Cta;
-use crate::card::{Brand, Card, Term};
-use crate::controller::Controller;
-use crate::launch::safe_image_url;
+use crate::model::card::{Brand, Card, Term};
+use crate::runtime::controller::Controller;
+use crate::runtime::page_urls::safe_image_url;
 
 #[component]
-pub fn CardView(
+pub fn CardContent(
+    /// The element's state (for the call to action).
     controller: Controller,
     /// What to show, already formatted.
     card: Card,

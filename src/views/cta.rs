@@ -3,24 +3,24 @@
 use capital_types::AccountLinkType;
 use leptos::prelude::*;
 
-use crate::controller::{Controller, Launch};
-use crate::launch;
-use crate::settings::LinkTarget;
+use crate::model::options::LinkTarget;
+use crate::runtime::controller::Controller;
+use crate::runtime::launch::{self, LaunchState};
 
 /// The call to action: asks the backend for a fresh Account Link on every click.
 #[component]
 pub fn Cta(
+    /// The element's state.
     controller: Controller,
     /// The button's label.
     label: &'static str,
     /// The Account Link type to request.
     link_type: AccountLinkType,
 ) -> impl IntoView {
-    let busy = move || controller.launch.get() == Launch::Busy;
-    let new_tab = move || controller.settings.link_target() == LinkTarget::Blank;
+    let busy = move || controller.launch.get() == LaunchState::Busy;
+    let new_tab = move || controller.attributes.link_target() == LinkTarget::Blank;
     let message = move || match controller.launch.get() {
-        Launch::Failed { unsafe_link: true } => Some(controller.text().unsafe_link),
-        Launch::Failed { unsafe_link: false } => Some(controller.text().link_failed),
+        LaunchState::Failed(failure) => Some(controller.launch_message(failure)),
         _ => None,
     };
     let on_click = move |_| launch::launch(controller, link_type.clone());

@@ -2,10 +2,13 @@
 
 use leptos::prelude::*;
 
-use crate::controller::Controller;
+use crate::runtime::controller::Controller;
 
 #[component]
-pub fn Failure(controller: Controller) -> impl IntoView {
+pub fn Failure(
+    /// The element's state (for the retry).
+    controller: Controller,
+) -> impl IntoView {
     move || {
         let text = controller.text();
         view! {

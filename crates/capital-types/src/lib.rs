@@ -13,6 +13,7 @@ pub mod branding;
 pub mod error;
 pub mod event;
 pub mod json;
+pub mod lifecycle;
 pub mod money;
 pub mod offer;
 pub mod offer_state;
@@ -23,6 +24,7 @@ pub use account_link::{AccountLink, AccountLinkRequest, AccountLinkType};
 pub use branding::Branding;
 pub use error::{ApiError, ErrorEnvelope};
 pub use event::{Event, EventData};
+pub use lifecycle::LifecyclePhase;
 pub use money::{Currency, MinorUnits};
 pub use offer::{
     AcceptedTerms, CampaignType, DisclaimerVariant, FinancingOffer, FinancingType,

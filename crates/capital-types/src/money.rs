@@ -95,10 +95,47 @@ impl MinorUnits {
     }
 }
 
+/// A decimal string with its whole part grouped in threes by commas: `-1234567.50` →
+/// `-1,234,567.50`. The locale-free rendering the element falls back to when `Intl` refuses an
+/// input, and the one the sandbox's server-rendered pages use.
+pub fn group_thousands(decimal: &str) -> String {
+    let (sign, unsigned) = match decimal.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", decimal),
+    };
+    let (whole, fraction) = match unsigned.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (unsigned, None),
+    };
+    let mut out = String::with_capacity(decimal.len() + whole.len() / 3);
+    out.push_str(sign);
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if let Some(fraction) = fraction {
+        out.push('.');
+        out.push_str(fraction);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn thousands_are_grouped_with_sign_and_fraction_kept() {
+        assert_eq!(group_thousands("0"), "0");
+        assert_eq!(group_thousands("999"), "999");
+        assert_eq!(group_thousands("1000"), "1,000");
+        assert_eq!(group_thousands("1234567.50"), "1,234,567.50");
+        assert_eq!(group_thousands("-1234.5"), "-1,234.5");
+        assert_eq!(group_thousands("-0.50"), "-0.50");
+    }
 
     fn decimal(amount: i64, currency: &str) -> String {
         MinorUnits::new(amount, &Currency::from(currency)).to_decimal_string()

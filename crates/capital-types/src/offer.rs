@@ -24,26 +24,6 @@ open_enum! {
     }
 }
 
-impl OfferStatus {
-    /// Statuses an offer never leaves.
-    pub fn is_terminal(&self) -> bool {
-        matches!(
-            self,
-            OfferStatus::FullyRepaid
-                | OfferStatus::Completed
-                | OfferStatus::Rejected
-                | OfferStatus::Expired
-                | OfferStatus::Canceled
-                | OfferStatus::Replaced
-        )
-    }
-
-    /// The offer can still be accepted by the connected account.
-    pub fn is_open(&self) -> bool {
-        matches!(self, OfferStatus::Undelivered | OfferStatus::Delivered)
-    }
-}
-
 open_enum! {
     /// `financing_type` (and the deprecated `type`).
     pub enum FinancingType {

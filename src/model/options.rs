@@ -1,5 +1,58 @@
-//! The element's attributes parsed into small option types. Unknown values fall back to the
+//! The element's attributes: their names (the one list the JS shim and the docs are checked
+//! against) and their values parsed into small option types. Unknown values fall back to the
 //! documented default instead of failing: an attribute typo must not blank the tile.
+
+/// One of the element's attributes (contract section 1). Each is also a camelCase JS property.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attribute {
+    ApiBase,
+    Layout,
+    BrandColor,
+    AccentColor,
+    Theme,
+    Locale,
+    LinkTarget,
+    LinkOrigins,
+    Credentials,
+    Delivery,
+}
+
+impl Attribute {
+    /// Every attribute, in the contract's order.
+    pub const ALL: [Attribute; 10] = [
+        Attribute::ApiBase,
+        Attribute::Layout,
+        Attribute::BrandColor,
+        Attribute::AccentColor,
+        Attribute::Theme,
+        Attribute::Locale,
+        Attribute::LinkTarget,
+        Attribute::LinkOrigins,
+        Attribute::Credentials,
+        Attribute::Delivery,
+    ];
+
+    /// The attribute's name in markup.
+    pub fn name(self) -> &'static str {
+        match self {
+            Attribute::ApiBase => "api-base",
+            Attribute::Layout => "layout",
+            Attribute::BrandColor => "brand-color",
+            Attribute::AccentColor => "accent-color",
+            Attribute::Theme => "theme",
+            Attribute::Locale => "locale",
+            Attribute::LinkTarget => "link-target",
+            Attribute::LinkOrigins => "link-origins",
+            Attribute::Credentials => "credentials",
+            Attribute::Delivery => "delivery",
+        }
+    }
+
+    /// The attribute called `name`; `None` for anything else.
+    pub fn from_name(name: &str) -> Option<Attribute> {
+        Attribute::ALL.into_iter().find(|a| a.name() == name)
+    }
+}
 
 /// `layout`: a card or one wide row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -152,6 +205,18 @@ mod tests {
         assert_eq!(Credentials::parse(Some("omit")), Credentials::SameOrigin);
         assert_eq!(Delivery::parse(Some("manual")), Delivery::Manual);
         assert_eq!(Delivery::parse(Some("never")), Delivery::Auto);
+    }
+
+    #[test]
+    fn attribute_names_round_trip_and_are_unique() {
+        for attribute in Attribute::ALL {
+            assert_eq!(Attribute::from_name(attribute.name()), Some(attribute));
+        }
+        let mut names: Vec<_> = Attribute::ALL.iter().map(|a| a.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Attribute::ALL.len());
+        assert_eq!(Attribute::from_name("api_base"), None);
     }
 
     #[test]

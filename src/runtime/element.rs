@@ -1,6 +1,6 @@
-//! The custom-element glue. The JS shim (`embed/capital-offer-tile.js`) owns the element's
+//! The custom-element glue. The JS shim (`src/js/capital-offer-tile.js`) owns the element's
 //! lifecycle callbacks and creates one [`TileHandle`] per connected element; everything else
-//! happens here.
+//! happens in Rust.
 
 use std::any::Any;
 
@@ -9,8 +9,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
-use crate::controller::{Controller, Settings};
-use crate::host_state::ElementInternals;
+use super::collapsed::ElementInternals;
+use super::controller::Controller;
+use crate::model::options::Attribute;
 use crate::views::Tile;
 
 /// The element's styles, compiled into the wasm so that the embed folder stays one script, one
@@ -64,7 +65,6 @@ impl TileHandle {
         let owner = Owner::new();
         let (controller, view) = owner.with(|| {
             let controller = Controller::new(host, internals);
-            provide_context(controller);
             let view =
                 leptos::mount::mount_to(root, move || view! { <Tile controller=controller/> });
             (controller, Box::new(view) as Box<dyn Any>)
@@ -82,16 +82,17 @@ impl TileHandle {
     /// The names of the attributes the element observes.
     #[wasm_bindgen(js_name = observedAttributes)]
     pub fn observed_attributes() -> Vec<String> {
-        Settings::NAMES
+        Attribute::ALL
             .iter()
-            .map(|name| (*name).to_owned())
+            .map(|attribute| attribute.name().to_owned())
             .collect()
     }
 
-    /// Sets an attribute's effective value (`undefined`/`null` when absent).
+    /// Sets an attribute's effective value (`undefined`/`null` when absent); names that are not
+    /// the element's attributes are ignored.
     pub fn set(&self, name: &str, value: Option<String>) {
-        if let Some(mounted) = &self.mounted {
-            mounted.controller.settings.set(name, value);
+        if let (Some(mounted), Some(attribute)) = (&self.mounted, Attribute::from_name(name)) {
+            mounted.controller.attributes.set(attribute, value);
         }
     }
 

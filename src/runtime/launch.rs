@@ -10,22 +10,41 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 use web_sys::Window;
 
-use crate::api::ApiError;
-use crate::controller::{Controller, Launch};
-use crate::events;
-use crate::link_policy::{LinkPolicy, UnsafeLink};
-use crate::settings::LinkTarget;
+use super::api::ApiError;
+use super::controller::Controller;
+use super::events::{self, ErrorKind};
+use super::page_urls::checked_link;
+use crate::model::options::{Attribute, LinkTarget};
+
+/// What the call to action is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LaunchState {
+    Idle,
+    /// A link is being fetched; further clicks send nothing.
+    Busy,
+    /// The last attempt failed; the message stays until the next attempt or load.
+    Failed(LaunchFailure),
+}
+
+/// Why the last launch failed, each with its own message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LaunchFailure {
+    /// The backend answered no link (network, HTTP error, unreadable answer).
+    Request,
+    /// The link failed the link policy and was not opened.
+    UnsafeLink,
+}
 
 pub fn launch(controller: Controller, link_type: AccountLinkType) {
     // A second click while a request is in flight sends nothing.
-    if controller.launch.get_untracked() == Launch::Busy {
+    if controller.launch.get_untracked() == LaunchState::Busy {
         return;
     }
     let Some(backend) = controller.backend() else {
         return;
     };
-    controller.launch.set(Launch::Busy);
-    let target = untrack(|| controller.settings.link_target());
+    controller.launch.set(LaunchState::Busy);
+    let target = untrack(|| controller.attributes.link_target());
     let tab = (target == LinkTarget::Blank).then(open_blank_tab).flatten();
 
     spawn_local(async move {
@@ -35,11 +54,12 @@ pub fn launch(controller: Controller, link_type: AccountLinkType) {
             return;
         }
         let text = controller.text();
+        let link_origins = controller
+            .attributes
+            .raw(Attribute::LinkOrigins)
+            .get_untracked();
         let outcome = match result {
-            Ok(link) => match check_link(
-                &link.url,
-                untrack(|| controller.settings.link_origins.get()).as_deref(),
-            ) {
+            Ok(link) => match checked_link(&link.url, link_origins.as_deref()) {
                 Ok(url) => {
                     let detail = events::Detail::new()
                         .text("type", Some(link_type.as_str()))
@@ -53,51 +73,26 @@ pub fn launch(controller: Controller, link_type: AccountLinkType) {
                     } else {
                         close(tab);
                     }
-                    Launch::Idle
+                    LaunchState::Idle
                 }
                 Err(_) => {
                     close(tab);
-                    controller.report_error("unsafe_link", text.unsafe_link, None);
-                    Launch::Failed { unsafe_link: true }
+                    controller.report_error(ErrorKind::UnsafeLink, text.unsafe_link, None);
+                    LaunchState::Failed(LaunchFailure::UnsafeLink)
                 }
             },
             Err(ApiError::Aborted) => {
                 close(tab);
-                Launch::Idle
+                LaunchState::Idle
             }
             Err(error) => {
                 close(tab);
                 controller.report_error(error.kind(), text.link_failed, error.status());
-                Launch::Failed { unsafe_link: false }
+                LaunchState::Failed(LaunchFailure::Request)
             }
         };
         controller.launch.set(outcome);
     });
-}
-
-/// `url` parsed by the browser against the page's base URI, with the page's origin.
-fn parse_against_page(url: &str) -> Option<(web_sys::Url, String)> {
-    let window = web_sys::window()?;
-    let page_origin = window.location().origin().ok()?;
-    let base = window.document()?.base_uri().ok()??;
-    Some((
-        web_sys::Url::new_with_base(url.trim(), &base).ok()?,
-        page_origin,
-    ))
-}
-
-/// Checks `url` against the link policy, as the browser parses it. Returns the normalised URL
-/// that will be opened.
-pub fn check_link(url: &str, link_origins: Option<&str>) -> Result<String, UnsafeLink> {
-    let (parsed, page_origin) = parse_against_page(url).ok_or(UnsafeLink::Invalid)?;
-    LinkPolicy::new(&page_origin, link_origins).check(&parsed.protocol(), &parsed.origin())?;
-    Ok(parsed.href())
-}
-
-/// An icon URL from the backend is shown only if it is `https:` or on the page's own origin.
-pub fn safe_image_url(url: &str) -> Option<String> {
-    let (parsed, page_origin) = parse_against_page(url)?;
-    (parsed.protocol() == "https:" || parsed.origin() == page_origin).then(|| parsed.href())
 }
 
 fn open_blank_tab() -> Option<Window> {

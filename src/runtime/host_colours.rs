@@ -1,36 +1,8 @@
-//! The tile's inline custom properties: the palette resolved from the `brand-color` /
-//! `accent-color` attributes, the host's `--capital-brand-color` / `--capital-accent-color`, and
-//! the backend's branding, in that order.
+//! The host's `--capital-brand-color` and `--capital-accent-color`, as the page's CSS sets them,
+//! read once when the element starts (one batched read for every element that starts together).
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-
-use crate::controller::{Controller, Phase};
-use crate::theme::Palette;
-
-pub fn tile_style(controller: Controller) -> String {
-    let settings = controller.settings;
-    let (brand_attr, accent_attr) = (settings.brand_color.get(), settings.accent_color.get());
-    let branding = controller.phase.with(|phase| match phase {
-        Phase::Ready(loaded) => loaded.state.branding.clone(),
-        _ => None,
-    });
-    let (css_brand, css_accent) = controller.host_colours.get();
-    let branding = branding.unwrap_or_default();
-    Palette::resolve(
-        [
-            brand_attr.as_deref(),
-            css_brand.as_deref(),
-            branding.primary_color.as_deref(),
-        ],
-        [
-            accent_attr.as_deref(),
-            css_accent.as_deref(),
-            branding.secondary_color.as_deref(),
-        ],
-    )
-    .css_vars()
-}
 
 /// The host colours of elements waiting for the next batched read.
 type Pending = Vec<(web_sys::HtmlElement, RwSignal<HostColours>)>;

@@ -9,6 +9,26 @@ pub const LOADED: &str = "capital-offer-loaded";
 pub const LAUNCH: &str = "capital-offer-launch";
 pub const ERROR: &str = "capital-offer-error";
 
+/// The `kind` of `capital-offer-error` (contract: `network`, `http`, `decode`, `unsafe_link`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    Network,
+    Http,
+    Decode,
+    UnsafeLink,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Network => "network",
+            ErrorKind::Http => "http",
+            ErrorKind::Decode => "decode",
+            ErrorKind::UnsafeLink => "unsafe_link",
+        }
+    }
+}
+
 /// An event's `detail`: a plain object whose absent values are `null`.
 pub struct Detail(Object);
 
@@ -54,9 +74,9 @@ pub fn dispatch(host: &HtmlElement, name: &str, detail: Detail, cancelable: bool
 }
 
 /// `capital-offer-error` with `{kind, message, status}`.
-pub fn error(host: &HtmlElement, kind: &str, message: &str, status: Option<u16>) {
+pub fn error(host: &HtmlElement, kind: ErrorKind, message: &str, status: Option<u16>) {
     let detail = Detail::new()
-        .text("kind", Some(kind))
+        .text("kind", Some(kind.as_str()))
         .text("message", Some(message))
         .number("status", status.map(i64::from));
     dispatch(host, ERROR, detail, false);

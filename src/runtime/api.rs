@@ -16,7 +16,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, RequestCredentials, RequestInit, Response};
 
-use crate::settings::{Credentials, route};
+use super::events::ErrorKind;
+use crate::model::options::{Credentials, route};
 
 /// How long a request may take before the element gives up and says so.
 const TIMEOUT_MS: i32 = 15_000;
@@ -38,11 +39,11 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            ApiError::Network | ApiError::Timeout | ApiError::Aborted => "network",
-            ApiError::Http { .. } => "http",
-            ApiError::Decode(_) => "decode",
+            ApiError::Network | ApiError::Timeout | ApiError::Aborted => ErrorKind::Network,
+            ApiError::Http { .. } => ErrorKind::Http,
+            ApiError::Decode(_) => ErrorKind::Decode,
         }
     }
 
@@ -97,6 +98,8 @@ pub struct Backend {
 }
 
 /// Holds the controller of the latest offer load, so that a newer load aborts the one it replaces.
+/// This is the one mechanism that drops a superseded load: an aborted request answers
+/// [`ApiError::Aborted`] even when its response had already arrived (see [`Backend::send`]).
 #[derive(Clone, Default)]
 pub struct LatestLoad(Rc<RefCell<Option<AbortController>>>);
 

@@ -1,12 +1,12 @@
 //! Locale-aware rendering with the browser's `Intl`, falling back to the plain renderings of
-//! `format.rs` whenever `Intl` refuses an input (an invalid locale tag, a placeholder currency):
+//! `model/format.rs` whenever `Intl` refuses an input (an invalid locale tag, a placeholder currency):
 //! a bad attribute or a synthetic fixture must never break the tile.
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::card::Formats;
-use crate::format::{Money, Progress, Rate};
+use crate::model::card::Formats;
+use crate::model::format::{Money, Progress, Rate};
 
 #[wasm_bindgen]
 extern "C" {

@@ -1,8 +1,8 @@
-//! Which Account Link URLs the element may open.
+//! Which URLs the element may use: Account Links it may open, and icons it may load.
 //!
-//! The URL itself is parsed by the browser (`new URL(url, document.baseURI)`), the same parser that
-//! would navigate to it, so there is no gap between what is checked and what is opened. This module
-//! decides on the parsed protocol and origin.
+//! The URL itself is parsed by the browser (`new URL(url, document.baseURI)`, in
+//! `runtime/page_urls.rs`), the same parser that would navigate to it, so there is no gap between
+//! what is checked and what is opened. This module decides on the parsed protocol and origin.
 
 /// The default of `link-origins`.
 pub const DEFAULT_LINK_ORIGINS: &str = "https://connect.stripe.com";
@@ -60,6 +60,13 @@ impl LinkPolicy {
     }
 }
 
+/// An icon from the backend's branding is loaded only over `https:` or from the page's own origin:
+/// never `http:` (mixed content, tracking), `data:` or `javascript:`.
+pub fn image_allowed(protocol: &str, origin: &str, page_origin: &str) -> bool {
+    protocol.eq_ignore_ascii_case("https:")
+        || (origin != "null" && origin.eq_ignore_ascii_case(page_origin))
+}
+
 /// `https://Connect.Stripe.com/` → `https://connect.stripe.com`; anything with a path, query,
 /// credentials or no host is not an origin.
 fn normalise_origin(entry: &str) -> Option<String> {
@@ -81,6 +88,16 @@ fn normalise_origin(entry: &str) -> Option<String> {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn images_load_over_https_or_from_the_page_itself() {
+        let page = "http://127.0.0.1:3000";
+        assert!(image_allowed("https:", "https://cdn.example", page));
+        assert!(image_allowed("http:", "http://127.0.0.1:3000", page));
+        assert!(!image_allowed("http:", "http://cdn.example", page));
+        assert!(!image_allowed("data:", "null", "null"));
+        assert!(!image_allowed("javascript:", "null", page));
+    }
 
     fn default_policy() -> LinkPolicy {
         LinkPolicy::new("https://platform.example", None)

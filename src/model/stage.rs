@@ -1,26 +1,27 @@
-//! Status → view: what the tile shows for an `/offer` response, as plain data. Formatting with
-//! `Intl` and markup happen in `views/`; this mapping is pure and tested natively.
+//! Status → stage: where the account's offer is, as plain data the card is made from
+//! (`card.rs`). The statuses are grouped by the shared lifecycle rules
+//! ([`capital_types::lifecycle`]); formatting and markup happen later. Pure and tested natively.
 
 use capital_types::{
-    AccountLinkType, CampaignType, DisclaimerVariant, FinancingOffer, FinancingType, OfferState,
-    OfferStatus, RepaymentIntervalConfiguration,
+    AccountLinkType, CampaignType, DisclaimerVariant, FinancingOffer, FinancingType,
+    LifecyclePhase, OfferState, OfferStatus, RepaymentIntervalConfiguration,
 };
 
-use crate::format::{Money, Progress, Rate, epoch_millis_from_seconds, repayment_progress};
+use super::format::{Money, Progress, Rate, epoch_millis_from_seconds, repayment_progress};
 
 /// What the tile renders.
 #[derive(Debug, Clone, PartialEq)]
-pub enum TileView {
+pub enum Stage {
     /// `undelivered`, `delivered`: the offer itself.
-    Offer(OfferView),
+    Offer(OpenOffer),
     /// `accepted`: the application is under review.
-    Review(ReviewView),
+    Review(Review),
     /// `paid_out`: repayment in progress.
-    InProgress(ProgressView),
+    InProgress(Financing),
     /// `fully_repaid`, `completed`.
-    Repaid(ClosedView),
+    Repaid(Closed),
     /// `rejected`.
-    Rejected(ClosedView),
+    Rejected(Closed),
     /// Terminal, unknown or no offer: the element collapses to zero size.
     Hidden,
 }
@@ -34,7 +35,7 @@ pub struct IntervalTerms {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct OfferView {
+pub struct OpenOffer {
     pub offer_id: String,
     pub undelivered: bool,
     pub refill: bool,
@@ -52,7 +53,7 @@ pub struct OfferView {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct ReviewView {
+pub struct Review {
     pub amount: Option<Money>,
     pub disclaimer: Option<DisclaimerVariant>,
 }
@@ -66,7 +67,7 @@ pub struct CurrentInterval {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct ProgressView {
+pub struct Financing {
     pub paid: Option<Money>,
     pub remaining: Option<Money>,
     /// Percent repaid, 0–100.
@@ -78,80 +79,76 @@ pub struct ProgressView {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct ClosedView {
+pub struct Closed {
     pub amount: Option<Money>,
     pub disclaimer: Option<DisclaimerVariant>,
 }
 
-impl TileView {
-    pub fn from_state(state: &OfferState) -> TileView {
+impl Stage {
+    pub fn from_state(state: &OfferState) -> Stage {
         let Some(offer) = &state.offer else {
-            return TileView::Hidden;
+            return Stage::Hidden;
         };
         let disclaimer = offer.disclaimer_variant.clone();
-        match &offer.status {
-            OfferStatus::Undelivered | OfferStatus::Delivered => TileView::Offer(offer_view(offer)),
-            OfferStatus::Accepted => TileView::Review(ReviewView {
+        match offer.status.phase() {
+            LifecyclePhase::Open => Stage::Offer(open_offer(offer)),
+            LifecyclePhase::UnderReview => Stage::Review(Review {
                 amount: financed_amount(offer),
                 disclaimer,
             }),
-            OfferStatus::PaidOut => TileView::InProgress(progress_view(offer, state)),
-            OfferStatus::FullyRepaid | OfferStatus::Completed => TileView::Repaid(ClosedView {
+            LifecyclePhase::InProgress => Stage::InProgress(financing(offer, state)),
+            LifecyclePhase::PaidInFull => Stage::Repaid(Closed {
                 amount: financed_amount(offer),
                 disclaimer,
             }),
-            OfferStatus::Rejected => TileView::Rejected(ClosedView {
+            LifecyclePhase::Rejected => Stage::Rejected(Closed {
                 amount: financed_amount(offer),
                 disclaimer,
             }),
-            OfferStatus::Expired
-            | OfferStatus::Canceled
-            | OfferStatus::Replaced
-            | OfferStatus::Other(_) => TileView::Hidden,
+            LifecyclePhase::Gone => Stage::Hidden,
         }
     }
 
     /// The Account Link type the call to action requests; `None` when nothing is shown.
     pub fn link_type(&self) -> Option<AccountLinkType> {
         match self {
-            TileView::Offer(_) => Some(AccountLinkType::CapitalFinancingOffer),
-            TileView::Review(_)
-            | TileView::InProgress(_)
-            | TileView::Repaid(_)
-            | TileView::Rejected(_) => Some(AccountLinkType::CapitalFinancingReporting),
-            TileView::Hidden => None,
+            Stage::Offer(_) => Some(AccountLinkType::CapitalFinancingOffer),
+            Stage::Review(_) | Stage::InProgress(_) | Stage::Repaid(_) | Stage::Rejected(_) => {
+                Some(AccountLinkType::CapitalFinancingReporting)
+            }
+            Stage::Hidden => None,
         }
     }
 
     pub fn is_hidden(&self) -> bool {
-        matches!(self, TileView::Hidden)
+        matches!(self, Stage::Hidden)
     }
 
     pub fn disclaimer(&self) -> Option<&DisclaimerVariant> {
         match self {
-            TileView::Offer(v) => v.disclaimer.as_ref(),
-            TileView::Review(v) => v.disclaimer.as_ref(),
-            TileView::InProgress(v) => v.disclaimer.as_ref(),
-            TileView::Repaid(v) | TileView::Rejected(v) => v.disclaimer.as_ref(),
-            TileView::Hidden => None,
+            Stage::Offer(v) => v.disclaimer.as_ref(),
+            Stage::Review(v) => v.disclaimer.as_ref(),
+            Stage::InProgress(v) => v.disclaimer.as_ref(),
+            Stage::Repaid(v) | Stage::Rejected(v) => v.disclaimer.as_ref(),
+            Stage::Hidden => None,
         }
     }
 }
 
 /// The `data-status` value and the `status` of `capital-offer-loaded`: the offer's own status for
 /// what is shown, `"none"` for anything collapsed.
-pub fn shown_status(state: &OfferState, view: &TileView) -> String {
-    match (&state.offer, view) {
-        (Some(offer), view) if !view.is_hidden() => offer.status.as_str().to_owned(),
+pub fn shown_status(state: &OfferState, stage: &Stage) -> String {
+    match (&state.offer, stage) {
+        (Some(offer), stage) if !stage.is_hidden() => offer.status.as_str().to_owned(),
         _ => "none".to_owned(),
     }
 }
 
-fn offer_view(offer: &FinancingOffer) -> OfferView {
+fn open_offer(offer: &FinancingOffer) -> OpenOffer {
     let terms = offer.offered_terms.clone().unwrap_or_default();
     let currency = terms.currency.as_ref();
     let refill = offer.is_refill();
-    OfferView {
+    OpenOffer {
         offer_id: offer.id.clone(),
         undelivered: offer.status == OfferStatus::Undelivered,
         refill,
@@ -186,7 +183,7 @@ fn financed_amount(offer: &FinancingOffer) -> Option<Money> {
     })
 }
 
-fn progress_view(offer: &FinancingOffer, state: &OfferState) -> ProgressView {
+fn financing(offer: &FinancingOffer, state: &OfferState) -> Financing {
     let details = state
         .summary
         .as_ref()
@@ -203,7 +200,7 @@ fn progress_view(offer: &FinancingOffer, state: &OfferState) -> ProgressView {
                 remaining: Money::new(interval.remaining_amount, currency),
                 due_at_ms: epoch_millis_from_seconds(interval.due_at),
             });
-    ProgressView {
+    Financing {
         paid: Money::new(details.paid_amount, currency),
         remaining: Money::new(details.remaining_amount, currency),
         progress: repayment_progress(details.paid_amount, details.remaining_amount),
@@ -251,7 +248,7 @@ mod tests {
     }
 
     #[test]
-    fn each_status_maps_to_its_view_and_link() {
+    fn each_status_maps_to_its_stage_and_link() {
         let cases = [
             (
                 "undelivered",
@@ -296,7 +293,7 @@ mod tests {
         ];
         for (status, link, shown) in cases {
             let state = state(json!({"offer": offer(status)}));
-            let view = TileView::from_state(&state);
+            let view = Stage::from_state(&state);
             assert_eq!(view.link_type(), link, "{status}");
             assert_eq!(shown_status(&state, &view), shown, "{status}");
         }
@@ -305,16 +302,15 @@ mod tests {
     #[test]
     fn no_offer_is_hidden() {
         let state = state(json!({"offer": null, "summary": null, "branding": null}));
-        assert_eq!(TileView::from_state(&state), TileView::Hidden);
-        assert_eq!(shown_status(&state, &TileView::Hidden), "none");
+        assert_eq!(Stage::from_state(&state), Stage::Hidden);
+        assert_eq!(shown_status(&state, &Stage::Hidden), "none");
     }
 
     #[test]
-    fn offer_view_carries_the_terms() {
-        let TileView::Offer(view) =
-            TileView::from_state(&state(json!({"offer": offer("undelivered")})))
+    fn an_open_offer_carries_the_terms() {
+        let Stage::Offer(view) = Stage::from_state(&state(json!({"offer": offer("undelivered")})))
         else {
-            panic!("offer view expected")
+            panic!("an open offer expected")
         };
         assert!(view.undelivered);
         assert_eq!(view.amount.unwrap().decimal(), "10000.00");
@@ -330,7 +326,7 @@ mod tests {
         let mut refill = offer("delivered");
         refill["product_type"] = json!("refill");
         refill["offered_terms"]["previous_financing_fee_discount_rate"] = json!(0.5);
-        let TileView::Offer(view) = TileView::from_state(&state(json!({"offer": refill}))) else {
+        let Stage::Offer(view) = Stage::from_state(&state(json!({"offer": refill}))) else {
             panic!()
         };
         assert!(view.refill);
@@ -338,7 +334,7 @@ mod tests {
 
         let mut standard = offer("delivered");
         standard["offered_terms"]["previous_financing_fee_discount_rate"] = json!(0.5);
-        let TileView::Offer(view) = TileView::from_state(&state(json!({"offer": standard}))) else {
+        let Stage::Offer(view) = Stage::from_state(&state(json!({"offer": standard}))) else {
             panic!()
         };
         assert_eq!(view.discount_rate, None);
@@ -357,7 +353,7 @@ mod tests {
                 "current_repayment_interval": {"due_at": 1700000000, "paid_amount": 20000, "remaining_amount": 30000},
             }},
         }));
-        let TileView::InProgress(view) = TileView::from_state(&state) else {
+        let Stage::InProgress(view) = Stage::from_state(&state) else {
             panic!()
         };
         assert_eq!(view.paid.unwrap().decimal(), "2750.00");
@@ -379,8 +375,8 @@ mod tests {
 
     #[test]
     fn paid_out_without_summary_still_renders() {
-        let TileView::InProgress(view) =
-            TileView::from_state(&state(json!({"offer": offer("paid_out")})))
+        let Stage::InProgress(view) =
+            Stage::from_state(&state(json!({"offer": offer("paid_out")})))
         else {
             panic!()
         };
@@ -392,13 +388,11 @@ mod tests {
     fn review_and_closed_views_prefer_accepted_terms() {
         let mut accepted = offer("accepted");
         accepted["accepted_terms"] = json!({"advance_amount": 500000, "currency": "usd", "fee_amount": 50000, "withhold_rate": 0.1});
-        let TileView::Review(view) = TileView::from_state(&state(json!({"offer": accepted})))
-        else {
+        let Stage::Review(view) = Stage::from_state(&state(json!({"offer": accepted}))) else {
             panic!()
         };
         assert_eq!(view.amount.unwrap().decimal(), "5000.00");
-        let TileView::Rejected(view) =
-            TileView::from_state(&state(json!({"offer": offer("rejected")})))
+        let Stage::Rejected(view) = Stage::from_state(&state(json!({"offer": offer("rejected")})))
         else {
             panic!()
         };
@@ -416,7 +410,7 @@ mod tests {
                 "repayments_begin_at": null, "withhold_rate": 65076826}, "financing_offer": null,
                 "object": "capital.financing_summary", "status": null},
         }));
-        let TileView::InProgress(view) = TileView::from_state(&fixture) else {
+        let Stage::InProgress(view) = Stage::from_state(&fixture) else {
             panic!()
         };
         assert_eq!(view.withhold_rate, None, "65076826 is not a rate");
@@ -424,11 +418,11 @@ mod tests {
         for status in ["undelivered", "accepted", "fully_repaid", "rejected"] {
             let bare =
                 state(json!({"offer": {"id": "o", "status": status, "offered_terms": null}}));
-            assert!(!TileView::from_state(&bare).is_hidden(), "{status}");
+            assert!(!Stage::from_state(&bare).is_hidden(), "{status}");
         }
         let negative = state(json!({"offer": {"id": "o", "status": "delivered",
             "offered_terms": {"advance_amount": -5, "currency": "usd", "fee_amount": 0, "withhold_rate": 0.1}}}));
-        let TileView::Offer(view) = TileView::from_state(&negative) else {
+        let Stage::Offer(view) = Stage::from_state(&negative) else {
             panic!()
         };
         assert_eq!(view.amount, None);
@@ -440,7 +434,7 @@ mod tests {
         let bare = state(
             json!({"offer": {"id": "o", "status": "delivered", "type": "fixed_term_loan", "product_type": "top_up"}}),
         );
-        let TileView::Offer(view) = TileView::from_state(&bare) else {
+        let Stage::Offer(view) = Stage::from_state(&bare) else {
             panic!()
         };
         assert_eq!(view.financing_type, Some(FinancingType::FixedTermLoan));

@@ -1,13 +1,13 @@
-//! View → card: every state the tile shows, as one shape of already formatted text. The markup
+//! Stage → card: every state the tile shows, as one shape of already formatted text. The markup
 //! (`views/card.rs`) renders that shape alone, so the element carries one render tree instead of
 //! one per state (a third of the wasm went to near-identical trees). Pure and tested natively;
 //! the browser's `Intl` comes in through [`Formats`].
 
 use capital_types::{AccountLinkType, Branding};
 
-use crate::format::{Money, Progress, Rate};
-use crate::i18n::{Text, fill};
-use crate::view_model::{IntervalTerms, TileView};
+use super::copy::{Text, fill};
+use super::format::{Money, Progress, Rate};
+use super::stage::{IntervalTerms, Stage};
 
 /// How numbers and dates are written: `Intl` in the element, plain renderings in native tests.
 pub trait Formats {
@@ -42,7 +42,7 @@ pub struct Card {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Brand {
     pub name: Option<String>,
-    /// As the backend sent it; the view checks it before use.
+    /// As the backend sent it; the runtime checks it against the page before use.
     pub icon: Option<String>,
     pub chip: Option<&'static str>,
 }
@@ -109,28 +109,28 @@ impl Term {
     }
 }
 
-/// The heading a view shows, also announced through the live region.
-pub fn heading(text: &Text, view: &TileView) -> Option<&'static str> {
-    Some(match view {
-        TileView::Offer(offer) => text.offer_heading(offer.campaign.as_ref(), offer.refill),
-        TileView::Review(_) => text.review_heading,
-        TileView::InProgress(_) => text.progress_heading,
-        TileView::Repaid(_) => text.repaid_heading,
-        TileView::Rejected(_) => text.rejected_heading,
-        TileView::Hidden => return None,
+/// The heading a stage shows, also announced through the live region.
+pub fn heading(text: &Text, stage: &Stage) -> Option<&'static str> {
+    Some(match stage {
+        Stage::Offer(offer) => text.offer_heading(offer.campaign.as_ref(), offer.refill),
+        Stage::Review(_) => text.review_heading,
+        Stage::InProgress(_) => text.progress_heading,
+        Stage::Repaid(_) => text.repaid_heading,
+        Stage::Rejected(_) => text.rejected_heading,
+        Stage::Hidden => return None,
     })
 }
 
 impl Card {
-    /// The card for `view`; `None` when the tile shows nothing.
+    /// The card for `stage`; `None` when the tile shows nothing.
     pub fn new(
-        view: &TileView,
+        stage: &Stage,
         branding: Option<&Branding>,
         text: &Text,
         format: &impl Formats,
     ) -> Option<Card> {
-        let heading = heading(text, view)?;
-        let link_type = view.link_type()?;
+        let heading = heading(text, stage)?;
+        let link_type = stage.link_type()?;
         let mut card = Card {
             brand: brand(branding),
             dot: None,
@@ -141,10 +141,10 @@ impl Card {
             terms: Vec::new(),
             cta_label: "",
             link_type,
-            legal: view.disclaimer().map(|variant| text.disclaimer(variant)),
+            legal: stage.disclaimer().map(|variant| text.disclaimer(variant)),
         };
-        match view {
-            TileView::Offer(offer) => {
+        match stage {
+            Stage::Offer(offer) => {
                 card.brand.chip = text.financing_type(offer.financing_type.as_ref());
                 card.lede = Some(
                     text.offer_lede(offer.campaign.as_ref(), offer.refill)
@@ -186,7 +186,7 @@ impl Card {
                 });
                 card.cta_label = text.cta_offer;
             }
-            TileView::Review(review) => {
+            Stage::Review(review) => {
                 let amount = format.money(review.amount.as_ref());
                 card.dot = Some("status-dot pending");
                 card.lede = Some(fill(text.review_body, &[("amount", &amount)]));
@@ -196,7 +196,7 @@ impl Card {
                 });
                 card.cta_label = text.cta_review;
             }
-            TileView::InProgress(progress) => {
+            Stage::InProgress(progress) => {
                 let caption = progress
                     .progress
                     .map(|p| fill(text.progress_value, &[("percent", &format.progress(p))]));
@@ -244,18 +244,18 @@ impl Card {
                 }
                 card.cta_label = text.cta_progress;
             }
-            TileView::Repaid(closed) => {
+            Stage::Repaid(closed) => {
                 let amount = format.money(closed.amount.as_ref());
                 card.dot = Some("status-dot done");
                 card.lede = Some(fill(text.repaid_body, &[("amount", &amount)]));
                 card.cta_label = text.cta_repaid;
             }
-            TileView::Rejected(_) => {
+            Stage::Rejected(_) => {
                 card.dot = Some("status-dot stopped");
                 card.lede = Some(text.rejected_body.to_owned());
                 card.cta_label = text.cta_rejected;
             }
-            TileView::Hidden => return None,
+            Stage::Hidden => return None,
         }
         Some(card)
     }
@@ -307,7 +307,7 @@ fn interval(text: &Text, format: &impl Formats, terms: &IntervalTerms) -> String
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::i18n::Lang;
+    use crate::model::copy::Lang;
     use capital_types::OfferState;
     use serde_json::json;
 
@@ -338,7 +338,7 @@ mod tests {
     fn card(state: serde_json::Value) -> Option<Card> {
         let state: OfferState = serde_json::from_value(state).unwrap();
         Card::new(
-            &TileView::from_state(&state),
+            &Stage::from_state(&state),
             state.branding.as_ref(),
             Lang::En.text(),
             &Plain,

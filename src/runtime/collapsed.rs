@@ -4,8 +4,6 @@
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
-use crate::controller::{Controller, Phase};
-
 #[wasm_bindgen]
 extern "C" {
     /// `ElementInternals`, as created by the JS shim with `attachInternals()`.
@@ -22,20 +20,17 @@ extern "C" {
 
 pub const COLLAPSED: &str = "collapsed";
 
-pub fn reflect_collapsed(controller: Controller) {
+/// Keeps the `collapsed` state equal to `collapsed`. Without `ElementInternals` (old engines)
+/// there is nothing to reflect to.
+pub fn reflect_collapsed(internals: Option<ElementInternals>, collapsed: Signal<bool>) {
+    let Some(internals) = internals else { return };
+    let internals = send_wrapper::SendWrapper::new(internals);
     Effect::new(move |_| {
-        let collapsed = controller
-            .phase
-            .with(|phase| matches!(phase, Phase::Ready(loaded) if loaded.view.is_hidden()));
-        let _ = controller.shared.try_with_value(|shared| {
-            if let Some(internals) = &shared.internals {
-                let states = internals.states();
-                let _ = if collapsed {
-                    states.add(COLLAPSED)
-                } else {
-                    states.remove(COLLAPSED).map(drop)
-                };
-            }
-        });
+        let states = internals.states();
+        let _ = if collapsed.get() {
+            states.add(COLLAPSED)
+        } else {
+            states.remove(COLLAPSED).map(drop)
+        };
     });
 }

@@ -4,6 +4,10 @@
 //! an IntersectionObserver to report at least half of the tile visible, and sends the request once
 //! per offer per element.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use capital_types::FinancingOffer;
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -12,35 +16,50 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit};
 
-use crate::api::ApiError;
-use crate::controller::{Controller, Phase};
-use crate::settings::Delivery;
-use crate::view_model::TileView;
+use super::api::{ApiError, Backend};
 
 /// Share of the tile that must be visible to count as seen.
 const VISIBLE_SHARE: f64 = 0.5;
 
-pub fn mark_when_seen(controller: Controller, tile: NodeRef<Div>) {
+/// The offers this element has asked the backend to mark delivered (or is asking now).
+#[derive(Clone, Default)]
+struct Delivered(Rc<RefCell<Vec<String>>>);
+
+impl Delivered {
+    fn contains(&self, offer: &str) -> bool {
+        self.0.borrow().iter().any(|id| id == offer)
+    }
+
+    /// Records `offer`; `false` if it was recorded already.
+    fn claim(&self, offer: &str) -> bool {
+        let first = !self.contains(offer);
+        if first {
+            self.0.borrow_mut().push(offer.to_owned());
+        }
+        first
+    }
+
+    fn forget(&self, offer: &str) {
+        self.0.borrow_mut().retain(|id| id != offer);
+    }
+}
+
+/// Observes `tile` while `watched` names an undelivered offer; once half of the tile has been
+/// visible, asks `backend()` to mark that offer delivered and hands the updated offer to
+/// `on_marked`. A failed request is forgotten, so the next load tries again.
+pub fn mark_when_seen(
+    tile: NodeRef<Div>,
+    watched: Signal<Option<String>>,
+    backend: impl Fn() -> Option<Backend> + Copy + 'static,
+    on_marked: impl Fn(FinancingOffer) + Copy + 'static,
+) {
+    let delivered = Delivered::default();
     Effect::new(move |_| {
         let Some(node) = tile.get() else { return };
-        if controller.settings.delivery() != Delivery::Auto {
-            return;
-        }
-        let Phase::Ready(loaded) = controller.phase.get() else {
+        let Some(offer_id) = watched.get().filter(|id| !delivered.contains(id)) else {
             return;
         };
-        let TileView::Offer(offer) = &loaded.view else {
-            return;
-        };
-        let offer_id = offer.offer_id.clone();
-        let already = controller
-            .shared
-            .try_with_value(|s| s.delivered.borrow().contains(&offer_id))
-            .unwrap_or(true);
-        if !offer.undelivered || already {
-            return;
-        }
-
+        let delivered = delivered.clone();
         let on_change = Closure::<dyn FnMut(js_sys::Array, IntersectionObserver)>::new(
             move |entries: js_sys::Array, observer: IntersectionObserver| {
                 let seen = entries.iter().any(|entry| {
@@ -51,7 +70,7 @@ pub fn mark_when_seen(controller: Controller, tile: NodeRef<Div>) {
                 });
                 if seen {
                     observer.disconnect();
-                    send(controller, offer_id.clone());
+                    send(&delivered, offer_id.clone(), backend, on_marked);
                 }
             },
         );
@@ -71,31 +90,22 @@ pub fn mark_when_seen(controller: Controller, tile: NodeRef<Div>) {
     });
 }
 
-fn send(controller: Controller, offer_id: String) {
-    let first = controller
-        .shared
-        .try_with_value(|s| {
-            let mut delivered = s.delivered.borrow_mut();
-            let first = !delivered.contains(&offer_id);
-            if first {
-                delivered.push(offer_id.clone());
-            }
-            first
-        })
-        .unwrap_or(false);
-    let Some(backend) = controller.backend().filter(|_| first) else {
+fn send(
+    delivered: &Delivered,
+    offer_id: String,
+    backend: impl Fn() -> Option<Backend>,
+    on_marked: impl Fn(FinancingOffer) + 'static,
+) {
+    let Some(backend) = backend().filter(|_| delivered.claim(&offer_id)) else {
         return;
     };
+    let delivered = delivered.clone();
     spawn_local(async move {
         match backend.mark_delivered(&offer_id).await {
-            Ok(offer) => controller.update_offer(offer),
+            Ok(offer) => on_marked(offer),
             Err(ApiError::Aborted) => {}
-            Err(_) => {
-                // Not something the user sees; forget the attempt so that the next load retries.
-                let _ = controller
-                    .shared
-                    .try_with_value(|s| s.delivered.borrow_mut().retain(|id| *id != offer_id));
-            }
+            // Not something the user sees; forget the attempt so that the next load retries.
+            Err(_) => delivered.forget(&offer_id),
         }
     });
 }

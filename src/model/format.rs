@@ -1,6 +1,7 @@
 //! Pure number logic behind what the tile shows. The browser's `Intl` does the locale-specific
-//! rendering (see `intl.rs`); this module decides *what* to render, exactly and without panics.
+//! rendering (see `runtime/intl.rs`); this module decides *what* to render, exactly and without panics.
 
+use capital_types::money::group_thousands;
 use capital_types::{Currency, MinorUnits};
 
 /// An amount of money that can be shown: non-negative, with a currency.
@@ -54,17 +55,6 @@ impl Money {
             None => format!("{grouped}{shown_fraction}"),
         }
     }
-}
-
-fn group_thousands(digits: &str) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// A rate (`withhold_rate`, discount rates) as a fraction between 0 and 1, rounded to a hundredth

@@ -1,0 +1,308 @@
+//! One element's state: its attributes, the load of `GET /offer`, the launch state, and the
+//! effects that follow them (loading on `api-base`/`credentials` changes, the delivery observer,
+//! the `collapsed` state, the host colours). The views read it; they start nothing themselves.
+
+use std::sync::Arc;
+
+use capital_types::{FinancingOffer, OfferState, OfferStatus};
+use leptos::html::Div;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::HtmlElement;
+
+use super::api::{ApiError, Backend, LatestLoad, Requests};
+use super::attributes::Attributes;
+use super::collapsed::{ElementInternals, reflect_collapsed};
+use super::delivery::mark_when_seen;
+use super::events::{self, ErrorKind};
+use super::host_colours::{HostColours, read_host_colours};
+use super::intl::{Formatter, resolve_locale};
+use super::launch::{LaunchFailure, LaunchState};
+use crate::model::copy::{Lang, Text};
+use crate::model::options::{Attribute, Delivery};
+use crate::model::palette::Palette;
+use crate::model::stage::{Stage, shown_status};
+
+/// A successful load, with its stage worked out once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    pub state: OfferState,
+    pub stage: Stage,
+}
+
+impl Loaded {
+    fn new(state: OfferState) -> Self {
+        let stage = Stage::from_state(&state);
+        Loaded { state, stage }
+    }
+
+    /// `data-status` and the `status` of `capital-offer-loaded`.
+    pub fn status(&self) -> String {
+        shown_status(&self.state, &self.stage)
+    }
+}
+
+/// Where the element is in loading its offer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadState {
+    Loading,
+    Failed(ApiError),
+    Ready(Arc<Loaded>),
+}
+
+impl LoadState {
+    /// The value of `data-status` on the `tile` part.
+    pub fn data_status(&self) -> String {
+        match self {
+            LoadState::Loading => "loading".to_owned(),
+            LoadState::Failed(_) => "error".to_owned(),
+            LoadState::Ready(loaded) => loaded.status(),
+        }
+    }
+
+    /// Loaded, with nothing to show: the element collapses.
+    pub fn is_collapsed(&self) -> bool {
+        matches!(self, LoadState::Ready(loaded) if loaded.stage.is_hidden())
+    }
+}
+
+/// Things that are not `Send` and live as long as the element.
+struct Shared {
+    host: HtmlElement,
+    requests: Requests,
+    latest_load: LatestLoad,
+}
+
+/// The element's state, cheap to copy into closures.
+#[derive(Clone, Copy)]
+pub struct Controller {
+    pub attributes: Attributes,
+    pub load: RwSignal<LoadState>,
+    pub launch: RwSignal<LaunchState>,
+    pub formatter: Memo<Formatter>,
+    /// The colours in effect: attribute, then host CSS variable, then backend branding.
+    pub palette: Memo<Palette>,
+    /// The `tile` part, for the delivery observer.
+    pub tile: NodeRef<Div>,
+    shared: StoredValue<Shared, LocalStorage>,
+}
+
+impl Controller {
+    /// Creates the state under the current reactive owner and starts its effects: loading
+    /// whenever `api-base` or `credentials` change, delivery once the offer is seen, the
+    /// `collapsed` state.
+    pub fn new(host: HtmlElement, internals: Option<ElementInternals>) -> Self {
+        let attributes = Attributes::new();
+        let load = RwSignal::new(LoadState::Loading);
+        let host_colours = RwSignal::new(HostColours::default());
+        read_host_colours(host.clone(), host_colours);
+        let formatter = Memo::new(move |_| {
+            Formatter::new(resolve_locale(
+                attributes.raw(Attribute::Locale).get().as_deref(),
+            ))
+        });
+        let palette = Memo::new(move |_| {
+            let branding = load.with(|load| match load {
+                LoadState::Ready(loaded) => loaded.state.branding.clone(),
+                _ => None,
+            });
+            let branding = branding.unwrap_or_default();
+            let (css_brand, css_accent) = host_colours.get();
+            let brand_attr = attributes.raw(Attribute::BrandColor).get();
+            let accent_attr = attributes.raw(Attribute::AccentColor).get();
+            Palette::resolve(
+                [
+                    brand_attr.as_deref(),
+                    css_brand.as_deref(),
+                    branding.primary_color.as_deref(),
+                ],
+                [
+                    accent_attr.as_deref(),
+                    css_accent.as_deref(),
+                    branding.secondary_color.as_deref(),
+                ],
+            )
+        });
+        let controller = Controller {
+            attributes,
+            load,
+            launch: RwSignal::new(LaunchState::Idle),
+            formatter,
+            palette,
+            tile: NodeRef::new(),
+            shared: StoredValue::new_local(Shared {
+                host,
+                requests: Requests::default(),
+                latest_load: LatestLoad::default(),
+            }),
+        };
+        Effect::new(move |_| {
+            attributes.raw(Attribute::ApiBase).track();
+            attributes.raw(Attribute::Credentials).track();
+            controller.load();
+        });
+        reflect_collapsed(
+            internals,
+            Signal::derive(move || load.with(LoadState::is_collapsed)),
+        );
+        let undelivered_on_screen = Signal::derive(move || {
+            if attributes.delivery() != Delivery::Auto {
+                return None;
+            }
+            load.with(|load| match load {
+                LoadState::Ready(loaded) => match &loaded.stage {
+                    Stage::Offer(offer) if offer.undelivered => Some(offer.offer_id.clone()),
+                    _ => None,
+                },
+                _ => None,
+            })
+        });
+        mark_when_seen(
+            controller.tile,
+            undelivered_on_screen,
+            move || controller.backend(),
+            move |offer| controller.update_offer(offer),
+        );
+        controller
+    }
+
+    /// The copy for the current locale.
+    pub fn text(&self) -> &'static Text {
+        Lang::from_locale(&self.formatter.get().locale).text()
+    }
+
+    pub fn host(&self) -> Option<HtmlElement> {
+        self.shared.try_with_value(|shared| shared.host.clone())
+    }
+
+    pub fn backend(&self) -> Option<Backend> {
+        let requests = self
+            .shared
+            .try_with_value(|shared| shared.requests.clone())?;
+        untrack(|| {
+            Some(Backend {
+                base: self.attributes.api_base(),
+                credentials: self.attributes.credentials(),
+                requests,
+            })
+        })
+    }
+
+    /// Whether the element has been removed (everything it held is released).
+    pub fn is_closed(&self) -> bool {
+        self.shared
+            .try_with_value(|shared| shared.requests.is_closed())
+            .unwrap_or(true)
+    }
+
+    /// (Re)loads the offer state. A newer load aborts the older one, whose answer is then
+    /// dropped (`ApiError::Aborted`).
+    pub fn load(&self) {
+        let Some(backend) = self.backend() else {
+            return;
+        };
+        let Some(latest) = self
+            .shared
+            .try_with_value(|shared| shared.latest_load.clone())
+        else {
+            return;
+        };
+        self.load.set(LoadState::Loading);
+        // A stale launch failure goes; a launch in flight keeps its button busy.
+        if matches!(self.launch.get_untracked(), LaunchState::Failed(_)) {
+            self.launch.set(LaunchState::Idle);
+        }
+        let this = *self;
+        spawn_local(async move {
+            let result = backend.fetch_offer(&latest).await;
+            if this.is_closed() {
+                return;
+            }
+            match result {
+                Ok(state) => this.show(Loaded::new(state)),
+                Err(ApiError::Aborted) => {}
+                Err(error) => {
+                    let message = this.text().load_failed;
+                    this.load.set(LoadState::Failed(error.clone()));
+                    this.report_error(error.kind(), message, error.status());
+                }
+            }
+        });
+    }
+
+    fn show(&self, loaded: Loaded) {
+        let detail = loaded_detail(&loaded);
+        self.load.set(LoadState::Ready(Arc::new(loaded)));
+        if let Some(host) = self.host() {
+            events::dispatch(&host, events::LOADED, detail, false);
+        }
+    }
+
+    /// Replaces the shown offer with an updated copy (after `mark_delivered`), if it is still the
+    /// one on screen.
+    pub fn update_offer(&self, offer: FinancingOffer) {
+        let LoadState::Ready(loaded) = self.load.get_untracked() else {
+            return;
+        };
+        if loaded.state.offer.as_ref().map(|o| &o.id) != Some(&offer.id) {
+            return;
+        }
+        let mut state = loaded.state.clone();
+        state.offer = Some(offer);
+        self.load
+            .set(LoadState::Ready(Arc::new(Loaded::new(state))));
+    }
+
+    /// The message for a failed launch, in the current locale.
+    pub fn launch_message(&self, failure: LaunchFailure) -> &'static str {
+        match failure {
+            LaunchFailure::UnsafeLink => self.text().unsafe_link,
+            LaunchFailure::Request => self.text().link_failed,
+        }
+    }
+
+    /// `capital-offer-error`.
+    pub fn report_error(&self, kind: ErrorKind, message: &str, status: Option<u16>) {
+        if let Some(host) = self.host() {
+            events::error(&host, kind, message, status);
+        }
+    }
+
+    /// Aborts everything in flight; nothing is reported after this.
+    pub fn close(&self) {
+        let _ = self.shared.try_with_value(|shared| shared.requests.close());
+    }
+}
+
+fn loaded_detail(loaded: &Loaded) -> events::Detail {
+    let offer = loaded
+        .state
+        .offer
+        .as_ref()
+        .filter(|_| !loaded.stage.is_hidden());
+    let has_active_financing = loaded
+        .state
+        .summary
+        .as_ref()
+        .is_some_and(|s| s.details.is_some())
+        || loaded
+            .state
+            .offer
+            .as_ref()
+            .is_some_and(|o| o.status == OfferStatus::PaidOut);
+    events::Detail::new()
+        .text("status", Some(&loaded.status()))
+        .text(
+            "productType",
+            offer
+                .and_then(|o| o.product_type.as_ref())
+                .map(|t| t.as_str()),
+        )
+        .text(
+            "financingType",
+            offer
+                .and_then(|o| o.effective_financing_type())
+                .map(|t| t.as_str()),
+        )
+        .flag("hasActiveFinancing", has_active_financing)
+}
