@@ -188,3 +188,52 @@ impl Config {
         .config
     }
 }
+
+/// A connected account a user may sign in as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoAccount {
+    pub id: String,
+    pub name: String,
+}
+
+/// Parses `acct_1=Name,acct_2=Other` (the `--accounts` flag).
+pub fn parse_accounts(text: &str) -> Vec<DemoAccount> {
+    text.split(',')
+        .filter_map(|entry| {
+            let (id, name) = entry.split_once('=').unwrap_or((entry, entry));
+            let id = id.trim();
+            (id.starts_with("acct_")
+                && id.len() > 5
+                && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+            .then(|| DemoAccount {
+                id: id.to_owned(),
+                name: name.trim().to_owned(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accounts_flag_parses_and_refuses_junk() {
+        let accounts = parse_accounts(
+            "acct_1Rocket=Rocket Rides, acct_2Plain ,not_an_account=X,acct_<script>=Y",
+        );
+        assert_eq!(
+            accounts,
+            vec![
+                DemoAccount {
+                    id: "acct_1Rocket".into(),
+                    name: "Rocket Rides".into()
+                },
+                DemoAccount {
+                    id: "acct_2Plain".into(),
+                    name: "acct_2Plain".into()
+                },
+            ]
+        );
+    }
+}

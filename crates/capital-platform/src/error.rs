@@ -1,10 +1,16 @@
-//! One error type for every route, answered in Stripe's error envelope. Internal details are
-//! logged, never sent.
+//! One error type at the HTTP edge, answered in Stripe's error envelope. The layers below keep
+//! their own errors ([`StoreError`], [`StripeError`], [`SandboxError`]); they become an
+//! [`AppError`] here, once. Internal details are logged, never sent.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use capital_types::ErrorEnvelope;
+
+use crate::capital::{CapitalError, NotACapitalLink};
+use crate::sandbox::SandboxError;
+use crate::store::StoreError;
+use crate::stripe_client::StripeError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -28,9 +34,54 @@ pub enum AppError {
     Internal(String),
 }
 
-impl From<sqlx::Error> for AppError {
-    fn from(error: sqlx::Error) -> Self {
-        AppError::Internal(format!("database: {error}"))
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        AppError::Internal(format!("store: {error}"))
+    }
+}
+
+impl From<StripeError> for AppError {
+    fn from(error: StripeError) -> Self {
+        match error {
+            StripeError::Status { status, request_id } => {
+                tracing::warn!(status, ?request_id, "Stripe refused a request");
+                AppError::Upstream { status }
+            }
+            StripeError::Unreachable(source) => {
+                tracing::warn!(%source, "Stripe could not be reached");
+                AppError::Upstream { status: 0 }
+            }
+            other => {
+                AppError::Internal(format!("{other}: {:?}", std::error::Error::source(&other)))
+            }
+        }
+    }
+}
+
+impl From<SandboxError> for AppError {
+    fn from(error: SandboxError) -> Self {
+        match error {
+            SandboxError::InvalidRequest(message) => AppError::InvalidRequest(message),
+            SandboxError::Conflict(message) => AppError::Conflict(message),
+            SandboxError::NotFound(what) => AppError::NotFound(what),
+            SandboxError::Store(error) => error.into(),
+            delivery @ SandboxError::Delivery { .. } => AppError::Internal(delivery.to_string()),
+        }
+    }
+}
+
+impl From<CapitalError> for AppError {
+    fn from(error: CapitalError) -> Self {
+        match error {
+            CapitalError::Stripe(error) => error.into(),
+            CapitalError::Sandbox(error) => error.into(),
+        }
+    }
+}
+
+impl From<NotACapitalLink> for AppError {
+    fn from(error: NotACapitalLink) -> Self {
+        AppError::InvalidRequest(error.to_string())
     }
 }
 

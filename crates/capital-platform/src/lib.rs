@@ -13,9 +13,11 @@ pub mod routes;
 pub mod sandbox;
 pub mod selection;
 pub mod session;
+pub mod state;
 pub mod store;
 pub mod stripe_client;
 pub mod webhook_signature;
 
-pub use app::{AppState, app};
+pub use app::app;
 pub use config::{Cli, Command, Config, Mode};
+pub use state::{AppState, StartError};

@@ -1,17 +1,15 @@
 //! The Capital sandbox: Stripe's side of the world, played locally.
 //!
-//! It keeps its own offers (the `sandbox_*` tables), applies the lifecycle in [`machine`], and
-//! tells the platform about every change the way Stripe does: a signed event POSTed to the
-//! platform's own `/webhooks/stripe` route, which verifies and ingests it like any other.
+//! It keeps its own offers (`sandbox/store.rs`), applies the lifecycle in [`machine`], and tells
+//! the platform about every change the way Stripe does: a signed event for the platform's webhook
+//! handler, which verifies and ingests it like any other. The events travel through a channel
+//! ([`SandboxEvents`]) that the platform drains (`state.rs`); the sandbox never holds the
+//! platform, so neither keeps the other alive.
 
 pub mod machine;
 pub mod pages;
+pub mod store;
 
-use std::sync::OnceLock;
-
-use axum::Router;
-use axum::body::Body;
-use axum::http::Request;
 use capital_types::{
     AccountLink, AccountLinkType, CampaignType, CurrentRepaymentInterval, FinancingOffer,
     FinancingSummary, OfferStatus, OfferedTerms, ProductType, RepaymentIntervalConfiguration,
@@ -19,13 +17,12 @@ use capital_types::{
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sqlx::Row;
-use tower::ServiceExt;
+use tokio::sync::{mpsc, oneshot};
 
-use crate::error::AppError;
-use crate::store::Store;
+use crate::store::StoreError;
 use crate::webhook_signature;
 use machine::{Action, Financing, InvalidTransition};
+use store::{HostedLink, LinkState, SandboxStore};
 
 /// Account Links expire after five minutes and work once.
 pub const LINK_LIFETIME_SECONDS: i64 = 300;
@@ -42,11 +39,45 @@ fn new_id(prefix: &str) -> String {
     format!("{prefix}_{tail}")
 }
 
-impl From<InvalidTransition> for AppError {
+/// Why a sandbox action did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("{0}")]
+    InvalidRequest(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The platform did not take an event (it refused it, or is gone).
+    #[error("the platform did not take {event_type}: {reason}")]
+    Delivery { event_type: String, reason: String },
+}
+
+impl From<InvalidTransition> for SandboxError {
     fn from(error: InvalidTransition) -> Self {
-        AppError::Conflict(error.to_string())
+        SandboxError::Conflict(error.to_string())
     }
 }
+
+impl From<serde_json::Error> for SandboxError {
+    fn from(error: serde_json::Error) -> Self {
+        SandboxError::Store(StoreError::Corrupt(error))
+    }
+}
+
+/// A signed event on its way to the platform's webhook handler, and where to say how it went.
+pub struct SignedEvent {
+    pub event_type: String,
+    pub signature: String,
+    pub body: String,
+    /// `Err` with the platform's reason when it refused the event.
+    pub taken: oneshot::Sender<Result<(), String>>,
+}
+
+/// The receiving end of the sandbox's events; the platform drains it.
+pub type SandboxEvents = mpsc::Receiver<SignedEvent>;
 
 /// "Create financing offer" in the dashboard's test tools.
 #[derive(Debug, Clone, Deserialize)]
@@ -88,30 +119,12 @@ fn default_currency() -> String {
     "usd".into()
 }
 
-/// An Account Link token as the hosted pages see it.
-#[derive(Debug, Clone)]
-pub struct HostedLink {
-    pub token: String,
-    pub account: String,
-    pub link_type: AccountLinkType,
-    pub state: LinkState,
-    pub refresh_url: String,
-    pub return_url: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LinkState {
-    Fresh,
-    Opened,
-    Done,
-}
-
 pub struct Sandbox {
-    store: Store,
+    store: SandboxStore,
     webhook_secret: String,
     public_url: String,
-    /// The platform's router, through which events reach `/webhooks/stripe`.
-    platform: OnceLock<Router>,
+    /// Where events go to reach the platform's webhook handler.
+    events: mpsc::Sender<SignedEvent>,
     /// Serialises changes, so that concurrent actions on one offer cannot both pass the state
     /// machine (a read-check-write race). Held while events are delivered, as Stripe would
     /// finish a transition before announcing it.
@@ -119,38 +132,35 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    pub fn new(store: Store, webhook_secret: &str, public_url: &str) -> Self {
-        Sandbox {
+    /// A sandbox on `store`, and the events it will send (signed with `webhook_secret`), for the
+    /// platform to drain.
+    pub fn new(
+        store: SandboxStore,
+        webhook_secret: &str,
+        public_url: &str,
+    ) -> (Self, SandboxEvents) {
+        let (events, receiver) = mpsc::channel(64);
+        let sandbox = Sandbox {
             store,
             webhook_secret: webhook_secret.to_owned(),
             public_url: public_url.trim_end_matches('/').to_owned(),
-            platform: OnceLock::new(),
+            events,
             writing: tokio::sync::Mutex::new(()),
-        }
-    }
-
-    /// Connects the sandbox to the platform's router (set once the router exists).
-    pub fn connect(&self, platform: Router) {
-        let _ = self.platform.set(platform);
+        };
+        (sandbox, receiver)
     }
 
     // ---- the API the platform calls ----
 
-    pub async fn list_offers(&self, account: &str) -> Result<Vec<FinancingOffer>, AppError> {
-        let rows = sqlx::query("SELECT body FROM sandbox_offers WHERE account = ?")
-            .bind(account)
-            .fetch_all(&self.store.pool)
-            .await?;
-        rows.iter()
-            .map(|r| Ok(serde_json::from_str(r.get::<&str, _>("body"))?))
-            .collect()
+    pub async fn list_offers(&self, account: &str) -> Result<Vec<FinancingOffer>, SandboxError> {
+        Ok(self.store.offers(account).await?)
     }
 
-    pub async fn retrieve_offer(&self, offer: &str) -> Result<FinancingOffer, AppError> {
+    pub async fn retrieve_offer(&self, offer: &str) -> Result<FinancingOffer, SandboxError> {
         Ok(self.load(offer).await?.offer)
     }
 
-    pub async fn mark_delivered(&self, offer: &str) -> Result<FinancingOffer, AppError> {
+    pub async fn mark_delivered(&self, offer: &str) -> Result<FinancingOffer, SandboxError> {
         let _writing = self.writing.lock().await;
         let mut financing = self.load(offer).await?;
         machine::apply(&mut financing, &Action::MarkDelivered, now())?;
@@ -158,7 +168,7 @@ impl Sandbox {
         Ok(financing.offer)
     }
 
-    pub async fn financing_summary(&self, account: &str) -> Result<FinancingSummary, AppError> {
+    pub async fn financing_summary(&self, account: &str) -> Result<FinancingSummary, SandboxError> {
         let in_progress = self
             .financings(account)
             .await?
@@ -192,7 +202,10 @@ impl Sandbox {
                     paid_out_at + index * length,
                     paid_out_at + (index + 1) * length,
                 );
-                let paid = self.repaid_between(&financing.offer.id, start, due).await?;
+                let paid = self
+                    .store
+                    .paid_between(&financing.offer.id, start, due)
+                    .await?;
                 let minimum = config
                     .minimum_amount
                     .unwrap_or(0)
@@ -230,17 +243,19 @@ impl Sandbox {
         link_type: &AccountLinkType,
         refresh_url: &str,
         return_url: &str,
-    ) -> Result<AccountLink, AppError> {
+    ) -> Result<AccountLink, SandboxError> {
         let token = new_id("link");
         let created = now();
-        sqlx::query("INSERT INTO sandbox_links (token, account, link_type, expires_at, used, refresh_url, return_url) VALUES (?, ?, ?, ?, 0, ?, ?)")
-            .bind(&token)
-            .bind(account)
-            .bind(link_type.as_str())
-            .bind(created + LINK_LIFETIME_SECONDS)
-            .bind(refresh_url)
-            .bind(return_url)
-            .execute(&self.store.pool)
+        self.store
+            .insert_link(&HostedLink {
+                token: token.clone(),
+                account: account.to_owned(),
+                link_type: link_type.clone(),
+                state: LinkState::Fresh,
+                expires_at: created + LINK_LIFETIME_SECONDS,
+                refresh_url: refresh_url.to_owned(),
+                return_url: return_url.to_owned(),
+            })
             .await?;
         Ok(AccountLink {
             object: Some("account_link".into()),
@@ -252,26 +267,29 @@ impl Sandbox {
 
     // ---- the dashboard's test tools ----
 
-    pub async fn create_offer(&self, request: CreateOffer) -> Result<FinancingOffer, AppError> {
+    pub async fn create_offer(&self, request: CreateOffer) -> Result<FinancingOffer, SandboxError> {
         let _writing = self.writing.lock().await;
         self.create_offer_locked(request).await
     }
 
-    async fn create_offer_locked(&self, request: CreateOffer) -> Result<FinancingOffer, AppError> {
+    async fn create_offer_locked(
+        &self,
+        request: CreateOffer,
+    ) -> Result<FinancingOffer, SandboxError> {
         if request.advance_amount < 1
             || request.fee_amount.is_some_and(|f| f < 0)
             || !(0.0..=1.0).contains(&request.withhold_rate)
         {
-            return Err(AppError::InvalidRequest("advance_amount must be positive, fee_amount not negative, withhold_rate between 0 and 1".into()));
+            return Err(SandboxError::InvalidRequest("advance_amount must be positive, fee_amount not negative, withhold_rate between 0 and 1".into()));
         }
         if request.account.trim().is_empty() {
-            return Err(AppError::InvalidRequest("account is required".into()));
+            return Err(SandboxError::InvalidRequest("account is required".into()));
         }
         let status = match request.status.as_deref() {
             None | Some("undelivered") => OfferStatus::Undelivered,
             Some("delivered") => OfferStatus::Delivered,
             Some(other) => {
-                return Err(AppError::InvalidRequest(format!(
+                return Err(SandboxError::InvalidRequest(format!(
                     "offers are created undelivered or delivered, not {other}"
                 )));
             }
@@ -352,12 +370,16 @@ impl Sandbox {
     }
 
     /// Applies a lifecycle action and emits the matching event(s).
-    pub async fn act(&self, offer: &str, action: Action) -> Result<FinancingOffer, AppError> {
+    pub async fn act(&self, offer: &str, action: Action) -> Result<FinancingOffer, SandboxError> {
         let _writing = self.writing.lock().await;
         self.act_locked(offer, action).await
     }
 
-    async fn act_locked(&self, offer: &str, action: Action) -> Result<FinancingOffer, AppError> {
+    async fn act_locked(
+        &self,
+        offer: &str,
+        action: Action,
+    ) -> Result<FinancingOffer, SandboxError> {
         let mut financing = self.load(offer).await?;
         let before = financing.offer.status.clone();
         let paid_before = financing.paid;
@@ -392,7 +414,7 @@ impl Sandbox {
 
     /// A refill's payout repays the financing it refills (less the discount on its remaining
     /// fee) and pays out the difference.
-    async fn pay_out_refill(&self, mut refill: Financing) -> Result<FinancingOffer, AppError> {
+    async fn pay_out_refill(&self, mut refill: Financing) -> Result<FinancingOffer, SandboxError> {
         let account = refill.offer.account.clone().unwrap_or_default();
         let previous = self
             .financings(&account)
@@ -437,7 +459,7 @@ impl Sandbox {
         &self,
         offer: &str,
         advance_amount: Option<i64>,
-    ) -> Result<FinancingOffer, AppError> {
+    ) -> Result<FinancingOffer, SandboxError> {
         let _writing = self.writing.lock().await;
         let mut old = self.load(offer).await?;
         let new_id = new_id("financingoffer");
@@ -459,7 +481,7 @@ impl Sandbox {
             let current = terms.advance_amount.unwrap_or(0);
             let amount = advance_amount.unwrap_or(current + current / 2);
             if amount < 1 {
-                return Err(AppError::InvalidRequest(
+                return Err(SandboxError::InvalidRequest(
                     "advance_amount must be positive".into(),
                 ));
             }
@@ -485,7 +507,7 @@ impl Sandbox {
         account: &str,
         advance_amount: Option<i64>,
         discount_rate: Option<f64>,
-    ) -> Result<FinancingOffer, AppError> {
+    ) -> Result<FinancingOffer, SandboxError> {
         let _writing = self.writing.lock().await;
         let current = self
             .financings(account)
@@ -493,10 +515,10 @@ impl Sandbox {
             .into_iter()
             .find(|f| f.offer.status == OfferStatus::PaidOut)
             .ok_or_else(|| {
-                AppError::Conflict("a refill needs financing in progress (paid_out)".into())
+                SandboxError::Conflict("a refill needs financing in progress (paid_out)".into())
             })?;
         if current.paid * 2 < current.total_owed() {
-            return Err(AppError::Conflict(
+            return Err(SandboxError::Conflict(
                 "a refill is offered once at least half of the current financing is repaid".into(),
             ));
         }
@@ -506,7 +528,7 @@ impl Sandbox {
             .iter()
             .any(|f| f.offer.is_refill() && f.offer.status.is_open())
         {
-            return Err(AppError::Conflict(
+            return Err(SandboxError::Conflict(
                 "the account already has an open refill offer".into(),
             ));
         }
@@ -534,14 +556,10 @@ impl Sandbox {
     }
 
     /// Expires open offers whose `expires_after` has passed (run periodically).
-    pub async fn expire_due(&self) -> Result<usize, AppError> {
+    pub async fn expire_due(&self) -> Result<usize, SandboxError> {
         let _writing = self.writing.lock().await;
-        let rows = sqlx::query("SELECT body FROM sandbox_offers")
-            .fetch_all(&self.store.pool)
-            .await?;
         let mut expired = 0;
-        for row in rows {
-            let offer: FinancingOffer = serde_json::from_str(row.get::<&str, _>("body"))?;
+        for offer in self.store.all_offers().await? {
             if offer.status.is_open() && offer.expires_after.is_some_and(|at| at < now() as f64) {
                 self.act_locked(&offer.id, Action::Expire).await?;
                 expired += 1;
@@ -552,119 +570,40 @@ impl Sandbox {
 
     // ---- hosted pages ----
 
-    pub async fn link(&self, token: &str) -> Result<Option<(HostedLink, i64)>, AppError> {
-        let row = sqlx::query("SELECT account, link_type, expires_at, used, refresh_url, return_url FROM sandbox_links WHERE token = ?")
-            .bind(token)
-            .fetch_optional(&self.store.pool)
-            .await?;
-        Ok(row.map(|row| {
-            let state = match row.get::<i64, _>("used") {
-                0 => LinkState::Fresh,
-                1 => LinkState::Opened,
-                _ => LinkState::Done,
-            };
-            (
-                HostedLink {
-                    token: token.to_owned(),
-                    account: row.get("account"),
-                    link_type: AccountLinkType::from(row.get::<String, _>("link_type")),
-                    state,
-                    refresh_url: row.get("refresh_url"),
-                    return_url: row.get("return_url"),
-                },
-                row.get::<i64, _>("expires_at"),
-            )
-        }))
+    pub async fn link(&self, token: &str) -> Result<Option<HostedLink>, SandboxError> {
+        Ok(self.store.link(token).await?)
     }
 
     /// Moves a link forward (fresh → opened → done); `false` if another request got there first.
-    pub async fn advance_link(&self, token: &str, from: LinkState) -> Result<bool, AppError> {
-        let (from, to) = match from {
-            LinkState::Fresh => (0, 1),
-            LinkState::Opened => (1, 2),
+    pub async fn advance_link(&self, token: &str, from: LinkState) -> Result<bool, SandboxError> {
+        let to = match from {
+            LinkState::Fresh => LinkState::Opened,
+            LinkState::Opened => LinkState::Done,
             LinkState::Done => return Ok(false),
         };
-        let result = sqlx::query("UPDATE sandbox_links SET used = ? WHERE token = ? AND used = ?")
-            .bind(to)
-            .bind(token)
-            .bind(from)
-            .execute(&self.store.pool)
-            .await?;
-        Ok(result.rows_affected() == 1)
+        Ok(self.store.advance_link(token, from, to).await?)
     }
 
     /// The account's offers and repayments, for the reporting page and the control panel.
-    pub async fn financings(&self, account: &str) -> Result<Vec<Financing>, AppError> {
-        let rows = sqlx::query("SELECT body, paid_amount FROM sandbox_offers WHERE account = ?")
-            .bind(account)
-            .fetch_all(&self.store.pool)
-            .await?;
-        let mut financings: Vec<Financing> = rows
-            .iter()
-            .map(|row| {
-                Ok(Financing {
-                    offer: serde_json::from_str(row.get::<&str, _>("body"))?,
-                    paid: row.get("paid_amount"),
-                })
-            })
-            .collect::<Result<_, AppError>>()?;
-        financings.sort_by_key(|f| std::cmp::Reverse((f.offer.created, f.offer.id.clone())));
-        Ok(financings)
+    pub async fn financings(&self, account: &str) -> Result<Vec<Financing>, SandboxError> {
+        Ok(self.store.financings(account).await?)
     }
 
-    pub async fn transactions(&self, account: &str) -> Result<Vec<Value>, AppError> {
-        let rows = sqlx::query("SELECT body FROM sandbox_transactions WHERE account = ? ORDER BY created DESC, id DESC")
-            .bind(account)
-            .fetch_all(&self.store.pool)
-            .await?;
-        rows.iter()
-            .map(|r| Ok(serde_json::from_str(r.get::<&str, _>("body"))?))
-            .collect()
+    pub async fn transactions(&self, account: &str) -> Result<Vec<Value>, SandboxError> {
+        Ok(self.store.transactions(account).await?)
     }
 
     // ---- internals ----
 
-    async fn load(&self, offer: &str) -> Result<Financing, AppError> {
-        let row = sqlx::query("SELECT body, paid_amount FROM sandbox_offers WHERE id = ?")
-            .bind(offer)
-            .fetch_optional(&self.store.pool)
+    async fn load(&self, offer: &str) -> Result<Financing, SandboxError> {
+        self.store
+            .financing(offer)
             .await?
-            .ok_or(AppError::NotFound("financing offer"))?;
-        Ok(Financing {
-            offer: serde_json::from_str(row.get::<&str, _>("body"))?,
-            paid: row.get("paid_amount"),
-        })
+            .ok_or(SandboxError::NotFound("financing offer"))
     }
 
-    async fn save(&self, financing: &Financing) -> Result<(), AppError> {
-        sqlx::query(
-            "INSERT INTO sandbox_offers (id, account, body, paid_amount) VALUES (?, ?, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET body = excluded.body, paid_amount = excluded.paid_amount",
-        )
-        .bind(&financing.offer.id)
-        .bind(financing.offer.account.as_deref().unwrap_or_default())
-        .bind(serde_json::to_string(&financing.offer)?)
-        .bind(financing.paid)
-        .execute(&self.store.pool)
-        .await?;
-        Ok(())
-    }
-
-    async fn repaid_between(&self, offer: &str, start: i64, end: i64) -> Result<i64, AppError> {
-        let rows = sqlx::query("SELECT body FROM sandbox_transactions WHERE offer = ? AND created >= ? AND created < ?")
-            .bind(offer)
-            .bind(start)
-            .bind(end)
-            .fetch_all(&self.store.pool)
-            .await?;
-        let mut total = 0;
-        for row in rows {
-            let body: Value = serde_json::from_str(row.get::<&str, _>("body"))?;
-            if body["type"] == "payment" {
-                total += body["details"]["total_amount"].as_i64().unwrap_or(0);
-            }
-        }
-        Ok(total)
+    async fn save(&self, financing: &Financing) -> Result<(), SandboxError> {
+        Ok(self.store.save(financing).await?)
     }
 
     async fn record_transaction(
@@ -673,7 +612,7 @@ impl Sandbox {
         kind: &str,
         amount: i64,
         reason: &str,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), SandboxError> {
         let terms = financing.offer.accepted_terms.clone().unwrap_or_default();
         let total = financing.total_owed().max(1);
         let fee_share =
@@ -686,13 +625,13 @@ impl Sandbox {
             "details": {"advance_amount": amount - fee_share, "fee_amount": fee_share, "total_amount": amount,
                         "currency": terms.currency, "reason": reason},
         });
-        sqlx::query("INSERT INTO sandbox_transactions (id, offer, account, body, created) VALUES (?, ?, ?, ?, ?)")
-            .bind(transaction["id"].as_str())
-            .bind(&financing.offer.id)
-            .bind(financing.offer.account.as_deref().unwrap_or_default())
-            .bind(transaction.to_string())
-            .bind(created)
-            .execute(&self.store.pool)
+        self.store
+            .insert_transaction(
+                &financing.offer.id,
+                financing.offer.account.as_deref().unwrap_or_default(),
+                &transaction,
+                created,
+            )
             .await?;
         self.emit_value(
             "capital.financing_transaction.created",
@@ -702,7 +641,7 @@ impl Sandbox {
         .await
     }
 
-    async fn emit(&self, event_type: &str, offer: &FinancingOffer) -> Result<(), AppError> {
+    async fn emit(&self, event_type: &str, offer: &FinancingOffer) -> Result<(), SandboxError> {
         self.emit_value(
             event_type,
             offer.account.as_deref(),
@@ -711,13 +650,13 @@ impl Sandbox {
         .await
     }
 
-    /// Signs an event and delivers it to the platform's `/webhooks/stripe`.
+    /// Signs an event and hands it to the platform; returns once the platform has taken it.
     async fn emit_value(
         &self,
         event_type: &str,
         account: Option<&str>,
         object: Value,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), SandboxError> {
         let event = json!({
             "id": new_id("evt"), "object": "event", "type": event_type, "created": now(),
             "api_version": crate::stripe_client::STRIPE_VERSION, "livemode": false, "account": account,
@@ -725,27 +664,23 @@ impl Sandbox {
         });
         let body = event.to_string();
         let signature = webhook_signature::sign(body.as_bytes(), &self.webhook_secret, now());
-        let Some(platform) = self.platform.get() else {
-            return Err(AppError::Internal(
-                "the sandbox is not connected to the platform".into(),
-            ));
+        let refused = |reason: String| SandboxError::Delivery {
+            event_type: event_type.to_owned(),
+            reason,
         };
-        let request = Request::post("/webhooks/stripe")
-            .header("Stripe-Signature", signature)
-            .header("Content-Type", "application/json")
-            .body(Body::from(body))
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let response = platform
-            .clone()
-            .oneshot(request)
+        let (taken, answer) = oneshot::channel();
+        self.events
+            .send(SignedEvent {
+                event_type: event_type.to_owned(),
+                signature,
+                body,
+                taken,
+            })
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        if !response.status().is_success() {
-            return Err(AppError::Internal(format!(
-                "the platform refused {event_type}: {}",
-                response.status()
-            )));
-        }
-        Ok(())
+            .map_err(|_| refused("nothing receives the sandbox's events".into()))?;
+        answer
+            .await
+            .map_err(|_| refused("the platform dropped the event".into()))?
+            .map_err(refused)
     }
 }

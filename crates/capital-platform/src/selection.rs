@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use capital_types::{FinancingOffer, OfferStatus};
+use capital_types::{FinancingOffer, LifecyclePhase};
 
 /// The account's current offer:
 /// 1. an open refill offer: it is about the financing in progress, so it goes first;
@@ -38,13 +38,13 @@ pub fn current_offer(offers: &[FinancingOffer]) -> Option<&FinancingOffer> {
 }
 
 fn rank(offer: &FinancingOffer) -> Option<u8> {
-    Some(match offer.status {
-        OfferStatus::Undelivered | OfferStatus::Delivered if offer.is_refill() => 5,
-        OfferStatus::Accepted => 4,
-        OfferStatus::PaidOut => 3,
-        OfferStatus::Undelivered | OfferStatus::Delivered => 2,
-        OfferStatus::FullyRepaid | OfferStatus::Completed | OfferStatus::Rejected => 1,
-        _ => return None,
+    Some(match offer.status.phase() {
+        LifecyclePhase::Open if offer.is_refill() => 5,
+        LifecyclePhase::UnderReview => 4,
+        LifecyclePhase::InProgress => 3,
+        LifecyclePhase::Open => 2,
+        LifecyclePhase::PaidInFull | LifecyclePhase::Rejected => 1,
+        LifecyclePhase::Gone => return None,
     })
 }
 
@@ -52,7 +52,7 @@ fn rank(offer: &FinancingOffer) -> Option<u8> {
 pub fn financing_in_progress(offers: &[FinancingOffer]) -> Option<&FinancingOffer> {
     offers
         .iter()
-        .filter(|o| o.status == OfferStatus::PaidOut)
+        .filter(|o| o.status.phase() == LifecyclePhase::InProgress)
         .max_by_key(|o| o.created.unwrap_or(0))
 }
 

@@ -8,36 +8,12 @@
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum_extra::extract::SignedCookieJar;
-use axum_extra::extract::cookie::{Cookie, Key, SameSite};
+use axum_extra::extract::cookie::{Cookie, SameSite};
 
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 
 pub const COOKIE: &str = "capital_session";
-
-/// A connected account a user may sign in as.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DemoAccount {
-    pub id: String,
-    pub name: String,
-}
-
-/// Parses `acct_1=Name,acct_2=Other` (the `--accounts` flag).
-pub fn parse_accounts(text: &str) -> Vec<DemoAccount> {
-    text.split(',')
-        .filter_map(|entry| {
-            let (id, name) = entry.split_once('=').unwrap_or((entry, entry));
-            let id = id.trim();
-            (id.starts_with("acct_")
-                && id.len() > 5
-                && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
-            .then(|| DemoAccount {
-                id: id.to_owned(),
-                name: name.trim().to_owned(),
-            })
-        })
-        .collect()
-}
 
 /// The signed-in user's connected account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,39 +49,4 @@ pub fn session_cookie(account: &str, secure: bool) -> Cookie<'static> {
         .same_site(SameSite::Lax)
         .secure(secure)
         .build()
-}
-
-/// The cookie-signing key, persisted so that sessions survive a restart.
-pub async fn load_key(store: &crate::store::Store) -> Result<Key, AppError> {
-    let fresh: [u8; 64] = rand::random();
-    let stored = store
-        .setting_or_insert("cookie_key", &hex::encode(fresh))
-        .await?;
-    let bytes = hex::decode(stored).map_err(|e| AppError::Internal(format!("cookie key: {e}")))?;
-    Key::try_from(bytes.as_slice()).map_err(|e| AppError::Internal(format!("cookie key: {e}")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn accounts_flag_parses_and_refuses_junk() {
-        let accounts = parse_accounts(
-            "acct_1Rocket=Rocket Rides, acct_2Plain ,not_an_account=X,acct_<script>=Y",
-        );
-        assert_eq!(
-            accounts,
-            vec![
-                DemoAccount {
-                    id: "acct_1Rocket".into(),
-                    name: "Rocket Rides".into()
-                },
-                DemoAccount {
-                    id: "acct_2Plain".into(),
-                    name: "acct_2Plain".into()
-                },
-            ]
-        );
-    }
 }

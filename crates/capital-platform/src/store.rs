@@ -1,19 +1,28 @@
-//! Persistence: SQLite through sqlx, created and migrated on start.
+//! The platform's own persistence: SQLite through sqlx, created and migrated on start.
 //!
-//! Two sets of tables live here. The platform's own (`offers`, `processed_events`, `summaries`)
-//! are fed only by webhooks and API answers, exactly as with real Stripe. The sandbox's
-//! (`sandbox_*`) are Stripe's side of the world when the sandbox plays it. Only portable SQL is
-//! used (upserts with `ON CONFLICT`, no SQLite-only functions), so that a Postgres pool could
-//! replace the SQLite one for many instances.
+//! Its tables (`offers`, `processed_events`, `summaries`, `settings`) are fed only by webhooks and
+//! API answers, exactly as with real Stripe. The sandbox keeps Stripe's side of the world in
+//! tables of its own (`sandbox/store.rs`) in the same database. Only portable SQL is used
+//! (upserts with `ON CONFLICT`, no SQLite-only functions).
 
 use std::str::FromStr;
 use std::time::Duration;
 
-use capital_types::{FinancingOffer, FinancingSummary, OfferStatus};
+use capital_types::{FinancingOffer, FinancingSummary};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
-use crate::error::AppError;
+/// Why the store could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A stored body no longer reads as the type it was written from.
+    #[error("stored JSON: {0}")]
+    Corrupt(#[from] serde_json::Error),
+    #[error("offer {0} has no account")]
+    OfferWithoutAccount(String),
+}
 
 const MIGRATIONS: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS offers (
@@ -32,56 +41,27 @@ const MIGRATIONS: &[&str] = &[
     )",
     "CREATE TABLE IF NOT EXISTS summaries (account TEXT PRIMARY KEY, body TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS sandbox_offers (
-        id TEXT PRIMARY KEY,
-        account TEXT NOT NULL,
-        body TEXT NOT NULL,
-        paid_amount BIGINT NOT NULL DEFAULT 0
-    )",
-    "CREATE INDEX IF NOT EXISTS sandbox_offers_by_account ON sandbox_offers (account)",
-    "CREATE TABLE IF NOT EXISTS sandbox_transactions (
-        id TEXT PRIMARY KEY,
-        offer TEXT NOT NULL,
-        account TEXT NOT NULL,
-        body TEXT NOT NULL,
-        created BIGINT NOT NULL
-    )",
-    "CREATE TABLE IF NOT EXISTS sandbox_links (
-        token TEXT PRIMARY KEY,
-        account TEXT NOT NULL,
-        link_type TEXT NOT NULL,
-        expires_at BIGINT NOT NULL,
-        used INTEGER NOT NULL DEFAULT 0,
-        refresh_url TEXT NOT NULL,
-        return_url TEXT NOT NULL
-    )",
 ];
-
-/// Where an offer's status sits in its lifecycle: breaks ties between events created in the same
-/// second, so that a later stage is never overwritten by an earlier one.
-pub fn status_rank(status: &OfferStatus) -> i64 {
-    match status {
-        OfferStatus::Undelivered => 0,
-        OfferStatus::Delivered => 1,
-        OfferStatus::Accepted => 2,
-        OfferStatus::PaidOut => 3,
-        _ => 4,
-    }
-}
 
 #[derive(Clone)]
 pub struct Store {
-    pub(crate) pool: SqlitePool,
+    pool: SqlitePool,
 }
 
 impl Store {
+    /// The pool, for the sandbox's own store in the same database (an in-memory database exists
+    /// only inside its one connection) and for tests that close it (a restart).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     /// The pool, for tests that need to close it (a restart).
     pub fn pool_for_tests(&self) -> &SqlitePool {
         &self.pool
     }
 
     /// Opens (creating if needed) and migrates the database at `url`.
-    pub async fn open(url: &str) -> Result<Store, AppError> {
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -106,11 +86,11 @@ impl Store {
         &self,
         offer: &FinancingOffer,
         event_created: i64,
-    ) -> Result<bool, AppError> {
+    ) -> Result<bool, StoreError> {
         let account = offer
             .account
             .clone()
-            .ok_or_else(|| AppError::InvalidRequest("offer without account".into()))?;
+            .ok_or_else(|| StoreError::OfferWithoutAccount(offer.id.clone()))?;
         let result = sqlx::query(
             "INSERT INTO offers (id, account, status, body, event_created, status_rank) VALUES (?, ?, ?, ?, ?, ?)
              ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body,
@@ -123,7 +103,7 @@ impl Store {
         .bind(offer.status.as_str())
         .bind(serde_json::to_string(offer)?)
         .bind(event_created)
-        .bind(status_rank(&offer.status))
+        .bind(offer.status.order())
         .execute(&self.pool)
         .await?;
         Ok(result.rows_affected() > 0)
@@ -135,7 +115,7 @@ impl Store {
         id: &str,
         event_type: &str,
         created: i64,
-    ) -> Result<bool, AppError> {
+    ) -> Result<bool, StoreError> {
         let result = sqlx::query("INSERT INTO processed_events (id, event_type, created) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING")
             .bind(id)
             .bind(event_type)
@@ -146,7 +126,7 @@ impl Store {
     }
 
     /// Forgets an event, so that a retry processes it again after a failure.
-    pub async fn forget_event(&self, id: &str) -> Result<(), AppError> {
+    pub async fn forget_event(&self, id: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM processed_events WHERE id = ?")
             .bind(id)
             .execute(&self.pool)
@@ -154,7 +134,10 @@ impl Store {
         Ok(())
     }
 
-    pub async fn offers_for_account(&self, account: &str) -> Result<Vec<FinancingOffer>, AppError> {
+    pub async fn offers_for_account(
+        &self,
+        account: &str,
+    ) -> Result<Vec<FinancingOffer>, StoreError> {
         let rows = sqlx::query("SELECT body FROM offers WHERE account = ?")
             .bind(account)
             .fetch_all(&self.pool)
@@ -169,7 +152,7 @@ impl Store {
         &self,
         id: &str,
         account: &str,
-    ) -> Result<Option<FinancingOffer>, AppError> {
+    ) -> Result<Option<FinancingOffer>, StoreError> {
         let row = sqlx::query("SELECT body FROM offers WHERE id = ? AND account = ?")
             .bind(id)
             .bind(account)
@@ -179,7 +162,7 @@ impl Store {
             .transpose()
     }
 
-    pub async fn summary(&self, account: &str) -> Result<Option<FinancingSummary>, AppError> {
+    pub async fn summary(&self, account: &str) -> Result<Option<FinancingSummary>, StoreError> {
         let row = sqlx::query("SELECT body FROM summaries WHERE account = ?")
             .bind(account)
             .fetch_optional(&self.pool)
@@ -192,7 +175,7 @@ impl Store {
         &self,
         account: &str,
         summary: &FinancingSummary,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO summaries (account, body) VALUES (?, ?) ON CONFLICT (account) DO UPDATE SET body = excluded.body")
             .bind(account)
             .bind(serde_json::to_string(summary)?)
@@ -202,7 +185,7 @@ impl Store {
     }
 
     /// Drops the cached summary so that the next read fetches a fresh one.
-    pub async fn clear_summary(&self, account: &str) -> Result<(), AppError> {
+    pub async fn clear_summary(&self, account: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM summaries WHERE account = ?")
             .bind(account)
             .execute(&self.pool)
@@ -217,7 +200,7 @@ impl Store {
         account: &str,
         now: i64,
         interval: i64,
-    ) -> Result<bool, AppError> {
+    ) -> Result<bool, StoreError> {
         let key = format!("listed:{account}");
         let result = sqlx::query(
             "INSERT INTO settings (name, value) VALUES (?, ?)
@@ -232,7 +215,7 @@ impl Store {
         Ok(result.rows_affected() > 0)
     }
 
-    pub async fn setting(&self, name: &str) -> Result<Option<String>, AppError> {
+    pub async fn setting(&self, name: &str) -> Result<Option<String>, StoreError> {
         let row = sqlx::query("SELECT value FROM settings WHERE name = ?")
             .bind(name)
             .fetch_optional(&self.pool)
@@ -241,7 +224,7 @@ impl Store {
     }
 
     /// Sets `name` unless it is set already; returns the value in effect.
-    pub async fn setting_or_insert(&self, name: &str, value: &str) -> Result<String, AppError> {
+    pub async fn setting_or_insert(&self, name: &str, value: &str) -> Result<String, StoreError> {
         sqlx::query(
             "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
         )

@@ -9,7 +9,37 @@ use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::AppError;
+/// Why a Stripe call failed, with what caused it.
+#[derive(Debug, thiserror::Error)]
+pub enum StripeError {
+    /// Stripe answered, with a status that is not a success.
+    #[error("Stripe answered {status} (request {request_id:?})")]
+    Status {
+        status: u16,
+        /// Stripe's `Request-Id`, for its support and logs.
+        request_id: Option<String>,
+    },
+    /// No answer: connection refused or reset, DNS, or the timeout.
+    #[error("Stripe could not be reached")]
+    Unreachable(#[source] reqwest::Error),
+    /// A success whose body is not what the API reference says.
+    #[error("Stripe's answer could not be read")]
+    Decode(#[source] reqwest::Error),
+    #[error("the request body could not be encoded")]
+    Encode(#[source] serde_urlencoded::ser::Error),
+    #[error("the HTTP client could not be built")]
+    Client(#[source] reqwest::Error),
+}
+
+impl StripeError {
+    /// The HTTP status Stripe answered, if it answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            StripeError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
 
 /// The API version this integration was written against.
 pub const STRIPE_VERSION: &str = "2025-07-30.basil";
@@ -34,13 +64,13 @@ impl StripeClient {
         api_base: &str,
         secret_key: &str,
         timeout: Duration,
-    ) -> Result<StripeClient, AppError> {
+    ) -> Result<StripeClient, StripeError> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5).min(timeout))
             .timeout(timeout)
             .user_agent(concat!("capital-platform/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| AppError::Internal(format!("http client: {e}")))?;
+            .map_err(StripeError::Client)?;
         Ok(StripeClient {
             http,
             api_base: api_base.trim_end_matches('/').to_owned(),
@@ -48,7 +78,7 @@ impl StripeClient {
         })
     }
 
-    pub async fn list_offers(&self, account: &str) -> Result<Vec<FinancingOffer>, AppError> {
+    pub async fn list_offers(&self, account: &str) -> Result<Vec<FinancingOffer>, StripeError> {
         let mut offers = Vec::new();
         let mut starting_after: Option<String> = None;
         loop {
@@ -76,7 +106,7 @@ impl StripeClient {
         }
     }
 
-    pub async fn retrieve_offer(&self, offer: &str) -> Result<FinancingOffer, AppError> {
+    pub async fn retrieve_offer(&self, offer: &str) -> Result<FinancingOffer, StripeError> {
         self.send(
             Method::GET,
             &format!("/v1/capital/financing_offers/{offer}"),
@@ -87,12 +117,12 @@ impl StripeClient {
         .await
     }
 
-    pub async fn mark_delivered(&self, offer: &str) -> Result<FinancingOffer, AppError> {
+    pub async fn mark_delivered(&self, offer: &str) -> Result<FinancingOffer, StripeError> {
         let path = format!("/v1/capital/financing_offers/{offer}/mark_delivered");
         self.send(Method::POST, &path, &[], &[], None).await
     }
 
-    pub async fn financing_summary(&self, account: &str) -> Result<FinancingSummary, AppError> {
+    pub async fn financing_summary(&self, account: &str) -> Result<FinancingSummary, StripeError> {
         self.send(
             Method::GET,
             "/v1/capital/financing_summary",
@@ -109,7 +139,7 @@ impl StripeClient {
         link_type: &AccountLinkType,
         refresh_url: &str,
         return_url: &str,
-    ) -> Result<AccountLink, AppError> {
+    ) -> Result<AccountLink, StripeError> {
         let form = [
             ("account", account.to_owned()),
             ("refresh_url", refresh_url.to_owned()),
@@ -127,11 +157,12 @@ impl StripeClient {
         query: &[(&str, String)],
         form: &[(&str, String)],
         stripe_account: Option<&str>,
-    ) -> Result<T, AppError> {
+    ) -> Result<T, StripeError> {
         let idempotency_key = (method == Method::POST)
             .then(|| format!("capital-platform-{}", rand::random::<u128>()));
-        let mut last_error = AppError::Upstream { status: 0 };
-        for attempt in 0..ATTEMPTS {
+        let body = serde_urlencoded::to_string(form).map_err(StripeError::Encode)?;
+        let mut attempt = 0;
+        loop {
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(200 * 2u64.pow(attempt - 1))).await;
             }
@@ -144,10 +175,7 @@ impl StripeClient {
             if method == Method::POST {
                 request = request
                     .header("Content-Type", "application/x-www-form-urlencoded")
-                    .body(
-                        serde_urlencoded::to_string(form)
-                            .map_err(|e| AppError::Internal(e.to_string()))?,
-                    );
+                    .body(body.clone());
             }
             if let Some(key) = &idempotency_key {
                 request = request.header("Idempotency-Key", key);
@@ -155,30 +183,36 @@ impl StripeClient {
             if let Some(account) = stripe_account {
                 request = request.header("Stripe-Account", account);
             }
-            match request.send().await {
+            let error = match request.send().await {
                 Ok(response) if response.status().is_success() => {
-                    return response
-                        .json::<T>()
-                        .await
-                        .map_err(|e| AppError::Internal(format!("Stripe answer: {e}")));
+                    return response.json::<T>().await.map_err(StripeError::Decode);
                 }
                 Ok(response) => {
                     let status = response.status();
-                    last_error = AppError::Upstream {
+                    let error = StripeError::Status {
                         status: status.as_u16(),
+                        request_id: response
+                            .headers()
+                            .get("request-id")
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_owned),
                     };
                     let retryable =
                         status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
                     if !retryable {
-                        return Err(last_error);
+                        return Err(error);
                     }
+                    error
                 }
                 Err(error) => {
                     tracing::warn!(%error, attempt, "Stripe request failed");
-                    last_error = AppError::Upstream { status: 0 };
+                    StripeError::Unreachable(error)
                 }
+            };
+            attempt += 1;
+            if attempt >= ATTEMPTS {
+                return Err(error);
             }
         }
-        Err(last_error)
     }
 }

@@ -10,12 +10,12 @@ use capital_types::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::app::AppState;
-use crate::capital::Capital;
+use crate::capital::{Capital, CapitalLinkType};
 use crate::error::AppError;
 use crate::extract::JsonBody;
 use crate::selection;
 use crate::session::SignedInAccount;
+use crate::state::AppState;
 
 /// How often, at most, Stripe is asked about an account the store knows nothing about: page views
 /// of accounts without offers must not each become an API call.
@@ -72,31 +72,26 @@ async fn offer(
     }))
 }
 
-fn capital_link_type(link_type: &AccountLinkType) -> Result<(), AppError> {
-    match link_type {
-        AccountLinkType::CapitalFinancingOffer | AccountLinkType::CapitalFinancingReporting => {
-            Ok(())
-        }
-        other => Err(AppError::InvalidRequest(format!(
-            "type must be capital_financing_offer or capital_financing_reporting, not {other}"
-        ))),
-    }
-}
-
 async fn create_link(
     state: &AppState,
     account: &str,
-    link_type: &AccountLinkType,
+    link_type: AccountLinkType,
 ) -> Result<AccountLink, AppError> {
+    let link_type = CapitalLinkType::try_from(link_type)?;
     let public = state.config.public_url.trim_end_matches('/');
     let refresh_url = format!(
         "{public}/api/capital/account_links/refresh?type={}",
-        link_type.as_str()
+        link_type.get().as_str()
     );
-    state
+    Ok(state
         .capital
-        .create_account_link(account, link_type, &refresh_url, &state.config.return_url())
-        .await
+        .create_account_link(
+            account,
+            &link_type,
+            &refresh_url,
+            &state.config.return_url(),
+        )
+        .await?)
 }
 
 /// `POST /account_links`: a fresh link for the signed-in account.
@@ -105,9 +100,8 @@ async fn account_links(
     SignedInAccount(account): SignedInAccount,
     JsonBody(request): JsonBody<AccountLinkRequest>,
 ) -> Result<Json<AccountLink>, AppError> {
-    capital_link_type(&request.link_type)?;
     Ok(Json(
-        create_link(&state, &account, &request.link_type).await?,
+        create_link(&state, &account, request.link_type).await?,
     ))
 }
 
@@ -123,9 +117,8 @@ async fn refresh_link(
     SignedInAccount(account): SignedInAccount,
     Query(query): Query<RefreshQuery>,
 ) -> Result<Redirect, AppError> {
-    capital_link_type(&query.link_type)?;
     Ok(Redirect::to(
-        &create_link(&state, &account, &query.link_type).await?.url,
+        &create_link(&state, &account, query.link_type).await?.url,
     ))
 }
 

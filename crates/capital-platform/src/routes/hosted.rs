@@ -9,10 +9,11 @@ use axum::routing::{get, post};
 use capital_types::{AccountLinkType, OfferStatus};
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::sandbox::machine::Action;
-use crate::sandbox::{LinkState, now, pages};
+use crate::sandbox::store::LinkState;
+use crate::sandbox::{now, pages};
+use crate::state::AppState;
 
 /// An opened application may be submitted for this long after the link was created.
 const APPLICATION_WINDOW_SECONDS: i64 = 3600;
@@ -36,10 +37,10 @@ async fn open(
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
     let sandbox = state.sandbox()?;
-    let Some((link, expires_at)) = sandbox.link(&token).await? else {
+    let Some(link) = sandbox.link(&token).await? else {
         return Ok(not_found());
     };
-    if now() > expires_at
+    if now() > link.expires_at
         || link.state != LinkState::Fresh
         || !sandbox.advance_link(&token, LinkState::Fresh).await?
     {
@@ -77,11 +78,11 @@ async fn submit(
     Form(form): Form<Submit>,
 ) -> Result<Response, AppError> {
     let sandbox = state.sandbox()?;
-    let Some((link, expires_at)) = sandbox.link(&token).await? else {
+    let Some(link) = sandbox.link(&token).await? else {
         return Ok(not_found());
     };
-    let in_window =
-        now() <= expires_at - crate::sandbox::LINK_LIFETIME_SECONDS + APPLICATION_WINDOW_SECONDS;
+    let in_window = now()
+        <= link.expires_at - crate::sandbox::LINK_LIFETIME_SECONDS + APPLICATION_WINDOW_SECONDS;
     if link.link_type != AccountLinkType::CapitalFinancingOffer
         || link.state != LinkState::Opened
         || !in_window

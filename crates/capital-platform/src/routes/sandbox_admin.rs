@@ -9,11 +9,11 @@ use capital_types::FinancingOffer;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::extract::{JsonBody, RawBody};
 use crate::sandbox::CreateOffer;
 use crate::sandbox::machine::Action;
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

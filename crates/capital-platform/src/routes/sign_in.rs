@@ -3,16 +3,21 @@
 
 use axum::Router;
 use axum::extract::{Form, State};
-use axum::response::{Html, IntoResponse, Redirect};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum_extra::extract::SignedCookieJar;
 use axum_extra::extract::cookie::Cookie;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::error::AppError;
-use crate::sandbox::pages::escape;
 use crate::session::{COOKIE, session_cookie};
+use crate::state::AppState;
+
+const STYLE: &str = "body{margin:0;min-height:100vh;display:grid;place-items:center;background:#f4f5f8;font:16px/1.5 ui-sans-serif,system-ui,sans-serif;color:#1a1d24}
+main{width:min(420px,92vw);padding:28px;background:#fff;border-radius:16px;box-shadow:0 4px 24px rgb(16 24 40/.08)}
+form{display:grid;gap:10px} button{display:grid;text-align:left;padding:12px 14px;border:1px solid #dfe2e8;border-radius:10px;background:#fff;font:inherit;cursor:pointer}
+button:hover,button:focus-visible{border-color:#0a7cff;outline:none} span{color:#5b6170;font-size:13px}";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -20,27 +25,33 @@ pub fn router() -> Router<AppState> {
         .route("/sign-out", post(sign_out))
 }
 
-async fn page(State(state): State<AppState>) -> Html<String> {
-    let buttons: String = state
-        .accounts
-        .iter()
-        .map(|a| {
-            format!(
-                r#"<button name="account" value="{id}"><strong>{name}</strong><span>{id}</span></button>"#,
-                id = escape(&a.id),
-                name = escape(&a.name)
-            )
-        })
-        .collect();
-    Html(format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign in · {business}</title>
-<style>body{{margin:0;min-height:100vh;display:grid;place-items:center;background:#f4f5f8;font:16px/1.5 ui-sans-serif,system-ui,sans-serif;color:#1a1d24}}
-main{{width:min(420px,92vw);padding:28px;background:#fff;border-radius:16px;box-shadow:0 4px 24px rgb(16 24 40/.08)}}
-form{{display:grid;gap:10px}} button{{display:grid;text-align:left;padding:12px 14px;border:1px solid #dfe2e8;border-radius:10px;background:#fff;font:inherit;cursor:pointer}}
-button:hover,button:focus-visible{{border-color:#0a7cff;outline:none}} span{{color:#5b6170;font-size:13px}}</style></head>
-<body><main><h1>Sign in to {business}</h1><p>Demo users: each belongs to one connected account.</p><form method="post" action="/sign-in">{buttons}</form></main></body></html>"#,
-        business = escape(&state.config.business_name),
-    ))
+async fn page(State(state): State<AppState>) -> Markup {
+    let business = &state.config.business_name;
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "Sign in · " (business) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                main {
+                    h1 { "Sign in to " (business) }
+                    p { "Demo users: each belongs to one connected account." }
+                    form method="post" action="/sign-in" {
+                        @for account in &state.accounts {
+                            button name="account" value=(account.id) {
+                                strong { (account.name) }
+                                span { (account.id) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -7,9 +7,9 @@ use axum::{Json, Router};
 use capital_types::{Event, FinancingOffer, OfferStatus};
 use serde_json::{Value, json};
 
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::extract::RawBody;
+use crate::state::AppState;
 use crate::webhook_signature::{DEFAULT_TOLERANCE_SECONDS, verify};
 
 pub fn router() -> Router<AppState> {
@@ -24,9 +24,19 @@ async fn receive(
     let signature = headers
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok());
+    receive_signed(&state, signature, &body).await.map(Json)
+}
+
+/// Verifies and ingests one delivery: Stripe's through the route above, the sandbox's directly
+/// (`state.rs`). Answers what the route answers.
+pub async fn receive_signed(
+    state: &AppState,
+    signature: Option<&str>,
+    body: &[u8],
+) -> Result<Value, AppError> {
     verify(
         signature,
-        &body,
+        body,
         &state.config.stripe_webhook_secret,
         crate::clock::now(),
         DEFAULT_TOLERANCE_SECONDS,
@@ -35,7 +45,7 @@ async fn receive(
         tracing::warn!(%error, "webhook refused");
         AppError::BadSignature
     })?;
-    let event: Event = serde_json::from_slice(&body)
+    let event: Event = serde_json::from_slice(body)
         .map_err(|e| AppError::InvalidRequest(format!("not a Stripe event: {e}")))?;
     let created = event.created.unwrap_or(0);
     if !state
@@ -43,14 +53,14 @@ async fn receive(
         .record_event(&event.id, &event.event_type, created)
         .await?
     {
-        return Ok(Json(json!({"received": true, "duplicate": true})));
+        return Ok(json!({"received": true, "duplicate": true}));
     }
-    if let Err(error) = ingest(&state, &event, created).await {
+    if let Err(error) = ingest(state, &event, created).await {
         // Let Stripe retry: the event is not marked processed.
         state.store.forget_event(&event.id).await?;
         return Err(error);
     }
-    Ok(Json(json!({"received": true})))
+    Ok(json!({"received": true}))
 }
 
 async fn ingest(state: &AppState, event: &Event, created: i64) -> Result<(), AppError> {
@@ -74,13 +84,7 @@ async fn ingest(state: &AppState, event: &Event, created: i64) -> Result<(), App
         if stage == "replacement_created" {
             mark_replaced(state, &offer, created).await?;
         }
-        if matches!(
-            offer.status,
-            OfferStatus::PaidOut
-                | OfferStatus::FullyRepaid
-                | OfferStatus::Canceled
-                | OfferStatus::Completed
-        ) {
+        if offer.status.changes_summary() {
             state.store.clear_summary(&account).await?;
         }
     } else if kind == "capital.financing_transaction.created" {

@@ -1,199 +1,228 @@
 //! The hosted pages an Account Link leads to in the sandbox: the offer application (amount
-//! slider, submit) and financing reporting. Server-rendered HTML; every value is escaped.
+//! slider, submit) and financing reporting. Rendered with maud, which escapes every value.
 
-use capital_types::{FinancingOffer, OfferStatus};
+use capital_types::money::group_thousands;
+use capital_types::{Currency, FinancingOffer, LifecyclePhase, MinorUnits};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde_json::Value;
 
 use super::machine::Financing;
 
-/// Escapes text for HTML content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
-}
+const STYLE: &str = "
+body{margin:0;background:#f6f8fb;font:16px/1.5 ui-sans-serif,system-ui,sans-serif;color:#1a1d24}
+main{max-width:560px;margin:40px auto;padding:28px;background:#fff;border-radius:16px;box-shadow:0 4px 24px rgb(16 24 40/.08)}
+.badge{display:inline-block;padding:2px 10px;border-radius:999px;background:#eef2ff;color:#3d4eac;font-size:13px;font-weight:600}
+h1{font-size:24px;margin:12px 0} .big{font-size:36px;font-weight:700;letter-spacing:-.02em}
+dl{display:grid;grid-template-columns:1fr auto;gap:8px 16px} dt{color:#5b6170} dd{margin:0;font-weight:600;text-align:right}
+input[type=range]{width:100%} button{width:100%;min-height:44px;border:0;border-radius:10px;background:#3d4eac;color:#fff;font:inherit;font-weight:650;cursor:pointer}
+table{width:100%;border-collapse:collapse;font-size:14px} td,th{padding:6px 4px;border-top:1px solid #e6e8ee;text-align:left} td.n{text-align:right}
+.bar{height:10px;border-radius:99px;background:#e6e8ee;overflow:hidden} .bar>div{height:100%;background:#3d4eac}
+a{color:#3d4eac}
+";
+
+/// Keeps the amount, the fee and the slider's spoken value in step with the slider. Reads its
+/// numbers from `data-*` attributes, so no value is ever written into script.
+const SLIDER_SCRIPT: &str = "
+const slider = document.getElementById('advance');
+const { currency, exponent, maximum, fee } = slider.dataset;
+const scale = 10 ** Number(exponent);
+const money = (minor) => {
+  try {
+    return new Intl.NumberFormat(document.documentElement.lang, { style: 'currency', currency }).format(minor / scale);
+  } catch {
+    return (minor / scale).toLocaleString() + ' ' + currency;
+  }
+};
+const update = () => {
+  const amount = Number(slider.value);
+  const text = money(amount);
+  document.getElementById('amount').textContent = text;
+  document.getElementById('fee').textContent = money(Math.floor(Number(fee) * amount / Number(maximum)));
+  slider.setAttribute('aria-valuetext', text);
+};
+slider.addEventListener('input', update);
+update();
+";
 
 /// `1,234.56 USD` from minor units.
 pub fn money(amount: i64, currency: &str) -> String {
-    let units = capital_types::MinorUnits::new(amount, &currency.into());
-    let decimal = units.to_decimal_string();
-    let (whole, fraction) = decimal.split_once('.').unwrap_or((&decimal, ""));
-    let negative = whole.starts_with('-');
-    let digits = whole.trim_start_matches('-');
-    let mut grouped = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    let sign = if negative { "-" } else { "" };
-    let fraction = if fraction.is_empty() {
-        String::new()
-    } else {
-        format!(".{fraction}")
-    };
+    let units = MinorUnits::new(amount, &currency.into());
     format!(
-        "{sign}{grouped}{fraction} {}",
-        escape(&currency.to_ascii_uppercase())
+        "{} {}",
+        group_thousands(&units.to_decimal_string()),
+        currency.to_ascii_uppercase()
     )
 }
 
-fn page(title: &str, body: &str) -> String {
-    format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} · Capital sandbox</title><style>
-body{{margin:0;background:#f6f8fb;font:16px/1.5 ui-sans-serif,system-ui,sans-serif;color:#1a1d24}}
-main{{max-width:560px;margin:40px auto;padding:28px;background:#fff;border-radius:16px;box-shadow:0 4px 24px rgb(16 24 40/.08)}}
-.badge{{display:inline-block;padding:2px 10px;border-radius:999px;background:#eef2ff;color:#3d4eac;font-size:13px;font-weight:600}}
-h1{{font-size:24px;margin:12px 0}} .big{{font-size:36px;font-weight:700;letter-spacing:-.02em}}
-dl{{display:grid;grid-template-columns:1fr auto;gap:8px 16px}} dt{{color:#5b6170}} dd{{margin:0;font-weight:600;text-align:right}}
-input[type=range]{{width:100%}} button{{width:100%;min-height:44px;border:0;border-radius:10px;background:#3d4eac;color:#fff;font:inherit;font-weight:650;cursor:pointer}}
-table{{width:100%;border-collapse:collapse;font-size:14px}} td,th{{padding:6px 4px;border-top:1px solid #e6e8ee;text-align:left}} td.n{{text-align:right}}
-.bar{{height:10px;border-radius:99px;background:#e6e8ee;overflow:hidden}} .bar>div{{height:100%;background:#3d4eac}}
-a{{color:#3d4eac}}
-</style></head><body><main><span class="badge">Capital sandbox · test mode</span>{body}</main></body></html>"#,
-        title = escape(title)
-    )
+/// The slider's step in minor units: about a hundredth of the maximum, rounded down to 1, 2 or 5
+/// times a power of ten major units, and never less than one major unit. $10,000 moves in $100s.
+pub fn slider_step(maximum: i64, exponent: u32) -> i64 {
+    let unit = 10_i64.pow(exponent).max(1);
+    let target = (maximum / 100).max(unit);
+    let mut power = unit;
+    while power.saturating_mul(10) <= target {
+        power *= 10;
+    }
+    [5, 2, 1]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|step| *step <= target)
+        .unwrap_or(unit)
+}
+
+fn page(title: &str, body: Markup) -> String {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Capital sandbox" }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                main {
+                    span.badge { "Capital sandbox · test mode" }
+                    (body)
+                }
+            }
+        }
+    }
+    .into_string()
+}
+
+fn back_link(return_url: &str) -> Markup {
+    html! { p { a href=(return_url) { "Back to the platform" } } }
+}
+
+fn currency_of(currency: Option<&Currency>) -> String {
+    currency.map_or_else(|| "usd".to_owned(), |c| c.as_str().to_owned())
 }
 
 /// The offer application: choose an amount up to the maximum and submit.
 pub fn application(token: &str, offer: &FinancingOffer, return_url: &str) -> String {
     let terms = offer.offered_terms.clone().unwrap_or_default();
-    let currency = terms
-        .currency
-        .as_ref()
-        .map(|c| c.as_str().to_owned())
-        .unwrap_or_else(|| "usd".into());
-    let maximum = terms.advance_amount.unwrap_or(0);
+    let currency = currency_of(terms.currency.as_ref());
+    let exponent = Currency::from(currency.as_str()).minor_unit_exponent();
+    let maximum = terms.advance_amount.unwrap_or(0).max(1);
     let fee = terms.fee_amount.unwrap_or(0);
-    let step = 10_i64
-        .pow(capital_types::Currency::from(currency.as_str()).minor_unit_exponent())
-        .max(1);
+    let step = slider_step(maximum, exponent);
+    // The range's values are `min + k·step`: starting at the remainder keeps the offered maximum
+    // itself selectable.
+    let minimum = match maximum % step {
+        0 => step,
+        remainder => remainder,
+    };
     let rate = terms
         .withhold_rate
         .map(|r| format!("{}%", (r * 10_000.0).round() / 100.0))
         .unwrap_or_else(|| "—".into());
-    let refill = if offer.is_refill() {
-        let discount = terms
-            .previous_financing_fee_discount_rate
-            .map(|r| format!("{}%", (r * 100.0).round()))
-            .unwrap_or_else(|| "no".into());
-        format!(
-            "<p>This refill first repays your current financing, with a {discount} discount on its remaining fee; you receive the difference.</p>"
-        )
-    } else {
-        String::new()
-    };
+    let discount = terms
+        .previous_financing_fee_discount_rate
+        .map(|r| format!("{}%", (r * 100.0).round()))
+        .unwrap_or_else(|| "no".into());
     page(
         "Your financing offer",
-        &format!(
-            r#"<h1>Apply for financing</h1>{refill}
-<form method="post" action="/sandbox/hosted/{token}/submit">
-<p>Amount: <span class="big" id="amount">{max_text}</span></p>
-<input type="range" name="advance_amount" min="{step}" max="{maximum}" step="{step}" value="{maximum}" aria-label="Amount"
- oninput="document.getElementById('amount').textContent=(this.value/{step}).toLocaleString()+' {code}';document.getElementById('fee').textContent=Math.floor({fee}*this.value/{maximum}/{step}).toLocaleString()+' {code}'">
-<dl><dt>Fixed fee</dt><dd id="fee">{fee_text}</dd><dt>Repayment rate</dt><dd>{rate} of daily sales</dd></dl>
-<button type="submit">Submit application</button></form>
-<p><a href="{return_url}">Back to the platform</a></p>"#,
-            token = escape(token),
-            max_text = money(maximum, &currency),
-            fee_text = money(fee, &currency),
-            code = escape(&currency.to_ascii_uppercase()),
-            return_url = escape(return_url),
-        ),
+        html! {
+            h1 { "Apply for financing" }
+            @if offer.is_refill() {
+                p { "This refill first pays off your current financing, with a " (discount) " discount on its remaining fee; you receive the difference." }
+            }
+            form method="post" action={ "/sandbox/hosted/" (token) "/submit" } {
+                p { label for="advance" { "Amount" } ": " span.big #amount { (money(maximum, &currency)) } }
+                input #advance type="range" name="advance_amount" min=(minimum) max=(maximum) step=(step) value=(maximum)
+                    aria-valuetext=(money(maximum, &currency))
+                    data-currency=(currency.to_ascii_uppercase()) data-exponent=(exponent)
+                    data-maximum=(maximum) data-fee=(fee);
+                dl {
+                    dt { "Fixed fee" } dd #fee { (money(fee, &currency)) }
+                    dt { "Payment rate" } dd { (rate) " of daily sales" }
+                }
+                button type="submit" { "Submit application" }
+            }
+            script { (PreEscaped(SLIDER_SCRIPT)) }
+            (back_link(return_url))
+        },
     )
 }
 
 /// After submitting: what happens next.
 pub fn submitted(offer: &FinancingOffer, return_url: &str) -> String {
     let terms = offer.accepted_terms.clone().unwrap_or_default();
-    let currency = terms
-        .currency
-        .map(|c| c.as_str().to_owned())
-        .unwrap_or_else(|| "usd".into());
+    let currency = currency_of(terms.currency.as_ref());
     page(
         "Application submitted",
-        &format!(
-            r#"<h1>Application submitted</h1><p>You applied for <strong>{}</strong>. Capital's servicing team reviews it; the decision comes by email.</p><p><a href="{}">Back to the platform</a></p>"#,
-            money(terms.advance_amount.unwrap_or(0), &currency),
-            escape(return_url)
-        ),
+        html! {
+            h1 { "Application submitted" }
+            p {
+                "You applied for " strong { (money(terms.advance_amount.unwrap_or(0), &currency)) }
+                ". Capital's servicing team reviews it; the decision comes by email."
+            }
+            (back_link(return_url))
+        },
     )
 }
 
 /// Financing reporting: the account's financing, progress and transactions.
 pub fn reporting(financings: &[Financing], transactions: &[Value], return_url: &str) -> String {
-    let mut body = String::from("<h1>Financing reporting</h1>");
     let shown: Vec<&Financing> = financings
         .iter()
         .filter(|f| f.offer.accepted_terms.is_some())
         .collect();
-    if shown.is_empty() {
-        body.push_str("<p>No financing yet.</p>");
-    }
-    for financing in shown {
-        let terms = financing.offer.accepted_terms.clone().unwrap_or_default();
-        let currency = terms
-            .currency
-            .map(|c| c.as_str().to_owned())
-            .unwrap_or_else(|| "usd".into());
-        let total = financing.total_owed().max(1);
-        let percent = financing.paid * 100 / total;
-        let status = match financing.offer.status {
-            OfferStatus::Accepted => "Application under review".to_owned(),
-            OfferStatus::PaidOut => "In progress".to_owned(),
-            OfferStatus::FullyRepaid | OfferStatus::Completed => "Paid in full".to_owned(),
-            ref other => other.as_str().replace('_', " "),
-        };
-        let discount = terms
-            .previous_financing_fee_discount_amount
-            .map(|d| format!("<dt>Refill discount</dt><dd>{}</dd>", money(d, &currency)))
-            .unwrap_or_default();
-        body.push_str(&format!(
-            r#"<h2>{status}</h2><p>{id}</p><div class="bar" role="progressbar" aria-valuenow="{percent}"><div style="width:{percent}%"></div></div>
-<dl><dt>Financing</dt><dd>{advance}</dd><dt>Fee</dt><dd>{fee}</dd><dt>Paid</dt><dd>{paid}</dd><dt>Remaining</dt><dd>{remaining}</dd>{discount}</dl>"#,
-            status = escape(&status),
-            id = escape(&financing.offer.id),
-            advance = money(terms.advance_amount.unwrap_or(0), &currency),
-            fee = money(terms.fee_amount.unwrap_or(0), &currency),
-            paid = money(financing.paid, &currency),
-            remaining = money(financing.remaining(), &currency),
-        ));
-    }
-    if !transactions.is_empty() {
-        body.push_str("<h2>Transactions</h2><table><tr><th>Type</th><th>Offer</th><th>Reason</th><th class=n>Amount</th></tr>");
-        for t in transactions {
-            let currency = t["details"]["currency"].as_str().unwrap_or("usd");
-            body.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=n>{}</td></tr>",
-                escape(t["type"].as_str().unwrap_or_default()),
-                escape(t["financing_offer"].as_str().unwrap_or_default()),
-                escape(
-                    &t["details"]["reason"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .replace('_', " ")
-                ),
-                money(t["details"]["total_amount"].as_i64().unwrap_or(0), currency)
-            ));
+    page(
+        "Financing reporting",
+        html! {
+            h1 { "Financing reporting" }
+            @if shown.is_empty() {
+                p { "No financing yet." }
+            }
+            @for financing in shown {
+                (financing_section(financing))
+            }
+            @if !transactions.is_empty() {
+                h2 { "Transactions" }
+                table {
+                    tr { th { "Type" } th { "Offer" } th { "Reason" } th.n { "Amount" } }
+                    @for t in transactions {
+                        tr {
+                            td { (t["type"].as_str().unwrap_or_default()) }
+                            td { (t["financing_offer"].as_str().unwrap_or_default()) }
+                            td { (t["details"]["reason"].as_str().unwrap_or_default().replace('_', " ")) }
+                            td.n { (money(t["details"]["total_amount"].as_i64().unwrap_or(0), t["details"]["currency"].as_str().unwrap_or("usd"))) }
+                        }
+                    }
+                }
+            }
+            (back_link(return_url))
+        },
+    )
+}
+
+fn financing_section(financing: &Financing) -> Markup {
+    let terms = financing.offer.accepted_terms.clone().unwrap_or_default();
+    let currency = currency_of(terms.currency.as_ref());
+    let total = financing.total_owed().max(1);
+    let percent = financing.paid * 100 / total;
+    let status = match financing.offer.status.phase() {
+        LifecyclePhase::UnderReview => "Application under review".to_owned(),
+        LifecyclePhase::InProgress => "In progress".to_owned(),
+        LifecyclePhase::PaidInFull => "Paid in full".to_owned(),
+        _ => financing.offer.status.as_str().replace('_', " "),
+    };
+    html! {
+        h2 { (status) }
+        p { (financing.offer.id) }
+        div.bar role="progressbar" aria-valuenow=(percent) { div style={ "width:" (percent) "%" } {} }
+        dl {
+            dt { "Financing" } dd { (money(terms.advance_amount.unwrap_or(0), &currency)) }
+            dt { "Fee" } dd { (money(terms.fee_amount.unwrap_or(0), &currency)) }
+            dt { "Paid" } dd { (money(financing.paid, &currency)) }
+            dt { "Remaining" } dd { (money(financing.remaining(), &currency)) }
+            @if let Some(discount) = terms.previous_financing_fee_discount_amount {
+                dt { "Refill discount" } dd { (money(discount, &currency)) }
+            }
         }
-        body.push_str("</table>");
     }
-    body.push_str(&format!(
-        r#"<p><a href="{}">Back to the platform</a></p>"#,
-        escape(return_url)
-    ));
-    page("Financing reporting", &body)
 }
 
 #[cfg(test)]
@@ -201,17 +230,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escaping_covers_markup_and_attributes() {
-        assert_eq!(
-            escape(r#"<a href="x" onclick='y'>&</a>"#),
-            "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
-        );
-    }
-
-    #[test]
     fn money_in_major_units() {
         assert_eq!(money(123_456, "usd"), "1,234.56 USD");
         assert_eq!(money(1_500_000, "jpy"), "1,500,000 JPY");
         assert_eq!(money(-50, "eur"), "-0.50 EUR");
+    }
+
+    #[test]
+    fn slider_steps_are_round_and_at_least_one_major_unit() {
+        assert_eq!(slider_step(1_000_000, 2), 10_000, "$10,000 moves in $100s");
+        assert_eq!(slider_step(7_500_000, 2), 50_000, "$75,000 moves in $500s");
+        assert_eq!(slider_step(2_500, 2), 100, "$25 moves in $1s");
+        assert_eq!(
+            slider_step(1_500_000, 0),
+            10_000,
+            "¥1,500,000 moves in ¥10,000s"
+        );
+        assert_eq!(slider_step(1, 2), 100);
+    }
+
+    #[test]
+    fn hostile_values_are_escaped() {
+        let offer: FinancingOffer = serde_json::from_value(serde_json::json!({
+            "id": "fo_<script>", "status": "delivered",
+            "offered_terms": {"advance_amount": 1000, "currency": "usd\"><script>x</script>"}
+        }))
+        .unwrap();
+        let html = application("tok\"<b>", &offer, "javascript:alert(1)\"><b>");
+        assert!(!html.contains("<script>x"), "{html}");
+        assert!(!html.contains("tok\"<b>"), "{html}");
+        assert!(html.contains("&quot;&gt;&lt;b&gt;"), "{html}");
     }
 }

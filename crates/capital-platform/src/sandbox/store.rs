@@ -1,0 +1,246 @@
+//! Stripe's side of the world when the sandbox plays it: its offers, their payments and the
+//! Account Links it has handed out, in `sandbox_*` tables of their own. They share the platform's
+//! database file (and, in tests, its one in-memory connection) but no table and no query with it.
+
+use capital_types::{AccountLinkType, FinancingOffer};
+use serde_json::Value;
+use sqlx::{Row, SqlitePool};
+
+use super::machine::Financing;
+use crate::store::StoreError;
+
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS sandbox_offers (
+        id TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        body TEXT NOT NULL,
+        paid_amount BIGINT NOT NULL DEFAULT 0
+    )",
+    "CREATE INDEX IF NOT EXISTS sandbox_offers_by_account ON sandbox_offers (account)",
+    "CREATE TABLE IF NOT EXISTS sandbox_transactions (
+        id TEXT PRIMARY KEY,
+        offer TEXT NOT NULL,
+        account TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created BIGINT NOT NULL
+    )",
+    "CREATE TABLE IF NOT EXISTS sandbox_links (
+        token TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        link_type TEXT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        used INTEGER NOT NULL DEFAULT 0,
+        refresh_url TEXT NOT NULL,
+        return_url TEXT NOT NULL
+    )",
+];
+
+/// An Account Link token as the hosted pages see it.
+#[derive(Debug, Clone)]
+pub struct HostedLink {
+    pub token: String,
+    pub account: String,
+    pub link_type: AccountLinkType,
+    pub state: LinkState,
+    pub expires_at: i64,
+    pub refresh_url: String,
+    pub return_url: String,
+}
+
+/// A link works once: opened, then submitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkState {
+    Fresh,
+    Opened,
+    Done,
+}
+
+impl LinkState {
+    fn column(self) -> i64 {
+        match self {
+            LinkState::Fresh => 0,
+            LinkState::Opened => 1,
+            LinkState::Done => 2,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct SandboxStore {
+    pool: SqlitePool,
+}
+
+impl SandboxStore {
+    /// The sandbox's tables in the database behind `pool`, created if missing.
+    pub async fn open(pool: SqlitePool) -> Result<SandboxStore, StoreError> {
+        for statement in MIGRATIONS {
+            sqlx::query(statement).execute(&pool).await?;
+        }
+        Ok(SandboxStore { pool })
+    }
+
+    pub async fn offers(&self, account: &str) -> Result<Vec<FinancingOffer>, StoreError> {
+        let rows = sqlx::query("SELECT body FROM sandbox_offers WHERE account = ?")
+            .bind(account)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(serde_json::from_str(r.get::<&str, _>("body"))?))
+            .collect()
+    }
+
+    /// Every offer of every account (for the periodic expiry).
+    pub async fn all_offers(&self) -> Result<Vec<FinancingOffer>, StoreError> {
+        let rows = sqlx::query("SELECT body FROM sandbox_offers")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(serde_json::from_str(r.get::<&str, _>("body"))?))
+            .collect()
+    }
+
+    pub async fn financing(&self, offer: &str) -> Result<Option<Financing>, StoreError> {
+        let row = sqlx::query("SELECT body, paid_amount FROM sandbox_offers WHERE id = ?")
+            .bind(offer)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok(Financing {
+                offer: serde_json::from_str(row.get::<&str, _>("body"))?,
+                paid: row.get("paid_amount"),
+            })
+        })
+        .transpose()
+    }
+
+    /// The account's offers with what has been paid on each, newest first.
+    pub async fn financings(&self, account: &str) -> Result<Vec<Financing>, StoreError> {
+        let rows = sqlx::query("SELECT body, paid_amount FROM sandbox_offers WHERE account = ?")
+            .bind(account)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut financings: Vec<Financing> = rows
+            .iter()
+            .map(|row| {
+                Ok(Financing {
+                    offer: serde_json::from_str(row.get::<&str, _>("body"))?,
+                    paid: row.get("paid_amount"),
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        financings.sort_by_key(|f| std::cmp::Reverse((f.offer.created, f.offer.id.clone())));
+        Ok(financings)
+    }
+
+    pub async fn save(&self, financing: &Financing) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sandbox_offers (id, account, body, paid_amount) VALUES (?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body, paid_amount = excluded.paid_amount",
+        )
+        .bind(&financing.offer.id)
+        .bind(financing.offer.account.as_deref().unwrap_or_default())
+        .bind(serde_json::to_string(&financing.offer)?)
+        .bind(financing.paid)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A `capital.financing_transaction`, as Stripe would list it.
+    pub async fn insert_transaction(
+        &self,
+        offer: &str,
+        account: &str,
+        transaction: &Value,
+        created: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO sandbox_transactions (id, offer, account, body, created) VALUES (?, ?, ?, ?, ?)")
+            .bind(transaction["id"].as_str())
+            .bind(offer)
+            .bind(account)
+            .bind(transaction.to_string())
+            .bind(created)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The account's transactions, newest first.
+    pub async fn transactions(&self, account: &str) -> Result<Vec<Value>, StoreError> {
+        let rows = sqlx::query("SELECT body FROM sandbox_transactions WHERE account = ? ORDER BY created DESC, id DESC")
+            .bind(account)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(serde_json::from_str(r.get::<&str, _>("body"))?))
+            .collect()
+    }
+
+    /// What was paid on `offer` in `[start, end)`.
+    pub async fn paid_between(&self, offer: &str, start: i64, end: i64) -> Result<i64, StoreError> {
+        let rows = sqlx::query("SELECT body FROM sandbox_transactions WHERE offer = ? AND created >= ? AND created < ?")
+            .bind(offer)
+            .bind(start)
+            .bind(end)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut total = 0;
+        for row in rows {
+            let body: Value = serde_json::from_str(row.get::<&str, _>("body"))?;
+            if body["type"] == "payment" {
+                total += body["details"]["total_amount"].as_i64().unwrap_or(0);
+            }
+        }
+        Ok(total)
+    }
+
+    pub async fn insert_link(&self, link: &HostedLink) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO sandbox_links (token, account, link_type, expires_at, used, refresh_url, return_url) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(&link.token)
+            .bind(&link.account)
+            .bind(link.link_type.as_str())
+            .bind(link.expires_at)
+            .bind(link.state.column())
+            .bind(&link.refresh_url)
+            .bind(&link.return_url)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn link(&self, token: &str) -> Result<Option<HostedLink>, StoreError> {
+        let row = sqlx::query("SELECT account, link_type, expires_at, used, refresh_url, return_url FROM sandbox_links WHERE token = ?")
+            .bind(token)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| HostedLink {
+            token: token.to_owned(),
+            account: row.get("account"),
+            link_type: AccountLinkType::from(row.get::<String, _>("link_type")),
+            state: match row.get::<i64, _>("used") {
+                0 => LinkState::Fresh,
+                1 => LinkState::Opened,
+                _ => LinkState::Done,
+            },
+            expires_at: row.get("expires_at"),
+            refresh_url: row.get("refresh_url"),
+            return_url: row.get("return_url"),
+        }))
+    }
+
+    /// Moves a link from `from` to `to`; `false` if another request got there first.
+    pub async fn advance_link(
+        &self,
+        token: &str,
+        from: LinkState,
+        to: LinkState,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query("UPDATE sandbox_links SET used = ? WHERE token = ? AND used = ?")
+            .bind(to.column())
+            .bind(token)
+            .bind(from.column())
+            .execute(&self.pool)
+            .await?;
+        Ok(result.rows_affected() == 1)
+    }
+}

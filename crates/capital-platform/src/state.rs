@@ -1,0 +1,157 @@
+//! `AppState`: everything the routes share, opened once at start.
+
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use axum::extract::FromRef;
+use axum_extra::extract::cookie::Key;
+
+use crate::capital::Capital;
+use crate::config::{Config, Mode};
+use crate::config::{DemoAccount, parse_accounts};
+use crate::error::AppError;
+use crate::routes::webhooks;
+use crate::sandbox::store::SandboxStore;
+use crate::sandbox::{Sandbox, SandboxEvents};
+use crate::store::{Store, StoreError};
+use crate::stripe_client::{StripeClient, StripeError};
+
+/// Everything the routes share.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub config: Config,
+    pub store: Store,
+    pub capital: Capital,
+    pub sandbox: Option<Arc<Sandbox>>,
+    pub cookie_key: Key,
+    pub accounts: Vec<DemoAccount>,
+}
+
+/// Why the server could not start. Each is a problem with the configuration or the machine,
+/// reported before anything listens.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("Stripe client: {0}")]
+    Stripe(#[from] StripeError),
+    #[error("session key: {0}")]
+    SessionKey(String),
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl FromRef<AppState> for Key {
+    fn from_ref(state: &AppState) -> Key {
+        state.cookie_key.clone()
+    }
+}
+
+impl AppState {
+    /// Opens the store and picks Stripe's side: the sandbox, or the real API.
+    pub async fn new(config: Config) -> Result<AppState, StartError> {
+        if let Some(parent) = config
+            .database_url()
+            .strip_prefix("sqlite://")
+            .and_then(|path| std::path::Path::new(path).parent())
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|source| StartError::DataDir {
+                path: parent.display().to_string(),
+                source,
+            })?;
+        }
+        let store = Store::open(&config.database_url()).await?;
+        let (capital, sandbox) = match config.mode {
+            Mode::Sandbox => {
+                let sandbox_store = SandboxStore::open(store.pool().clone()).await?;
+                let (sandbox, events) = Sandbox::new(
+                    sandbox_store,
+                    &config.stripe_webhook_secret,
+                    &config.public_url,
+                );
+                let sandbox = Arc::new(sandbox);
+                (Capital::Sandbox(sandbox.clone()), Some((sandbox, events)))
+            }
+            Mode::Stripe => {
+                let key = config
+                    .stripe_secret_key
+                    .as_deref()
+                    .filter(|k| !k.is_empty())
+                    .ok_or_else(|| {
+                        StartError::Config("Stripe mode needs STRIPE_SECRET_KEY".into())
+                    })?;
+                let client = StripeClient::new(
+                    &config.stripe_api_base,
+                    key,
+                    Duration::from_millis(config.stripe_timeout_ms),
+                )?;
+                (Capital::Stripe(client), None)
+            }
+        };
+        let cookie_key = load_cookie_key(&store).await?;
+        let accounts = parse_accounts(&config.accounts);
+        let (sandbox, events) = sandbox.unzip();
+        let state = AppState(Arc::new(Inner {
+            config,
+            store,
+            capital,
+            sandbox,
+            cookie_key,
+            accounts,
+        }));
+        if let Some(events) = events {
+            tokio::spawn(deliver_sandbox_events(Arc::downgrade(&state.0), events));
+        }
+        Ok(state)
+    }
+
+    pub fn is_sandbox(&self) -> bool {
+        self.sandbox.is_some()
+    }
+
+    /// The sandbox, for routes that exist only in sandbox mode.
+    pub fn sandbox(&self) -> Result<&Sandbox, AppError> {
+        self.sandbox.as_deref().ok_or(AppError::NotFound("route"))
+    }
+}
+
+/// The cookie-signing key, persisted so that sessions survive a restart.
+async fn load_cookie_key(store: &Store) -> Result<Key, StartError> {
+    let fresh: [u8; 64] = rand::random();
+    let stored = store
+        .setting_or_insert("cookie_key", &hex::encode(fresh))
+        .await?;
+    let bytes = hex::decode(stored).map_err(|e| StartError::SessionKey(e.to_string()))?;
+    Key::try_from(bytes.as_slice()).map_err(|e| StartError::SessionKey(e.to_string()))
+}
+
+/// Hands the sandbox's signed events to the webhook handler, as Stripe's deliveries reach it, and
+/// tells the sandbox how each went. Holds the state weakly: when the app goes, so does the
+/// sandbox (and with it the sending end), and this ends.
+async fn deliver_sandbox_events(state: Weak<Inner>, mut events: SandboxEvents) {
+    while let Some(event) = events.recv().await {
+        let Some(inner) = state.upgrade() else { break };
+        let state = AppState(inner);
+        let outcome =
+            webhooks::receive_signed(&state, Some(&event.signature), event.body.as_bytes())
+                .await
+                .map(drop)
+                .map_err(|error| format!("{} refused: {error}", event.event_type));
+        let _ = event.taken.send(outcome);
+    }
+}
