@@ -1,5 +1,5 @@
 // <capital-offer-tile>: the custom element's lifecycle. Rendering, fetching, theming and events
-// live in Rust (src/element.rs); this shim only connects the element's callbacks to it.
+// live in Rust (src/runtime/element.rs); this shim only connects the element's callbacks to it.
 //
 // Self-initialising: importing this module loads the wasm next to it (URLs relative to this file,
 // so the folder can be copied anywhere) and defines the element. Importing it twice is harmless.

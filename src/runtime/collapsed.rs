@@ -20,14 +20,17 @@ extern "C" {
 
 pub const COLLAPSED: &str = "collapsed";
 
-/// Keeps the `collapsed` state equal to `collapsed`. Without `ElementInternals` (old engines)
+/// Keeps the `collapsed` state equal to `collapsed()`, a reactive read (tracked by the effect). Without `ElementInternals` (old engines)
 /// there is nothing to reflect to.
-pub fn reflect_collapsed(internals: Option<ElementInternals>, collapsed: Signal<bool>) {
+pub fn reflect_collapsed(
+    internals: Option<ElementInternals>,
+    collapsed: impl Fn() -> bool + 'static,
+) {
     let Some(internals) = internals else { return };
     let internals = send_wrapper::SendWrapper::new(internals);
     Effect::new(move |_| {
         let states = internals.states();
-        let _ = if collapsed.get() {
+        let _ = if collapsed() {
             states.add(COLLAPSED)
         } else {
             states.remove(COLLAPSED).map(drop)

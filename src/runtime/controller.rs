@@ -17,7 +17,7 @@ use super::delivery::mark_when_seen;
 use super::events::{self, ErrorKind};
 use super::host_colours::{HostColours, read_host_colours};
 use super::intl::{Formatter, resolve_locale};
-use super::launch::{LaunchFailure, LaunchState};
+use super::launch::{self, LaunchContext, LaunchFailure, LaunchState};
 use crate::model::copy::{Lang, Text};
 use crate::model::options::{Attribute, Delivery};
 use crate::model::palette::Palette;
@@ -141,11 +141,8 @@ impl Controller {
             attributes.raw(Attribute::Credentials).track();
             controller.load();
         });
-        reflect_collapsed(
-            internals,
-            Signal::derive(move || load.with(LoadState::is_collapsed)),
-        );
-        let undelivered_on_screen = Signal::derive(move || {
+        reflect_collapsed(internals, move || load.with(LoadState::is_collapsed));
+        let undelivered_on_screen = move || {
             if attributes.delivery() != Delivery::Auto {
                 return None;
             }
@@ -156,7 +153,7 @@ impl Controller {
                 },
                 _ => None,
             })
-        });
+        };
         mark_when_seen(
             controller.tile,
             undelivered_on_screen,
@@ -251,6 +248,22 @@ impl Controller {
         state.offer = Some(offer);
         self.load
             .set(LoadState::Ready(Arc::new(Loaded::new(state))));
+    }
+
+    /// The call to action: a fresh link of `link_type`, checked, then opened.
+    pub fn open_link(&self, link_type: capital_types::AccountLinkType) {
+        let (Some(backend), Some(host)) = (self.backend(), self.host()) else {
+            return;
+        };
+        let context = untrack(|| LaunchContext {
+            backend,
+            host,
+            target: self.attributes.link_target(),
+            link_origins: self.attributes.raw(Attribute::LinkOrigins).get(),
+            text: self.text(),
+            state: self.launch,
+        });
+        launch::launch(context, link_type);
     }
 
     /// The message for a failed launch, in the current locale.

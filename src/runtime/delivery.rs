@@ -44,19 +44,19 @@ impl Delivered {
     }
 }
 
-/// Observes `tile` while `watched` names an undelivered offer; once half of the tile has been
+/// Observes `tile` while `watched()` (a reactive read) names an undelivered offer; once half of the tile has been
 /// visible, asks `backend()` to mark that offer delivered and hands the updated offer to
 /// `on_marked`. A failed request is forgotten, so the next load tries again.
 pub fn mark_when_seen(
     tile: NodeRef<Div>,
-    watched: Signal<Option<String>>,
+    watched: impl Fn() -> Option<String> + 'static,
     backend: impl Fn() -> Option<Backend> + Copy + 'static,
     on_marked: impl Fn(FinancingOffer) + Copy + 'static,
 ) {
     let delivered = Delivered::default();
     Effect::new(move |_| {
         let Some(node) = tile.get() else { return };
-        let Some(offer_id) = watched.get().filter(|id| !delivered.contains(id)) else {
+        let Some(offer_id) = watched().filter(|id| !delivered.contains(id)) else {
             return;
         };
         let delivered = delivered.clone();

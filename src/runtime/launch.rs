@@ -10,11 +10,13 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 use web_sys::Window;
 
-use super::api::ApiError;
-use super::controller::Controller;
+use web_sys::HtmlElement;
+
+use super::api::{ApiError, Backend};
 use super::events::{self, ErrorKind};
 use super::page_urls::checked_link;
-use crate::model::options::{Attribute, LinkTarget};
+use crate::model::copy::Text;
+use crate::model::options::LinkTarget;
 
 /// What the call to action is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,29 +37,42 @@ pub enum LaunchFailure {
     UnsafeLink,
 }
 
-pub fn launch(controller: Controller, link_type: AccountLinkType) {
+/// What one launch needs from its element.
+pub struct LaunchContext {
+    pub backend: Backend,
+    /// Where the events go.
+    pub host: HtmlElement,
+    pub target: LinkTarget,
+    /// The `link-origins` attribute.
+    pub link_origins: Option<String>,
+    pub text: &'static Text,
+    /// The call to action's state, set here.
+    pub state: RwSignal<LaunchState>,
+}
+
+/// Asks for a fresh link of `link_type`, checks it and opens it.
+pub fn launch(context: LaunchContext, link_type: AccountLinkType) {
+    let LaunchContext {
+        backend,
+        host,
+        target,
+        link_origins,
+        text,
+        state,
+    } = context;
     // A second click while a request is in flight sends nothing.
-    if controller.launch.get_untracked() == LaunchState::Busy {
+    if state.get_untracked() == LaunchState::Busy {
         return;
     }
-    let Some(backend) = controller.backend() else {
-        return;
-    };
-    controller.launch.set(LaunchState::Busy);
-    let target = untrack(|| controller.attributes.link_target());
+    state.set(LaunchState::Busy);
     let tab = (target == LinkTarget::Blank).then(open_blank_tab).flatten();
 
     spawn_local(async move {
         let result = backend.create_account_link(link_type.clone()).await;
-        if controller.is_closed() {
+        if backend.requests.is_closed() {
             close(tab);
             return;
         }
-        let text = controller.text();
-        let link_origins = controller
-            .attributes
-            .raw(Attribute::LinkOrigins)
-            .get_untracked();
         let outcome = match result {
             Ok(link) => match checked_link(&link.url, link_origins.as_deref()) {
                 Ok(url) => {
@@ -65,10 +80,7 @@ pub fn launch(controller: Controller, link_type: AccountLinkType) {
                         .text("type", Some(link_type.as_str()))
                         .text("url", Some(&url))
                         .number("expiresAt", link.expires_at);
-                    let host = controller.host();
-                    let proceed = host
-                        .is_some_and(|host| events::dispatch(&host, events::LAUNCH, detail, true));
-                    if proceed {
+                    if events::dispatch(&host, events::LAUNCH, detail, true) {
                         open(&url, tab, target);
                     } else {
                         close(tab);
@@ -77,7 +89,7 @@ pub fn launch(controller: Controller, link_type: AccountLinkType) {
                 }
                 Err(_) => {
                     close(tab);
-                    controller.report_error(ErrorKind::UnsafeLink, text.unsafe_link, None);
+                    events::error(&host, ErrorKind::UnsafeLink, text.unsafe_link, None);
                     LaunchState::Failed(LaunchFailure::UnsafeLink)
                 }
             },
@@ -87,11 +99,11 @@ pub fn launch(controller: Controller, link_type: AccountLinkType) {
             }
             Err(error) => {
                 close(tab);
-                controller.report_error(error.kind(), text.link_failed, error.status());
+                events::error(&host, error.kind(), text.link_failed, error.status());
                 LaunchState::Failed(LaunchFailure::Request)
             }
         };
-        controller.launch.set(outcome);
+        let _ = state.try_set(outcome);
     });
 }
 

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::model::options::LinkTarget;
 use crate::runtime::controller::Controller;
-use crate::runtime::launch::{self, LaunchState};
+use crate::runtime::launch::LaunchState;
 
 /// The call to action: asks the backend for a fresh Account Link on every click.
 #[component]
@@ -23,7 +23,7 @@ pub fn Cta(
         LaunchState::Failed(failure) => Some(controller.launch_message(failure)),
         _ => None,
     };
-    let on_click = move |_| launch::launch(controller, link_type.clone());
+    let on_click = move |_| controller.open_link(link_type.clone());
     view! {
         <div class="actions">
             <button

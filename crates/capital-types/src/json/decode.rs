@@ -1,5 +1,5 @@
 //! [`FromJson`] for the objects the element receives, field for field as their serde derives
-//! read them (`tests/json_matches_serde.rs` holds the two together).
+//! read them (`tests/fuzz_parsing.rs` holds the two together: both must accept, refuse and decode alike).
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
