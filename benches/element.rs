@@ -1,11 +1,16 @@
 //! The element in headless Chromium against a hand-written vanilla JS element doing the same
-//! fetch and render (`benches/vanilla-tile.js`), served the same way from the same server with
-//! caching off, so every load is a first visit:
-//! - load → painted: median of 20 fresh loads of a page with one element, and the ratio;
-//! - 1, 10 and 100 elements on one page: time until all are painted, JS heap and wasm memory.
+//! fetch and render (`benches/vanilla-tile.js`), served the same way from the same server
+//! (gzip-compressed, assets cacheable as a CDN serves them):
+//! - throttled, as Lighthouse's mobile profile (150 ms round trip, 1.6 Mbps down, 750 kbps up,
+//!   CPU 4× slower, through the DevTools Protocol): first box on screen and offer painted on a
+//!   first visit (empty cache), and offer painted on a repeat visit (HTTP cache), medians;
+//! - on loopback, empty cache: load → painted of one element, and 1, 10 and 100 elements on one
+//!   page: time until all are painted, JS heap and wasm memory.
 //!
-//! Needs `trunk build --release` first. Run with `cargo bench --bench element`; `DIAGNOSE=1`
-//! prints resource timings of a page of 100 elements instead.
+//! Loads alternate between the two elements, so that drift on a busy machine hits both alike.
+//! Needs `trunk build --release` first. Run with `cargo bench --bench element`; `THROTTLED=only`
+//! runs the throttled table alone; `DIAGNOSE=1` prints resource timings of a page of 100
+//! elements instead.
 
 #[path = "../tests/webdriver/harness.rs"]
 mod harness;
@@ -18,11 +23,12 @@ use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use harness::{Browser, root};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tower_http::services::{ServeDir, ServeFile};
 
 const LOADS: usize = 20;
 const LOADS_MANY: usize = 7;
+const LOADS_THROTTLED: usize = 9;
 
 fn page(kind: &str, count: usize) -> String {
     let (script, tag) = match kind {
@@ -43,7 +49,19 @@ window.__painted = new Promise((resolve) => {{
 </script>
 <script type="module" src="{script}"></script>
 <style>body {{ display: grid; grid-template-columns: repeat(4, 300px); gap: 12px; }}</style>
-</head><body>{tiles}</body></html>"#
+</head><body>{tiles}
+<script>
+// The first frame in which an element has a box (skeleton or content).
+window.__firstBox = new Promise((resolve) => {{
+  const observer = new ResizeObserver((entries) => {{
+    if (entries.some((entry) => entry.target.getBoundingClientRect().height > 0)) {{
+      observer.disconnect();
+      requestAnimationFrame(() => setTimeout(() => resolve(performance.now())));
+    }}
+  }});
+  for (const element of document.querySelectorAll('{tag}')) observer.observe(element);
+}});
+</script></body></html>"#
     )
 }
 
@@ -66,14 +84,28 @@ async fn serve() -> String {
                 ServeFile::new(root().join("benches/vanilla-tile.js")),
             )
             .nest_service("/embed", ServeDir::new(dist.join("embed")))
+            // Scripts and wasm are cacheable, as a CDN serves them; pages and answers are not.
             .layer(axum::middleware::map_response(
                 |mut response: Response| async move {
+                    let script = response
+                        .headers()
+                        .get(header::CONTENT_TYPE)
+                        .is_some_and(|t| {
+                            t.to_str()
+                                .is_ok_and(|t| t.contains("javascript") || t.contains("wasm"))
+                        });
+                    let cache = if script {
+                        "public, max-age=3600"
+                    } else {
+                        "no-store"
+                    };
                     response
                         .headers_mut()
-                        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
                     response.into_response()
                 },
-            ));
+            ))
+            .layer(tower_http::compression::CompressionLayer::new().gzip(true));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let origin = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
@@ -81,9 +113,36 @@ async fn serve() -> String {
 }
 
 struct Load {
+    first_box_ms: f64,
     painted_ms: f64,
     js_heap: f64,
     wasm_memory: f64,
+}
+
+/// A first visit: the HTTP cache emptied, then the page loaded.
+async fn first_visit(browser: &Browser, origin: &str, kind: &str, count: usize) -> Load {
+    browser.client.goto("about:blank").await.unwrap();
+    browser.cdp("Network.clearBrowserCache", json!({})).await;
+    load(browser, origin, kind, count).await
+}
+
+/// Lighthouse's mobile profile (`on`), or none.
+async fn throttle(browser: &Browser, on: bool) {
+    browser.cdp("Network.enable", json!({})).await;
+    let (latency, down, up, cpu) = if on {
+        (150, 1_600_000 / 8, 750_000 / 8, 4)
+    } else {
+        (0, -1, -1, 1)
+    };
+    browser
+        .cdp(
+            "Network.emulateNetworkConditions",
+            json!({"offline": false, "latency": latency, "downloadThroughput": down, "uploadThroughput": up}),
+        )
+        .await;
+    browser
+        .cdp("Emulation.setCPUThrottlingRate", json!({"rate": cpu}))
+        .await;
 }
 
 async fn load(browser: &Browser, origin: &str, kind: &str, count: usize) -> Load {
@@ -95,17 +154,18 @@ async fn load(browser: &Browser, origin: &str, kind: &str, count: usize) -> Load
         .unwrap();
     let script = r#"
         const done = arguments[arguments.length - 1];
-        window.__painted.then(async (ms) => {
+        Promise.all([window.__painted, window.__firstBox]).then(async ([ms, box]) => {
           let wasm = 0;
           if (customElements.get('capital-offer-tile')) {
             const glue = await import('/embed/capital-offer-tile-core.js');
             wasm = (await glue.default()).memory.buffer.byteLength;
           }
-          done([ms, performance.memory.usedJSHeapSize, wasm]);
+          done([ms, performance.memory.usedJSHeapSize, wasm, box]);
         });"#;
     let result: Value = browser.client.execute_async(script, vec![]).await.unwrap();
     let number = |i: usize| result[i].as_f64().unwrap();
     Load {
+        first_box_ms: number(3),
         painted_ms: number(0),
         js_heap: number(1),
         wasm_memory: number(2),
@@ -126,8 +186,14 @@ async fn main() {
     let origin = serve().await;
     let browser = Browser::start().await;
     // One warm-up load each, so that both start from a running browser.
-    load(&browser, &origin, "capital", 1).await;
-    load(&browser, &origin, "vanilla", 1).await;
+    first_visit(&browser, &origin, "capital", 1).await;
+    first_visit(&browser, &origin, "vanilla", 1).await;
+
+    throttled(&browser, &origin).await;
+    if std::env::var("THROTTLED").is_ok_and(|v| v == "only") {
+        browser.finish().await;
+        return;
+    }
 
     // `DIAGNOSE=1`: where the time goes on a page of 100 (resource timings), instead of the tables.
     if std::env::var("DIAGNOSE").is_ok() {
@@ -149,8 +215,16 @@ async fn main() {
     // Loads alternate between the two elements, so that drift on a busy machine hits both alike.
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for _ in 0..LOADS {
-        ours.push(load(&browser, &origin, "capital", 1).await.painted_ms);
-        theirs.push(load(&browser, &origin, "vanilla", 1).await.painted_ms);
+        ours.push(
+            first_visit(&browser, &origin, "capital", 1)
+                .await
+                .painted_ms,
+        );
+        theirs.push(
+            first_visit(&browser, &origin, "vanilla", 1)
+                .await
+                .painted_ms,
+        );
     }
     let (ours, theirs) = (median(ours), median(theirs));
     println!("| one element, {LOADS} fresh loads each | median load → painted |");
@@ -163,11 +237,12 @@ async fn main() {
         "| elements on the page | element | median time until all painted | JS heap | wasm memory |"
     );
     println!("|---:|---|---:|---:|---:|");
+    let mut all_painted = Vec::new();
     for count in [1, 10, 100] {
         let (mut ours, mut theirs) = (Vec::new(), Vec::new());
         for _ in 0..LOADS_MANY {
-            ours.push(load(&browser, &origin, "capital", count).await);
-            theirs.push(load(&browser, &origin, "vanilla", count).await);
+            ours.push(first_visit(&browser, &origin, "capital", count).await);
+            theirs.push(first_visit(&browser, &origin, "vanilla", count).await);
         }
         for (kind, loads) in [("capital", ours), ("vanilla", theirs)] {
             let time = median(loads.iter().map(|l| l.painted_ms).collect());
@@ -179,7 +254,68 @@ async fn main() {
                 "—".to_owned()
             };
             println!("| {count} | {kind} | {time:.1} ms | {heap:.1} MiB | {wasm} |");
+            all_painted.push((count, kind, time));
         }
     }
+    let time_of = |count: usize, kind: &str| {
+        all_painted
+            .iter()
+            .find(|(c, k, _)| *c == count && *k == kind)
+            .map_or(f64::NAN, |(_, _, t)| *t)
+    };
+    println!();
+    println!("| element | 100 elements ÷ 1 element |");
+    println!("|---|---:|");
+    for kind in ["capital", "vanilla"] {
+        println!(
+            "| {kind} | {:.2} × |",
+            time_of(100, kind) / time_of(1, kind)
+        );
+    }
     browser.finish().await;
+}
+
+/// First and repeat visits of a page with one element, under Lighthouse's mobile throttling.
+async fn throttled(browser: &Browser, origin: &str) {
+    throttle(browser, true).await;
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..LOADS_THROTTLED {
+        ours.push(first_visit(browser, origin, "capital", 1).await);
+        theirs.push(first_visit(browser, origin, "vanilla", 1).await);
+    }
+    // Repeat visits: each page once to fill the HTTP cache, then loads that use it.
+    let (mut ours_again, mut theirs_again) = (Vec::new(), Vec::new());
+    load(browser, origin, "capital", 1).await;
+    load(browser, origin, "vanilla", 1).await;
+    for _ in 0..LOADS_THROTTLED {
+        ours_again.push(load(browser, origin, "capital", 1).await.painted_ms);
+        theirs_again.push(load(browser, origin, "vanilla", 1).await.painted_ms);
+    }
+    throttle(browser, false).await;
+    let first_box = |loads: &[Load]| median(loads.iter().map(|l| l.first_box_ms).collect());
+    let painted = |loads: &[Load]| median(loads.iter().map(|l| l.painted_ms).collect());
+    let rows = [
+        (
+            "first box on screen (skeleton or content)",
+            first_box(&ours),
+            first_box(&theirs),
+        ),
+        ("offer painted", painted(&ours), painted(&theirs)),
+        (
+            "repeat visit (HTTP cache), offer painted",
+            median(ours_again),
+            median(theirs_again),
+        ),
+    ];
+    println!(
+        "| throttled (150 ms RTT, 1.6 Mbps down, 750 kbps up, CPU 4×), gzip, median of {LOADS_THROTTLED} | ours | vanilla | ratio |"
+    );
+    println!("|---|---:|---:|---:|");
+    for (what, ours, theirs) in rows {
+        println!(
+            "| {what} | {ours:.0} ms | {theirs:.0} ms | {:.2} × |",
+            ours / theirs
+        );
+    }
+    println!();
 }

@@ -4,6 +4,7 @@
 // `capital-offer-loaded`. No theming, no states beyond the offer, no safety checks; it exists to
 // be measured against (benches/element.rs), not to be used.
 const STYLE = `
+  :host { display: block; }
   .tile { font: 15px/1.45 system-ui, sans-serif; padding: 20px; border: 1px solid #e3e6ec; border-radius: 14px; }
   h2 { margin: 0 0 8px; font-size: 1.2em; } .amount { font-size: 2.1em; font-weight: 700; }
   dl { display: grid; grid-template-columns: 1fr auto; gap: 6px; } dd { margin: 0; font-weight: 600; }
@@ -11,17 +12,19 @@ const STYLE = `
 
 class VanillaTile extends HTMLElement {
   async connectedCallback() {
+    // As a hand-written element would: its box is on screen at once, filled when the offer comes.
     const root = this.attachShadow({ mode: 'open' });
+    const style = document.createElement('style');
+    style.textContent = STYLE;
+    const tile = document.createElement('div');
+    tile.className = 'tile';
+    root.append(style, tile);
     const base = this.getAttribute('api-base') ?? '/api/capital';
     const { offer } = await (await fetch(`${base}/offer`)).json();
     const terms = offer.offered_terms;
     const digits = ['jpy', 'krw'].includes(terms.currency) ? 0 : 2;
     const money = (amount) => new Intl.NumberFormat(undefined, { style: 'currency', currency: terms.currency.toUpperCase(), maximumFractionDigits: 0 }).format(amount / 10 ** digits);
-    const tile = document.createElement('div');
-    tile.className = 'tile';
     tile.dataset.status = offer.status;
-    const style = document.createElement('style');
-    style.textContent = STYLE;
     const heading = document.createElement('h2');
     heading.textContent = 'You’re eligible for financing';
     const amount = document.createElement('div');
@@ -42,7 +45,6 @@ class VanillaTile extends HTMLElement {
     const button = document.createElement('button');
     button.textContent = 'View offer';
     tile.append(heading, amount, list, button);
-    root.append(style, tile);
     this.dispatchEvent(new CustomEvent('capital-offer-loaded', { bubbles: true, composed: true, detail: { status: offer.status } }));
   }
 }

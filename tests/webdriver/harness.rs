@@ -230,7 +230,41 @@ impl Bench {
     }
 }
 
+/// A Chrome DevTools Protocol command through chromedriver (`goog/cdp/execute`): network and
+/// CPU emulation for the benchmarks.
+#[derive(Debug)]
+struct CdpCommand {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for CdpCommand {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"cmd": self.cmd, "params": self.params}).to_string();
+        (http::Method::POST, Some(body))
+    }
+}
+
 impl Browser {
+    /// Runs a DevTools Protocol command in the current tab.
+    pub async fn cdp(&self, cmd: &'static str, params: Value) -> Value {
+        self.client
+            .issue_cmd(CdpCommand { cmd, params })
+            .await
+            .unwrap_or_else(|e| panic!("CDP {cmd}: {e}"))
+    }
+
     /// A real WebDriver click on `part` inside `selector`'s shadow root: a trusted user gesture,
     /// so popup blockers treat it as they would a user's click.
     pub async fn click_for_real(&self, selector: &str, part: &str) {
