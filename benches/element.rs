@@ -195,20 +195,29 @@ async fn main() {
         return;
     }
 
-    // `DIAGNOSE=1`: where the time goes on a page of 100 (resource timings), instead of the tables.
-    if std::env::var("DIAGNOSE").is_ok() {
+    // `DIAGNOSE=N` (default 100): where the time goes on a page of N elements (resource timings),
+    // instead of the tables; with `THROTTLED=on`, under the throttled profile.
+    if let Ok(count) = std::env::var("DIAGNOSE") {
+        let count = count.parse().unwrap_or(100);
+        throttle(
+            &browser,
+            std::env::var("THROTTLED").is_ok_and(|v| v == "on"),
+        )
+        .await;
         for kind in ["capital", "vanilla"] {
-            load(&browser, &origin, kind, 100).await;
+            first_visit(&browser, &origin, kind, count).await;
             let timing = browser.js(r#"
                 const r = performance.getEntriesByType('resource');
                 const api = r.filter(e => e.name.endsWith('/api/offer'));
                 const wasm = r.find(e => e.name.endsWith('.wasm'));
                 const script = r.find(e => e.name.endsWith('tile.js'));
-                return {script: script?.responseEnd, wasm: wasm?.responseEnd, apiFirstStart: Math.min(...api.map(e => e.startTime)),
+                const glue = r.find(e => e.name.endsWith('core.js'));
+                return {script: script?.responseEnd, glueStart: glue?.startTime, glue: glue?.responseEnd, wasmStart: wasm?.startTime, wasm: wasm?.responseEnd, apiFirstStart: Math.min(...api.map(e => e.startTime)),
                         apiLastStart: Math.max(...api.map(e => e.startTime)), apiLastEnd: Math.max(...api.map(e => e.responseEnd)),
                         apiCount: api.length, dcl: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd};"#).await;
             let painted = browser.js("return window.__painted").await;
-            println!("{kind}: {timing} painted {painted}");
+            let first_box = browser.js("return window.__firstBox").await;
+            println!("{kind}: {timing} first box {first_box} painted {painted}");
         }
         return;
     }

@@ -55,11 +55,15 @@ export function opened() { return JSON.stringify(state.opened.map(t => ({ url: t
 
 if (!customElements.get('test-tile')) customElements.define('test-tile', class extends HTMLElement {});
 
-export function make_host(width) {
+export function make_host(width, css) {
   const host = document.createElement('test-tile');
   host.style.display = 'block';
   host.style.width = width + 'px';
   const internals = host.attachInternals();
+  // As the shim does before the wasm starts: the element's stylesheet in its open shadow root.
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(css);
+  host.attachShadow({ mode: 'open' }).adoptedStyleSheets = [sheet];
   document.body.appendChild(host);
   host.__events = [];
   for (const name of ['capital-offer-loaded', 'capital-offer-launch', 'capital-offer-error']) {
@@ -82,12 +86,15 @@ extern "C" {
     fn set_route(key: &str, route: JsValue);
     fn calls() -> String;
     fn opened() -> String;
-    fn make_host(width: u32) -> js_sys::Array;
+    fn make_host(width: u32, css: &str) -> js_sys::Array;
     fn events_of(host: &HtmlElement) -> String;
     fn has_state(internals: &JsValue, name: &str) -> bool;
     fn prevent_launches(host: &HtmlElement);
     fn computed(element: &Element, property: &str) -> String;
 }
+
+/// The element's stylesheet, which the shim adopts into the shadow root in a real page.
+const TILE_CSS: &str = include_str!("../style/tile.css");
 
 fn js(value: &Value) -> JsValue {
     js_sys::JSON::parse(&value.to_string()).unwrap()
@@ -106,7 +113,7 @@ impl Tile {
     }
 
     fn mount_with_width(attributes: &[(&str, &str)], width: u32) -> Tile {
-        let parts = make_host(width);
+        let parts = make_host(width, TILE_CSS);
         let host: HtmlElement = parts.get(0).unchecked_into();
         let internals = parts.get(1);
         let handle =
@@ -905,7 +912,7 @@ async fn host_css_variables_theme_the_tile_below_the_attribute() {
         "/t22",
         state(offer("delivered", "usd", 1500000)),
     )));
-    let parts = make_host(360);
+    let parts = make_host(360, TILE_CSS);
     let host: HtmlElement = parts.get(0).unchecked_into();
     host.style()
         .set_property("--capital-brand-color", "#e03131")

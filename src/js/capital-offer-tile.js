@@ -1,14 +1,135 @@
-// <capital-offer-tile>: the custom element's lifecycle. Rendering, fetching, theming and events
-// live in Rust (src/runtime/element.rs); this shim only connects the element's callbacks to it.
+// <capital-offer-tile>: the custom element's lifecycle, and its first paint. Rendering, fetching,
+// theming and events live in Rust (src/runtime/element.rs); this module connects the element's
+// callbacks to it and makes sure that nothing waits on anything it does not need:
+// - the element is defined as soon as this module runs, and paints its skeleton at once, in its
+//   own stylesheet (written in here at build time by scripts/embed-styles.mjs);
+// - the wasm-bindgen glue and the wasm (compiled while it streams in) are requested together,
+//   right away, and `GET {api-base}/offer` starts beside them; Rust takes over the shadow root,
+//   the stylesheet and that response when the wasm is ready;
+// - elements that share `api-base` and `credentials` share one request while it is in flight.
 //
-// Self-initialising: importing this module loads the wasm next to it (URLs relative to this file,
-// so the folder can be copied anywhere) and defines the element. Importing it twice is harmless.
-import init, { TileHandle } from './capital-offer-tile-core.js';
+// All URLs are relative to this file, so the folder can be copied anywhere. Importing it twice is
+// harmless.
 
 const TAG = 'capital-offer-tile';
-// The attribute names come from Rust so that the two lists can never drift apart.
-const ready = init({ module_or_path: new URL('./capital-offer-tile-core_bg.wasm', import.meta.url) });
-const ATTRIBUTES = await ready.then(() => TileHandle.observedAttributes(), () => []);
+// The element's attributes. Rust has the same list (`model::options::Attribute`); a browser test
+// holds the two equal.
+const ATTRIBUTES = [
+  'api-base',
+  'layout',
+  'brand-color',
+  'accent-color',
+  'theme',
+  'locale',
+  'link-target',
+  'link-origins',
+  'credentials',
+  'delivery',
+];
+const STYLES = '__CAPITAL_TILE_CSS__';
+// As Rust's: `model::options::DEFAULT_API_BASE` and `runtime::api::TIMEOUT_MS`.
+const DEFAULT_API_BASE = '/api/capital';
+const TIMEOUT_MS = 15000;
+
+const core = import('./capital-offer-tile-core.js');
+const wasm = fetch(new URL('./capital-offer-tile-core_bg.wasm', import.meta.url));
+const ready = core.then(async (glue) => {
+  await glue.default({ module_or_path: wasm });
+  return glue;
+});
+ready.catch((error) => console.error('capital-offer-tile: the element could not start', error));
+
+let sheet;
+try {
+  sheet = new CSSStyleSheet();
+  sheet.replaceSync(STYLES);
+} catch {
+  sheet = undefined; // Constructable stylesheets are missing (very old engines): a <style> then.
+}
+
+function adoptStyles(shadow) {
+  if (sheet) {
+    shadow.adoptedStyleSheets = [sheet];
+  } else if (!shadow.querySelector('style')) {
+    const style = document.createElement('style');
+    style.textContent = STYLES;
+    shadow.prepend(style);
+  }
+}
+
+const keyword = (value) => (value ?? '').trim().toLowerCase();
+// As Rust's `model::options::api_base` and `route`.
+const offerUrl = (apiBase) => `${(apiBase ?? '').trim().replace(/\/+$/, '') || DEFAULT_API_BASE}/offer`;
+const credentialsMode = (value) => (keyword(value) === 'include' ? 'include' : 'same-origin');
+
+// `GET /offer` started before the wasm is ready, by URL and credentials, while in flight: its
+// answer as `[status, text]` (the protocol Rust reads), and how many elements wait for it.
+const prefetches = new Map();
+
+function prefetch(url, credentials) {
+  const key = `${credentials} ${url}`;
+  let entry = prefetches.get(key);
+  if (!entry) {
+    const controller = new AbortController();
+    // Rust reads a rejection with "timeout" as a timeout, anything else as a network failure.
+    const timer = setTimeout(() => controller.abort('timeout'), TIMEOUT_MS);
+    const answer = fetch(url, {
+      credentials,
+      signal: controller.signal,
+      headers: { Accept: 'application/json' },
+    }).then(async (response) => [response.status, await response.text()]);
+    entry = { url, credentials, answer, controller, users: 0 };
+    const settled = () => {
+      clearTimeout(timer);
+      if (prefetches.get(key) === entry) prefetches.delete(key);
+    };
+    answer.then(settled, settled);
+    prefetches.set(key, entry);
+  }
+  entry.users++;
+  return entry;
+}
+
+function release(entry) {
+  if (entry && --entry.users === 0) entry.controller.abort();
+}
+
+// The skeleton, exactly as Rust's `views::Tile` renders it while loading (a browser test compares
+// the two), so that the hand-over changes nothing on screen.
+const BONES = [
+  ['main', ['brand-bone', 'heading-bone', 'line-bone', 'line-bone', 'line-bone short']],
+  ['figures', ['label-bone', 'amount-bone', 'row-bone', 'row-bone', 'row-bone']],
+  ['actions', ['cta-bone']],
+  ['legal', ['legal-bone', 'legal-bone short']],
+];
+
+function skeleton(host) {
+  const root = document.createElement('div');
+  root.className = 'root';
+  const tile = document.createElement('div');
+  tile.setAttribute('part', 'tile');
+  tile.className = 'tile';
+  tile.dataset.status = 'loading';
+  tile.setAttribute('aria-busy', 'true');
+  const status = document.createElement('div');
+  status.className = 'visually-hidden';
+  status.setAttribute('role', 'status');
+  status.setAttribute('aria-live', 'polite');
+  tile.append(status);
+  for (const [block, bones] of BONES) {
+    const group = document.createElement('div');
+    group.className = `${block} skeleton`;
+    group.setAttribute('aria-hidden', 'true');
+    for (const bone of bones) {
+      const span = document.createElement('span');
+      span.className = `bone ${bone}`;
+      group.append(span);
+    }
+    tile.append(group);
+  }
+  root.append(tile);
+  return root;
+}
 
 const camelCase = (name) => name.replace(/-([a-z])/g, (_, letter) => letter.toUpperCase());
 
@@ -21,6 +142,8 @@ export class CapitalOfferTile extends HTMLElement {
   #properties = new Map();
   /** Bumped on every connect and disconnect, so a late wasm start never mounts a removed element. */
   #generation = 0;
+  /** This element's share of a `GET /offer` started before the wasm was ready. */
+  #prefetch = null;
 
   constructor() {
     super();
@@ -43,18 +166,29 @@ export class CapitalOfferTile extends HTMLElement {
       }
     }
     const generation = ++this.#generation;
+    if (this.#handle) return;
+    const shadow = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
+    adoptStyles(shadow);
+    if (!shadow.querySelector('.root')) shadow.append(skeleton(this));
+    this.#paintSkeleton();
+    this.#startPrefetch();
     ready.then(
-      () => {
+      (glue) => {
         if (!this.isConnected || generation !== this.#generation || this.#handle) return;
-        this.#handle = new TileHandle(this, this.#internals);
+        const handle = new glue.TileHandle(this, this.#internals);
+        const first = this.#prefetch;
+        if (first) handle.firstLoad(first.url, first.credentials, first.answer);
+        this.#handle = handle;
         for (const name of ATTRIBUTES) this.#push(name);
       },
-      (error) => console.error('capital-offer-tile: the element could not start', error),
+      () => {},
     );
   }
 
   disconnectedCallback() {
     this.#generation++;
+    release(this.#prefetch);
+    this.#prefetch = null;
     if (this.#handle) {
       this.#handle.dispose();
       this.#handle.free();
@@ -63,7 +197,8 @@ export class CapitalOfferTile extends HTMLElement {
   }
 
   attributeChangedCallback(name) {
-    if (!this.#properties.has(name)) this.#push(name);
+    if (this.#properties.has(name)) return;
+    this.#changed(name);
   }
 
   /** Loads the offer state again, e.g. after the user comes back from a Stripe page. */
@@ -79,6 +214,34 @@ export class CapitalOfferTile extends HTMLElement {
     this.#handle?.set(name, this.#effective(name) ?? undefined);
   }
 
+  #changed(name) {
+    if (this.#handle) {
+      this.#push(name);
+    } else if (this.isConnected && this.shadowRoot) {
+      this.#paintSkeleton();
+      if (name === 'api-base' || name === 'credentials') this.#startPrefetch();
+    }
+  }
+
+  /** The skeleton's layout and theme follow the attributes until Rust takes over. */
+  #paintSkeleton() {
+    const tile = this.shadowRoot?.querySelector('.root > .tile[data-status="loading"]');
+    if (!tile) return;
+    tile.dataset.layout = keyword(this.#effective('layout')) === 'banner' ? 'banner' : 'tile';
+    const theme = keyword(this.#effective('theme'));
+    tile.dataset.theme = theme === 'light' || theme === 'dark' ? theme : 'auto';
+  }
+
+  /** Starts (or joins) `GET /offer` for the current `api-base` and `credentials`. */
+  #startPrefetch() {
+    const url = offerUrl(this.#effective('api-base'));
+    const credentials = credentialsMode(this.#effective('credentials'));
+    const current = this.#prefetch;
+    if (current && current.url === url && current.credentials === credentials) return;
+    release(current);
+    this.#prefetch = prefetch(url, credentials);
+  }
+
   static {
     for (const name of ATTRIBUTES) {
       Object.defineProperty(this.prototype, camelCase(name), {
@@ -90,7 +253,7 @@ export class CapitalOfferTile extends HTMLElement {
         set(value) {
           if (value === null || value === undefined) this.#properties.delete(name);
           else this.#properties.set(name, String(value));
-          this.#push(name);
+          this.#changed(name);
         },
       });
     }

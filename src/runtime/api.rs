@@ -1,9 +1,15 @@
 //! The three backend routes the element calls (contract section 2), with abort and timeout.
 //!
-//! Every request carries its own `AbortController`, registered in the element's [`Requests`] so
-//! that removing the element aborts everything it started.
+//! Every request an element waits for carries its own `AbortController`, registered in the
+//! element's [`Requests`], so that removing the element (or a newer load) stops the wait. An
+//! answer is a promise of `[status, text]`:
+//! - `GET {api-base}/offer` is shared: elements with the same URL and credentials wait on one
+//!   request while it is in flight ([`Share`]); the request itself is aborted when the last of them
+//!   stops waiting. It is not a cache: once answered, the next load asks again.
+//! - An element's first load can take the answer the JS shim started before the wasm was ready
+//!   ([`Prefetched`]), so that the offer is not fetched twice.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -11,15 +17,15 @@ use std::rc::Rc;
 use capital_types::json::{self, FromJson};
 use capital_types::{AccountLink, AccountLinkType, FinancingOffer, OfferState};
 use futures::future::{Either, select};
-use js_sys::{Object, Reflect};
+use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, RequestCredentials, RequestInit, Response};
+use wasm_bindgen_futures::{JsFuture, future_to_promise, spawn_local};
+use web_sys::{AbortController, AbortSignal, RequestCredentials, RequestInit, Response};
 
 use super::events::ErrorKind;
 use crate::model::options::{Credentials, route};
 
-/// How long a request may take before the element gives up and says so.
+/// How long a request may take before the element gives up and says so (the shim uses the same).
 const TIMEOUT_MS: i32 = 15_000;
 
 /// Why a request failed. `kind()` is the `kind` of the `capital-offer-error` event.
@@ -55,11 +61,11 @@ impl ApiError {
     }
 }
 
-/// The requests an element has in flight, so that it can abort them all when it goes away.
+/// The requests an element waits for, so that it can stop them all when it goes away.
 #[derive(Clone, Default)]
 pub struct Requests {
     live: Rc<RefCell<Vec<AbortController>>>,
-    closed: Rc<std::cell::Cell<bool>>,
+    closed: Rc<Cell<bool>>,
 }
 
 impl Requests {
@@ -97,9 +103,17 @@ pub struct Backend {
     pub requests: Requests,
 }
 
+/// The answer to `GET {url}` that the JS shim started before the wasm was ready.
+pub struct Prefetched {
+    pub url: String,
+    pub credentials: Credentials,
+    /// Resolves to `[status, text]`; rejects with `"timeout"` or the network error.
+    pub answer: Promise,
+}
+
 /// Holds the controller of the latest offer load, so that a newer load aborts the one it replaces.
-/// This is the one mechanism that drops a superseded load: an aborted request answers
-/// [`ApiError::Aborted`] even when its response had already arrived (see [`Backend::send`]).
+/// This is the one mechanism that drops a superseded load: an aborted wait answers
+/// [`ApiError::Aborted`] even when the response had already arrived (see [`Backend::wait`]).
 #[derive(Clone, Default)]
 pub struct LatestLoad(Rc<RefCell<Option<AbortController>>>);
 
@@ -111,13 +125,104 @@ impl LatestLoad {
     }
 }
 
+/// One `GET /offer` in flight and the elements waiting for it.
+struct InFlight {
+    id: u32,
+    url: String,
+    credentials: Credentials,
+    answer: Promise,
+    controller: AbortController,
+    waiters: u32,
+}
+
+thread_local! {
+    /// A page has a handful of backends at most, so a list beats a map (and its code) here.
+    static IN_FLIGHT: RefCell<Vec<InFlight>> = const { RefCell::new(Vec::new()) };
+    static NEXT_ID: Cell<u32> = const { Cell::new(0) };
+}
+
+/// One element's place in a shared `GET /offer`; leaving (drop) aborts the request when nobody
+/// else waits for it.
+struct Share {
+    id: u32,
+    answer: Promise,
+}
+
+impl Share {
+    fn join(url: &str, credentials: Credentials) -> Result<Share, ApiError> {
+        let joined = IN_FLIGHT.with(|list| {
+            let mut list = list.borrow_mut();
+            let entry = list
+                .iter_mut()
+                .find(|e| e.url == url && e.credentials == credentials)?;
+            entry.waiters += 1;
+            Some(Share {
+                id: entry.id,
+                answer: entry.answer.clone(),
+            })
+        });
+        if let Some(share) = joined {
+            return Ok(share);
+        }
+        let controller = AbortController::new().map_err(|_| ApiError::Network)?;
+        let answer = request(url, None, credentials, &controller.signal())?;
+        let id = NEXT_ID.with(|next| {
+            next.set(next.get().wrapping_add(1));
+            next.get()
+        });
+        IN_FLIGHT.with(|list| {
+            list.borrow_mut().push(InFlight {
+                id,
+                url: url.to_owned(),
+                credentials,
+                answer: answer.clone(),
+                controller,
+                waiters: 1,
+            })
+        });
+        // Answered: the next load asks again.
+        let settled = answer.clone();
+        spawn_local(async move {
+            let _ = JsFuture::from(settled).await;
+            IN_FLIGHT.with(|list| list.borrow_mut().retain(|e| e.id != id));
+        });
+        Ok(Share { id, answer })
+    }
+}
+
+impl Drop for Share {
+    fn drop(&mut self) {
+        IN_FLIGHT.with(|list| {
+            let mut list = list.borrow_mut();
+            if let Some(index) = list.iter().position(|e| e.id == self.id) {
+                list[index].waiters -= 1;
+                if list[index].waiters == 0 {
+                    list.swap_remove(index).controller.abort();
+                }
+            }
+        });
+    }
+}
+
 impl Backend {
-    /// `GET {api-base}/offer`; aborts the load that `latest` held before.
-    pub async fn fetch_offer(&self, latest: &LatestLoad) -> Result<OfferState, ApiError> {
+    /// `GET {api-base}/offer`: `prefetched` when it is for this URL and credentials, else the
+    /// shared request. Aborts the load that `latest` held before.
+    pub async fn fetch_offer(
+        &self,
+        latest: &LatestLoad,
+        prefetched: Option<Prefetched>,
+    ) -> Result<OfferState, ApiError> {
         let controller = self.requests.register().ok_or(ApiError::Aborted)?;
         latest.replace(&controller);
-        self.exchange(&route(&self.base, "offer"), None, controller)
-            .await
+        let url = route(&self.base, "offer");
+        let text = match prefetched.filter(|p| p.url == url && p.credentials == self.credentials) {
+            Some(prefetched) => self.wait(prefetched.answer, controller).await?,
+            None => {
+                let share = Share::join(&url, self.credentials)?;
+                self.wait(share.answer.clone(), controller).await?
+            }
+        };
+        decode(&text)
     }
 
     /// `POST {api-base}/account_links`: a fresh, single-use link.
@@ -138,30 +243,20 @@ impl Backend {
 
     async fn post<T: FromJson>(&self, url: &str, body: String) -> Result<T, ApiError> {
         let controller = self.requests.register().ok_or(ApiError::Aborted)?;
-        self.exchange(url, Some(body), controller).await
+        let answer = request(url, Some(&body), self.credentials, &controller.signal())?;
+        decode(&self.wait(answer, controller).await?)
     }
 
-    async fn exchange<T: FromJson>(
+    /// Waits for `answer` and returns the body of a 2xx. Stops when `controller` is aborted (the
+    /// element went, or a newer load replaced this one) or the timeout passes. Not generic, and
+    /// boxed, so that every route shares one copy of it in the wasm.
+    fn wait(
         &self,
-        url: &str,
-        json_body: Option<String>,
-        controller: AbortController,
-    ) -> Result<T, ApiError> {
-        let text = self.send(url, json_body, controller).await?;
-        json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
-    }
-
-    /// Sends the request and returns the body of a 2xx answer. Not generic, and boxed, so that
-    /// the three routes share one copy of it in the wasm.
-    fn send(
-        &self,
-        url: &str,
-        json_body: Option<String>,
+        answer: Promise,
         controller: AbortController,
     ) -> Pin<Box<dyn Future<Output = Result<String, ApiError>> + '_>> {
-        let url = url.to_owned();
         Box::pin(async move {
-            let result = self.send_with(&url, json_body, &controller).await;
+            let result = wait_for(answer, &controller).await;
             self.requests.release(&controller);
             if controller.signal().aborted() && !matches!(result, Err(ApiError::Timeout)) {
                 return Err(ApiError::Aborted);
@@ -169,51 +264,76 @@ impl Backend {
             result
         })
     }
+}
 
-    async fn send_with(
-        &self,
-        url: &str,
-        json_body: Option<String>,
-        controller: &AbortController,
-    ) -> Result<String, ApiError> {
-        let window = web_sys::window().ok_or(ApiError::Network)?;
-        let init = RequestInit::new();
-        init.set_credentials(match self.credentials {
-            Credentials::SameOrigin => RequestCredentials::SameOrigin,
-            Credentials::Include => RequestCredentials::Include,
-        });
-        init.set_signal(Some(&controller.signal()));
-        let headers = Object::new();
-        let _ = Reflect::set(&headers, &"Accept".into(), &"application/json".into());
-        if let Some(body) = json_body {
-            init.set_method("POST");
-            init.set_body(&JsValue::from_str(&body));
-            let _ = Reflect::set(&headers, &"Content-Type".into(), &"application/json".into());
-        }
-        init.set_headers(&headers);
-        let request = window.fetch_with_str_and_init(url, &init);
+fn decode<T: FromJson>(text: &str) -> Result<T, ApiError> {
+    json::from_str(text).map_err(|e| ApiError::Decode(e.to_string()))
+}
 
-        let exchange = async {
-            let response: Response = JsFuture::from(request)
-                .await
-                .map_err(|_| ApiError::Network)?
-                .unchecked_into();
-            let text = response.text().map_err(|_| ApiError::Network)?;
-            let text = JsFuture::from(text).await.map_err(|_| ApiError::Network)?;
-            Ok::<_, ApiError>((response.status(), text.as_string().unwrap_or_default()))
-        };
-        let (status, text) = match select(Box::pin(exchange), Box::pin(sleep(TIMEOUT_MS))).await {
-            Either::Left((result, _)) => result?,
-            Either::Right(_) => {
-                controller.abort();
-                return Err(ApiError::Timeout);
-            }
-        };
-        if !(200..300).contains(&status) {
-            return Err(ApiError::Http { status });
-        }
-        Ok(text)
+/// Sends a request; the promise resolves to `[status, text]`, as the shim's hand-over does.
+fn request(
+    url: &str,
+    json_body: Option<&str>,
+    credentials: Credentials,
+    signal: &AbortSignal,
+) -> Result<Promise, ApiError> {
+    let window = web_sys::window().ok_or(ApiError::Network)?;
+    let init = RequestInit::new();
+    init.set_credentials(match credentials {
+        Credentials::SameOrigin => RequestCredentials::SameOrigin,
+        Credentials::Include => RequestCredentials::Include,
+    });
+    init.set_signal(Some(signal));
+    let headers = Object::new();
+    let _ = Reflect::set(&headers, &"Accept".into(), &"application/json".into());
+    if let Some(body) = json_body {
+        init.set_method("POST");
+        init.set_body(&JsValue::from_str(body));
+        let _ = Reflect::set(&headers, &"Content-Type".into(), &"application/json".into());
     }
+    init.set_headers(&headers);
+    let response = window.fetch_with_str_and_init(url, &init);
+    Ok(future_to_promise(async move {
+        let response: Response = JsFuture::from(response).await?.unchecked_into();
+        let text = JsFuture::from(response.text()?).await?;
+        Ok(Array::of2(&JsValue::from(response.status()), &text).into())
+    }))
+}
+
+/// The body of a 2xx `answer`; stops early on the timeout or when `controller` is aborted.
+async fn wait_for(answer: Promise, controller: &AbortController) -> Result<String, ApiError> {
+    let stopped = Box::pin(select(
+        Box::pin(sleep(TIMEOUT_MS)),
+        Box::pin(aborted(controller.signal())),
+    ));
+    let settled = Box::pin(JsFuture::from(answer));
+    let pair = match select(settled, stopped).await {
+        Either::Left((Ok(pair), _)) => pair,
+        Either::Left((Err(reason), _)) if reason.as_string().as_deref() == Some("timeout") => {
+            return Err(ApiError::Timeout);
+        }
+        Either::Left((Err(_), _)) => return Err(ApiError::Network),
+        Either::Right((Either::Left(_), _)) => {
+            controller.abort();
+            return Err(ApiError::Timeout);
+        }
+        Either::Right((Either::Right(_), _)) => return Err(ApiError::Aborted),
+    };
+    let pair: Array = pair.unchecked_into();
+    let status = pair.get(0).as_f64().unwrap_or(0.0) as u16;
+    if !(200..300).contains(&status) {
+        return Err(ApiError::Http { status });
+    }
+    Ok(pair.get(1).as_string().unwrap_or_default())
+}
+
+/// Resolves once `signal` is aborted.
+async fn aborted(signal: AbortSignal) {
+    if signal.aborted() {
+        return;
+    }
+    let promise = Promise::new(&mut |resolve, _| signal.set_onabort(Some(&resolve)));
+    let _ = JsFuture::from(promise).await;
 }
 
 /// Resolves after `ms` milliseconds.

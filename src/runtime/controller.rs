@@ -2,6 +2,7 @@
 //! effects that follow them (loading on `api-base`/`credentials` changes, the delivery observer,
 //! the `collapsed` state, the host colours). The views read it; they start nothing themselves.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use capital_types::{FinancingOffer, OfferState, OfferStatus};
@@ -10,7 +11,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::HtmlElement;
 
-use super::api::{ApiError, Backend, LatestLoad, Requests};
+use super::api::{ApiError, Backend, LatestLoad, Prefetched, Requests};
 use super::attributes::Attributes;
 use super::collapsed::{ElementInternals, reflect_collapsed};
 use super::delivery::mark_when_seen;
@@ -71,6 +72,8 @@ struct Shared {
     host: HtmlElement,
     requests: Requests,
     latest_load: LatestLoad,
+    /// The shim's `GET /offer`, for the first load.
+    prefetched: RefCell<Option<Prefetched>>,
 }
 
 /// The element's state, cheap to copy into closures.
@@ -134,6 +137,7 @@ impl Controller {
                 host,
                 requests: Requests::default(),
                 latest_load: LatestLoad::default(),
+                prefetched: RefCell::new(None),
             }),
         };
         Effect::new(move |_| {
@@ -198,10 +202,12 @@ impl Controller {
         let Some(backend) = self.backend() else {
             return;
         };
-        let Some(latest) = self
-            .shared
-            .try_with_value(|shared| shared.latest_load.clone())
-        else {
+        let Some((latest, prefetched)) = self.shared.try_with_value(|shared| {
+            (
+                shared.latest_load.clone(),
+                shared.prefetched.borrow_mut().take(),
+            )
+        }) else {
             return;
         };
         self.load.set(LoadState::Loading);
@@ -211,7 +217,7 @@ impl Controller {
         }
         let this = *self;
         spawn_local(async move {
-            let result = backend.fetch_offer(&latest).await;
+            let result = backend.fetch_offer(&latest, prefetched).await;
             if this.is_closed() {
                 return;
             }
@@ -264,6 +270,14 @@ impl Controller {
             state: self.launch,
         });
         launch::launch(context, link_type);
+    }
+
+    /// Gives the first load the answer the JS shim already asked for (used only if the URL and
+    /// credentials still match when the load starts).
+    pub fn use_prefetched(&self, prefetched: Prefetched) {
+        let _ = self
+            .shared
+            .try_with_value(|shared| shared.prefetched.replace(Some(prefetched)));
     }
 
     /// The message for a failed launch, in the current locale.

@@ -7,21 +7,13 @@ use std::any::Any;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{CssStyleSheet, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
+use web_sys::{HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
+use super::api::Prefetched;
 use super::collapsed::ElementInternals;
 use super::controller::Controller;
-use crate::model::options::Attribute;
+use crate::model::options::{Attribute, Credentials};
 use crate::views::Tile;
-
-/// The element's styles, compiled into the wasm so that the embed folder stays one script, one
-/// wasm file and their glue.
-const TILE_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/tile.min.css"));
-
-thread_local! {
-    /// One constructed stylesheet shared by every element on the page.
-    static STYLESHEET: Option<CssStyleSheet> = CssStyleSheet::new().ok().filter(|sheet| sheet.replace_sync(TILE_CSS).is_ok());
-}
 
 /// One mounted `<capital-offer-tile>`.
 #[wasm_bindgen]
@@ -39,8 +31,9 @@ struct Mounted {
 
 #[wasm_bindgen]
 impl TileHandle {
-    /// Renders into `host`'s open shadow root (created on first use). `internals` is the
-    /// element's `ElementInternals`, or `undefined` where the browser has none.
+    /// Renders into `host`'s open shadow root (created on first use), replacing the skeleton the
+    /// shim painted there. The shim has adopted the element's stylesheet into that root already.
+    /// `internals` is the element's `ElementInternals`, or `undefined` where the browser has none.
     #[wasm_bindgen(constructor)]
     pub fn new(
         host: HtmlElement,
@@ -50,8 +43,9 @@ impl TileHandle {
             Some(shadow) => shadow,
             None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
         };
-        shadow.replace_children_with_node_0();
-        adopt_styles(&shadow);
+        if let Some(painted) = shadow.query_selector(".root").ok().flatten() {
+            painted.remove();
+        }
         let document = host
             .owner_document()
             .ok_or_else(|| JsValue::from_str("no document"))?;
@@ -96,6 +90,20 @@ impl TileHandle {
         }
     }
 
+    /// The `GET {url}` the shim started before the wasm was ready, with `credentials` (`include`
+    /// or `same-origin`); `answer` resolves to `[status, text]`. Used by the first load if it
+    /// asks for the same.
+    #[wasm_bindgen(js_name = firstLoad)]
+    pub fn first_load(&self, url: String, credentials: String, answer: js_sys::Promise) {
+        if let Some(mounted) = &self.mounted {
+            mounted.controller.use_prefetched(Prefetched {
+                url,
+                credentials: Credentials::parse(Some(&credentials)),
+                answer,
+            });
+        }
+    }
+
     /// Loads the offer state again (exposed as `element.reload()`).
     pub fn reload(&self) {
         if let Some(mounted) = &self.mounted {
@@ -109,23 +117,9 @@ impl TileHandle {
             mounted.controller.close();
             drop(mounted.view);
             mounted.owner.cleanup();
-            mounted.shadow.replace_children_with_node_0();
-        }
-    }
-}
-
-fn adopt_styles(shadow: &ShadowRoot) {
-    STYLESHEET.with(|sheet| match sheet {
-        Some(sheet) => shadow.set_adopted_style_sheets(&js_sys::Array::of1(sheet)),
-        None => {
-            // Constructable stylesheets are missing (very old engines): fall back to <style>.
-            if let Some(style) = shadow
-                .owner_document()
-                .and_then(|d| d.create_element("style").ok())
-            {
-                style.set_text_content(Some(TILE_CSS));
-                let _ = shadow.append_child(&style);
+            if let Some(root) = mounted.shadow.query_selector(".root").ok().flatten() {
+                root.remove();
             }
         }
-    });
+    }
 }

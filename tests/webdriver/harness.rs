@@ -59,6 +59,8 @@ impl Scenario {
 struct Backend {
     scenarios: HashMap<String, Scenario>,
     calls: Vec<(String, Call)>,
+    /// How long the embed folder's `.wasm` takes to answer: what the page does before the wasm.
+    wasm_delay: Duration,
 }
 
 type Shared = Arc<Mutex<Backend>>;
@@ -175,6 +177,11 @@ impl Bench {
                 .get_mut(name)
                 .expect("known scenario"),
         );
+    }
+
+    /// Holds every answer for the wasm back by `delay` (a slow network, seen from the page).
+    pub fn delay_wasm(&self, delay: Duration) {
+        self.backend.lock().unwrap().wasm_delay = delay;
     }
 
     pub fn calls(&self, scenario: &str) -> Vec<Call> {
@@ -441,12 +448,32 @@ fn router(backend: Shared, embed: &Path) -> Router {
         .route("/api/{scenario}/offer", get(offer))
         .route("/api/{scenario}/account_links", post(account_links))
         .route("/api/{scenario}/offer/mark_delivered", post(mark_delivered))
-        .nest_service(EMBED_PATH, tower_http::services::ServeDir::new(embed))
+        .nest_service(
+            EMBED_PATH,
+            Router::new()
+                .fallback_service(tower_http::services::ServeDir::new(embed))
+                .layer(axum::middleware::from_fn_with_state(
+                    backend.clone(),
+                    slow_wasm,
+                )),
+        )
         .nest_service(
             "/gallery",
             tower_http::services::ServeDir::new(root().join("dist")),
         )
         .with_state(backend)
+}
+
+async fn slow_wasm(
+    State(backend): State<Shared>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if request.uri().path().ends_with(".wasm") {
+        let delay = backend.lock().unwrap().wasm_delay;
+        tokio::time::sleep(delay).await;
+    }
+    next.run(request).await
 }
 
 fn record(

@@ -1,0 +1,184 @@
+//! The first visit, in headless Chromium through WebDriver against the release embed folder: the
+//! element is defined and painted before the wasm arrives, `GET /offer` starts beside the wasm and
+//! is not sent twice, elements share one request in flight, and the skeleton has the size of the
+//! offer that replaces it.
+//!
+//! Needs `trunk build --release` first and `chromedriver` on PATH (the README's test command and
+//! `.ci/run` take care of both).
+#![cfg(not(target_arch = "wasm32"))]
+
+#[path = "webdriver/harness.rs"]
+mod harness;
+
+use std::time::Duration;
+
+use harness::{Bench, Scenario};
+use serde_json::{Value, json};
+
+fn state() -> Value {
+    json!({
+        "offer": {
+            "id": "financingoffer_first", "object": "capital.financing_offer", "account": "acct_1First",
+            "created": 1795000000, "expires_after": 1797811200.0, "financing_type": "flex_loan",
+            "livemode": false, "product_type": "standard", "status": "delivered",
+            "disclaimer_variant": "celtic_us_loan",
+            "offered_terms": {"advance_amount": 1500000, "campaign_type": "newly_eligible_user", "currency": "usd",
+                              "fee_amount": 150000, "previous_financing_fee_discount_rate": null, "withhold_rate": 0.12},
+            "accepted_terms": null, "replacement": null, "replacement_for": null, "charged_off_at": null,
+        },
+        "summary": null,
+        "branding": {"business_name": "Rocket Rides", "icon": null, "logo": null,
+                     "primary_color": "#0a7cff", "secondary_color": "#1a1a1a"},
+    })
+}
+
+fn offer_gets(bench: &Bench, scenario: &str) -> usize {
+    bench
+        .calls(scenario)
+        .iter()
+        .filter(|c| c.method == "GET" && c.route == "offer")
+        .count()
+}
+
+/// The skeleton's markup inside the `tile` part, without the live region (whose text only Rust
+/// knows, in the page's language).
+const SKELETON_MARKUP: &str = "return [...document.querySelector('#first').shadowRoot.querySelectorAll('.tile > .skeleton')].map(e => e.outerHTML).join('')";
+
+#[tokio::test]
+async fn the_element_paints_before_the_wasm_and_fetches_the_offer_beside_it() {
+    let bench = Bench::start().await;
+    let mut scenario = Scenario::ok(state());
+    // The offer answers after the wasm has started, so that Rust's own skeleton can be seen too.
+    scenario.offer_delay = Duration::from_millis(2500);
+    bench.scenario("first", scenario);
+    bench.delay_wasm(Duration::from_millis(1500));
+    bench
+        .open(r#"<capital-offer-tile id="first" api-base="/api/first" locale="en-US" delivery="manual"></capital-offer-tile>"#)
+        .await;
+
+    // Before the wasm: defined, a skeleton of real size in the element's styles, the offer asked for.
+    let early = bench
+        .js("const tile = document.querySelector('#first').shadowRoot?.querySelector('[part~=tile]');
+             return {defined: !!customElements.get('capital-offer-tile'), status: tile?.dataset.status,
+                     height: document.querySelector('#first').getBoundingClientRect().height,
+                     styled: getComputedStyle(tile).borderTopStyle,
+                     wasm: performance.getEntriesByType('resource').some(e => e.name.endsWith('.wasm') && e.responseEnd > 0)}")
+        .await;
+    assert_eq!(early["defined"], true, "{early}");
+    assert_eq!(early["status"], "loading", "{early}");
+    assert_eq!(
+        early["wasm"], false,
+        "the wasm is still on its way: {early}"
+    );
+    assert_eq!(
+        early["styled"], "solid",
+        "the element's own styles apply: {early}"
+    );
+    assert!(early["height"].as_f64().unwrap() > 200.0, "{early}");
+    assert_eq!(
+        offer_gets(&bench, "first"),
+        1,
+        "GET /offer started beside the wasm"
+    );
+    let shim_skeleton = bench.js(SKELETON_MARKUP).await;
+    let shim_height = early["height"].as_f64().unwrap();
+
+    // Rust takes over while the offer is still on its way: the same skeleton, the same size.
+    bench
+        .until("performance.getEntriesByType('resource').some(e => e.name.endsWith('.wasm') && e.responseEnd > 0) && document.querySelector('#first').shadowRoot.querySelector('.visually-hidden').textContent !== ''")
+        .await;
+    assert_eq!(bench.status("#first").await, "loading");
+    assert_eq!(bench.js(SKELETON_MARKUP).await, shim_skeleton);
+    let rust_height = bench
+        .js("return document.querySelector('#first').getBoundingClientRect().height")
+        .await
+        .as_f64()
+        .unwrap();
+    assert!(
+        (rust_height - shim_height).abs() < 0.5,
+        "{shim_height} → {rust_height}"
+    );
+
+    // The offer arrives once: Rust used the shim's request instead of sending its own.
+    assert_eq!(bench.settled("#first").await, "delivered");
+    assert_eq!(bench.part_text("#first", "amount").await, "$15,000");
+    assert_eq!(offer_gets(&bench, "first"), 1, "one GET /offer in all");
+    assert_eq!(bench.page_errors().await, Vec::<Value>::new());
+    bench.finish().await;
+}
+
+#[tokio::test]
+async fn the_shims_attribute_list_is_rusts() {
+    let bench = Bench::start().await;
+    bench.scenario("attributes", Scenario::ok(state()));
+    bench
+        .open(r#"<capital-offer-tile id="attributes" api-base="/api/attributes"></capital-offer-tile>"#)
+        .await;
+    bench.settled("#attributes").await;
+    let lists = bench
+        .js(&format!(
+            "return import('{}/capital-offer-tile-core.js').then((glue) => [
+               customElements.get('capital-offer-tile').observedAttributes,
+               glue.TileHandle.observedAttributes()])",
+            harness::EMBED_PATH
+        ))
+        .await;
+    assert_eq!(lists[0], lists[1]);
+    assert_eq!(lists[0].as_array().unwrap().len(), 10, "{lists}");
+    bench.finish().await;
+}
+
+#[tokio::test]
+async fn elements_that_share_a_backend_share_one_request_in_flight() {
+    let bench = Bench::start().await;
+    let mut scenario = Scenario::ok(state());
+    scenario.offer_delay = Duration::from_millis(400);
+    bench.scenario("shared", scenario.clone());
+    bench.scenario("other", scenario);
+    let tiles: String = (0..6)
+        .map(|i| {
+            format!(r#"<capital-offer-tile id="t{i}" api-base="/api/shared" delivery="manual"></capital-offer-tile>"#)
+        })
+        .collect();
+    bench
+        .open(&format!(
+            r#"{tiles}<capital-offer-tile id="apart" api-base="/api/other" delivery="manual"></capital-offer-tile>
+               <capital-offer-tile id="with-credentials" api-base="/api/shared" credentials="include" delivery="manual"></capital-offer-tile>"#
+        ))
+        .await;
+    for i in 0..6 {
+        assert_eq!(bench.settled(&format!("#t{i}")).await, "delivered");
+    }
+    bench.settled("#apart").await;
+    bench.settled("#with-credentials").await;
+    // Six elements, one request; another backend and other credentials are requests of their own.
+    assert_eq!(offer_gets(&bench, "shared"), 2);
+    assert_eq!(offer_gets(&bench, "other"), 1);
+
+    // Reloads at the same moment share one request too (now Rust's, the wasm being ready)...
+    bench
+        .js("for (let i = 0; i < 6; i++) document.querySelector('#t' + i).reload();")
+        .await;
+    bench
+        .until("[0,1,2,3,4,5].every(i => document.querySelector('#t' + i).shadowRoot.querySelector('[part~=tile]').dataset.status === 'delivered')")
+        .await;
+    assert_eq!(offer_gets(&bench, "shared"), 3);
+    // ...and it is not a cache: a later reload asks again.
+    bench.js("document.querySelector('#t0').reload();").await;
+    bench.settled("#t0").await;
+    bench
+        .until("document.querySelector('#t0').shadowRoot.querySelector('[part~=tile]').dataset.status === 'delivered'")
+        .await;
+    assert_eq!(offer_gets(&bench, "shared"), 4);
+
+    // An element removed while its request is shared leaves the others their answer.
+    bench.update("shared", |s| s.offer_delay = Duration::from_millis(800));
+    bench
+        .js("document.querySelector('#t1').reload(); document.querySelector('#t2').reload(); document.querySelector('#t1').remove();")
+        .await;
+    bench
+        .until("document.querySelector('#t2').shadowRoot.querySelector('[part~=tile]').dataset.status === 'delivered'")
+        .await;
+    assert_eq!(bench.page_errors().await, Vec::<Value>::new());
+    bench.finish().await;
+}
