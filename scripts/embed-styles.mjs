@@ -1,4 +1,5 @@
-// Trunk post-build hook (see Trunk.toml): writes the element's stylesheet, minified, into the
+// Trunk post-build hook (see Trunk.toml): writes the element's stylesheet, minified, and the
+// skeleton's copy into the
 // module platforms load (dist/embed/capital-offer-tile.js), then minifies that module with
 // esbuild (installed by .ci/install). The module paints the skeleton in the element's own styles
 // before the wasm has arrived, and the wasm then takes over the same shadow root and stylesheet:
@@ -10,6 +11,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const PLACEHOLDER = "'__CAPITAL_TILE_CSS__'";
+const COPY_PLACEHOLDER = "'__CAPITAL_SKELETON_COPY__'";
 
 export function minify(css) {
   let out = '';
@@ -60,12 +62,19 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
   const staging = process.env.TRUNK_STAGING_DIR ?? 'dist';
   const module = join(staging, 'embed', 'capital-offer-tile.js');
   const css = minify(await readFile('style/tile.css', 'utf8'));
+  // The skeleton's copy, generated from Rust's model (tests hold the file up to date).
+  const copy = JSON.stringify(JSON.parse(await readFile('src/js/skeleton-copy.json', 'utf8')));
   const source = await readFile(module, 'utf8');
-  if (!source.includes(PLACEHOLDER)) {
-    console.error(`embed-styles: ${module} has no ${PLACEHOLDER} to replace`);
-    process.exit(1);
+  for (const placeholder of [PLACEHOLDER, COPY_PLACEHOLDER]) {
+    if (!source.includes(placeholder)) {
+      console.error(`embed-styles: ${module} has no ${placeholder} to replace`);
+      process.exit(1);
+    }
   }
-  await writeFile(module, minifyJs(source.replace(PLACEHOLDER, () => JSON.stringify(css))));
+  const assembled = source
+    .replace(PLACEHOLDER, () => JSON.stringify(css))
+    .replace(COPY_PLACEHOLDER, () => copy);
+  await writeFile(module, minifyJs(assembled));
   // The wasm-bindgen glue is generated with its doc comments; platforms' users need none of them.
   const glue = join(staging, 'embed', 'capital-offer-tile-core.js');
   await writeFile(glue, minifyJs(await readFile(glue, 'utf8')));

@@ -18,6 +18,12 @@ pub use runtime::collapsed::ElementInternals;
 #[cfg(target_arch = "wasm32")]
 pub use runtime::element::TileHandle;
 
+/// talc instead of the default dlmalloc: made for small single-threaded wasm, and smaller
+/// (BENCHMARKS.md has the bytes).
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// Called once when the wasm module starts: report panics on the console (the release build
 /// aborts on panic, and a silent abort would be impossible to diagnose on a platform's page).
 #[cfg(target_arch = "wasm32")]

@@ -8,7 +8,7 @@ mod skeleton;
 
 use leptos::prelude::*;
 
-use crate::model::card::{Card, heading};
+use crate::model::card::{Card, ghost, heading};
 use crate::runtime::controller::{Controller, LoadState};
 
 /// The element's whole shadow content. The node with `part="tile"` carries `data-status`,
@@ -42,7 +42,7 @@ pub fn Tile(
         >
             <div class="visually-hidden" role="status" aria-live="polite">{announcement}</div>
             {move || match controller.load.get() {
-                LoadState::Loading => view! { <skeleton::Skeleton/> }.into_any(),
+                LoadState::Loading => view! { <skeleton::Skeleton card=ghost(controller.lang())/> }.into_any(),
                 LoadState::Failed(_) => view! { <failure::Failure controller=controller/> }.into_any(),
                 LoadState::Ready(loaded) => {
                     let format = controller.formatter.get();

@@ -12,6 +12,7 @@ mod harness;
 
 use std::time::Duration;
 
+use capital_offer_tile::model::options::Attribute;
 use harness::{Bench, Scenario};
 use serde_json::{Value, json};
 
@@ -41,8 +42,8 @@ fn offer_gets(bench: &Bench, scenario: &str) -> usize {
 }
 
 /// The skeleton's markup inside the `tile` part, without the live region (whose text only Rust
-/// knows, in the page's language).
-const SKELETON_MARKUP: &str = "return [...document.querySelector('#first').shadowRoot.querySelectorAll('.tile > .skeleton')].map(e => e.outerHTML).join('')";
+/// knows, in the page's language) and comments (Leptos's list markers, which render nothing).
+const SKELETON_MARKUP: &str = "return [...document.querySelector('#first').shadowRoot.querySelectorAll('.tile > .skeleton')].map(e => e.outerHTML).join('').replace(/<!--.*?-->/g, '')";
 
 #[tokio::test]
 async fn the_element_paints_before_the_wasm_and_fetches_the_offer_beside_it() {
@@ -115,16 +116,11 @@ async fn the_shims_attribute_list_is_rusts() {
         .open(r#"<capital-offer-tile id="attributes" api-base="/api/attributes"></capital-offer-tile>"#)
         .await;
     bench.settled("#attributes").await;
-    let lists = bench
-        .js(&format!(
-            "return import('{}/capital-offer-tile-core.js').then((glue) => [
-               customElements.get('capital-offer-tile').observedAttributes,
-               glue.TileHandle.observedAttributes()])",
-            harness::EMBED_PATH
-        ))
+    let observed = bench
+        .js("return customElements.get('capital-offer-tile').observedAttributes")
         .await;
-    assert_eq!(lists[0], lists[1]);
-    assert_eq!(lists[0].as_array().unwrap().len(), 10, "{lists}");
+    let rust: Vec<&str> = Attribute::ALL.iter().map(|a| a.name()).collect();
+    assert_eq!(observed, json!(rust));
     bench.finish().await;
 }
 
@@ -180,5 +176,56 @@ async fn elements_that_share_a_backend_share_one_request_in_flight() {
         .until("document.querySelector('#t2').shadowRoot.querySelector('[part~=tile]').dataset.status === 'delivered'")
         .await;
     assert_eq!(bench.page_errors().await, Vec::<Value>::new());
+    bench.finish().await;
+}
+
+const WIDTHS: [u32; 9] = [280, 320, 360, 420, 520, 640, 760, 960, 1200];
+
+/// The height of every element's box, by id: `{id: height}`.
+const HEIGHTS: &str = "return Object.fromEntries([...document.querySelectorAll('capital-offer-tile')].map(t => [t.id, t.getBoundingClientRect().height]))";
+
+#[tokio::test]
+async fn the_skeleton_has_the_offers_size_at_every_width() {
+    let bench = Bench::start().await;
+    let mut scenario = Scenario::ok(state());
+    scenario.offer_delay = Duration::from_millis(1500);
+    bench.scenario("sizes", scenario);
+    let tiles: String = ["tile", "banner"]
+        .iter()
+        .flat_map(|layout| {
+            WIDTHS.iter().map(move |width| {
+                format!(r#"<div style="width:{width}px;margin-block:8px"><capital-offer-tile id="{layout}-{width}" api-base="/api/sizes" layout="{layout}" locale="en-US" delivery="manual"></capital-offer-tile></div>"#)
+            })
+        })
+        .collect();
+    bench
+        .open(&format!("<div style=\"width:1300px\">{tiles}</div>"))
+        .await;
+    bench
+        .until("[...document.querySelectorAll('capital-offer-tile')].every(t => t.shadowRoot?.querySelector('.visually-hidden')?.textContent)")
+        .await;
+    let loading = bench.js(HEIGHTS).await;
+    bench.save_screenshot("first-visit-skeleton").await;
+
+    bench
+        .until("[...document.querySelectorAll('capital-offer-tile')].every(t => t.shadowRoot.querySelector('[part~=tile]').dataset.status === 'delivered')")
+        .await;
+    let loaded = bench.js(HEIGHTS).await;
+    bench.save_screenshot("first-visit-offer").await;
+    let mut jumps = Vec::new();
+    for layout in ["tile", "banner"] {
+        for width in WIDTHS {
+            let id = format!("{layout}-{width}");
+            let (before, after) = (
+                loading[&id].as_f64().unwrap(),
+                loaded[&id].as_f64().unwrap(),
+            );
+            println!("{id}: skeleton {before:.1} px, offer {after:.1} px");
+            if (before - after).abs() > 1.0 {
+                jumps.push(format!("{id}: {before:.1} → {after:.1}"));
+            }
+        }
+    }
+    assert!(jumps.is_empty(), "the layout moves: {jumps:#?}");
     bench.finish().await;
 }

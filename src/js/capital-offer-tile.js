@@ -94,40 +94,84 @@ function release(entry) {
   if (entry && --entry.users === 0) entry.controller.abort();
 }
 
-// The skeleton, exactly as Rust's `views::Tile` renders it while loading (a browser test compares
-// the two), so that the hand-over changes nothing on screen.
-const BONES = [
-  ['main', ['brand-bone', 'heading-bone', 'line-bone', 'line-bone', 'line-bone short']],
-  ['figures', ['label-bone', 'amount-bone', 'row-bone', 'row-bone', 'row-bone']],
-  ['actions', ['cta-bone']],
-  ['legal', ['legal-bone', 'legal-bone short']],
-];
+// The skeleton's copy by language (`model::card::ghost`, generated into src/js/skeleton-copy.json
+// and written in here at build time).
+const SKELETON_COPY = '__CAPITAL_SKELETON_COPY__';
 
-function skeleton(host) {
-  const root = document.createElement('div');
-  root.className = 'root';
-  const tile = document.createElement('div');
+// As Rust's `resolve_locale` and `Lang::from_locale`: the attribute if `Intl` takes it, else the
+// browser's language, else English; copy in English, French or German.
+function language(locale) {
+  for (const candidate of [locale, navigator.language]) {
+    const tag = (candidate ?? '').trim();
+    if (!tag || tag.length > 64) continue;
+    try {
+      new Intl.NumberFormat(tag);
+    } catch {
+      continue;
+    }
+    const primary = tag.split(/[-_]/)[0].toLowerCase();
+    return primary === 'fr' || primary === 'de' ? primary : 'en';
+  }
+  return 'en';
+}
+
+function element(tag, className, ...children) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  node.append(...children.filter((child) => child !== null));
+  return node;
+}
+
+const bone = (text) => element('span', 'bone', text);
+const hidden = (node) => {
+  node.setAttribute('aria-hidden', 'true');
+  return node;
+};
+
+// The skeleton, exactly as Rust's `views::Skeleton` renders it (a browser test compares the two),
+// so that the hand-over changes nothing on screen.
+function skeleton(lang) {
+  const copy = SKELETON_COPY[lang];
+  const tile = element('div', 'tile', element('div', 'visually-hidden'));
   tile.setAttribute('part', 'tile');
-  tile.className = 'tile';
   tile.dataset.status = 'loading';
   tile.setAttribute('aria-busy', 'true');
-  const status = document.createElement('div');
-  status.className = 'visually-hidden';
-  status.setAttribute('role', 'status');
-  status.setAttribute('aria-live', 'polite');
-  tile.append(status);
-  for (const [block, bones] of BONES) {
-    const group = document.createElement('div');
-    group.className = `${block} skeleton`;
-    group.setAttribute('aria-hidden', 'true');
-    for (const bone of bones) {
-      const span = document.createElement('span');
-      span.className = `bone ${bone}`;
-      group.append(span);
-    }
-    tile.append(group);
-  }
-  root.append(tile);
+  tile.firstChild.setAttribute('role', 'status');
+  tile.firstChild.setAttribute('aria-live', 'polite');
+  tile.append(
+    hidden(
+      element(
+        'div',
+        'main skeleton',
+        element('div', 'brand', copy.chip === null ? null : element('span', 'chip', copy.chip)),
+        element('h2', 'heading', bone(copy.heading)),
+        copy.lede === null ? null : element('p', 'lede', bone(copy.lede)),
+      ),
+    ),
+    hidden(
+      element(
+        'div',
+        'figures skeleton',
+        element(
+          'div',
+          'amount-block',
+          copy.amountLabel === null ? null : element('span', 'amount-label', bone(copy.amountLabel)),
+          element('span', 'amount', bone(copy.amount)),
+        ),
+        element(
+          'dl',
+          'terms',
+          ...copy.terms.map(([label, value]) =>
+            element('div', 'term', label === null ? null : element('dt', '', bone(label)), element('dd', '', bone(value))),
+          ),
+        ),
+      ),
+    ),
+    hidden(element('div', 'actions skeleton', element('span', 'cta', copy.cta))),
+    copy.legal === null ? null : hidden(element('p', 'legal skeleton', bone(copy.legal))),
+  );
+  const root = element('div', 'root', tile);
+  root.dataset.lang = lang;
   return root;
 }
 
@@ -169,7 +213,6 @@ export class CapitalOfferTile extends HTMLElement {
     if (this.#handle) return;
     const shadow = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
     adoptStyles(shadow);
-    if (!shadow.querySelector('.root')) shadow.append(skeleton(this));
     this.#paintSkeleton();
     this.#startPrefetch();
     ready.then(
@@ -223,10 +266,16 @@ export class CapitalOfferTile extends HTMLElement {
     }
   }
 
-  /** The skeleton's layout and theme follow the attributes until Rust takes over. */
+  /** The skeleton, in the language, layout and theme of the attributes, until Rust takes over. */
   #paintSkeleton() {
-    const tile = this.shadowRoot?.querySelector('.root > .tile[data-status="loading"]');
-    if (!tile) return;
+    const shadow = this.shadowRoot;
+    const lang = language(this.#effective('locale'));
+    const painted = shadow.querySelector('.root');
+    if (painted?.dataset.lang !== lang) {
+      painted?.remove();
+      shadow.append(skeleton(lang));
+    }
+    const tile = shadow.querySelector('.root > .tile');
     tile.dataset.layout = keyword(this.#effective('layout')) === 'banner' ? 'banner' : 'tile';
     const theme = keyword(this.#effective('theme'));
     tile.dataset.theme = theme === 'light' || theme === 'dark' ? theme : 'auto';

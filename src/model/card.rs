@@ -3,11 +3,11 @@
 //! one per state (a third of the wasm went to near-identical trees). Pure and tested natively;
 //! the browser's `Intl` comes in through [`Formats`].
 
-use capital_types::{AccountLinkType, Branding};
+use capital_types::{AccountLinkType, Branding, CampaignType, DisclaimerVariant, FinancingType};
 
-use super::copy::{Text, fill};
+use super::copy::{Lang, Text, fill};
 use super::format::{Money, Progress, Rate};
-use super::stage::{IntervalTerms, Stage};
+use super::stage::{IntervalTerms, OpenOffer, Stage};
 
 /// How numbers and dates are written: `Intl` in the element, plain renderings in native tests.
 pub trait Formats {
@@ -19,6 +19,60 @@ pub trait Formats {
     fn date(&self, epoch_millis: Option<f64>) -> String;
     /// The `datetime` attribute of a `<time>`.
     fn machine_date(&self, epoch_millis: f64) -> String;
+}
+
+/// Locale-free renderings of typical width, for the skeleton's invisible text: the skeleton wraps
+/// like the card it stands for, whatever the figures turn out to be.
+pub struct Placeholders;
+
+impl Formats for Placeholders {
+    fn money(&self, money: Option<&Money>) -> String {
+        money.map_or_else(|| "—".to_owned(), Money::plain)
+    }
+    fn rate(&self, rate: Option<&Rate>) -> String {
+        rate.map_or_else(|| "—".to_owned(), Rate::plain)
+    }
+    fn progress(&self, progress: Progress) -> String {
+        format!("{}%", progress.whole_percent())
+    }
+    fn integer(&self, value: i64) -> String {
+        value.to_string()
+    }
+    fn date(&self, _epoch_millis: Option<f64>) -> String {
+        "31.12.2026".to_owned()
+    }
+    fn machine_date(&self, _epoch_millis: f64) -> String {
+        String::new()
+    }
+}
+
+/// The card the skeleton stands for while loading: the offer a newly eligible account most often
+/// sees, in `lang`, with the lender's notice of `lang`'s market. Rendered invisible, it has the
+/// offer's size at every width, because it wraps the same copy the same way (`views/skeleton.rs`;
+/// the JS shim paints the same before the wasm arrives, from `src/js/skeleton-copy.json`).
+pub fn ghost(lang: Lang) -> Option<Card> {
+    let (currency, disclaimer) = match lang {
+        Lang::En => ("usd", DisclaimerVariant::CelticUsLoan),
+        Lang::Fr => ("eur", DisclaimerVariant::YoulendFrFinancing),
+        Lang::De => ("eur", DisclaimerVariant::YoulendDeFinancing),
+    };
+    let money = |amount| Money::new(Some(amount), Some(&currency.into()));
+    let stage = Stage::Offer(OpenOffer {
+        offer_id: String::new(),
+        undelivered: false,
+        refill: false,
+        campaign: Some(CampaignType::NewlyEligibleUser),
+        financing_type: Some(FinancingType::FlexLoan),
+        amount: money(1_500_000),
+        fee: money(150_000),
+        withhold_rate: Rate::new(Some(0.12)),
+        discount_rate: None,
+        expires_at_ms: Some(0.0),
+        interval: None,
+        target_payback_days: None,
+        disclaimer: Some(disclaimer),
+    });
+    Card::new(&stage, None, lang.text(), &Placeholders)
 }
 
 /// Everything one state shows, top to bottom.
@@ -127,7 +181,7 @@ impl Card {
         stage: &Stage,
         branding: Option<&Branding>,
         text: &Text,
-        format: &impl Formats,
+        format: &dyn Formats,
     ) -> Option<Card> {
         let heading = heading(text, stage)?;
         let link_type = stage.link_type()?;
@@ -276,7 +330,7 @@ fn brand(branding: Option<&Branding>) -> Brand {
 }
 
 /// "12% of daily sales", or a dash when the rate is missing or invalid.
-fn withhold(text: &Text, format: &impl Formats, rate: Option<&Rate>) -> Term {
+fn withhold(text: &Text, format: &dyn Formats, rate: Option<&Rate>) -> Term {
     let value = match rate {
         Some(rate) => fill(text.withhold_value, &[("rate", &format.rate(Some(rate)))]),
         None => "—".to_owned(),
@@ -285,7 +339,7 @@ fn withhold(text: &Text, format: &impl Formats, rate: Option<&Rate>) -> Term {
 }
 
 /// "Repayments every 60 days, at least $500 per period, at most $2,000 per period".
-fn interval(text: &Text, format: &impl Formats, terms: &IntervalTerms) -> String {
+fn interval(text: &Text, format: &dyn Formats, terms: &IntervalTerms) -> String {
     let mut pieces = Vec::new();
     if let Some(days) = terms.duration_days {
         pieces.push(fill(
@@ -307,7 +361,6 @@ fn interval(text: &Text, format: &impl Formats, terms: &IntervalTerms) -> String
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::model::copy::Lang;
     use capital_types::OfferState;
     use serde_json::json;
 
@@ -332,6 +385,52 @@ mod tests {
         }
         fn machine_date(&self, epoch_millis: f64) -> String {
             format!("ms {epoch_millis}")
+        }
+    }
+
+    /// The skeleton's copy as the JS shim reads it (`src/js/skeleton-copy.json`).
+    fn skeleton_copy() -> String {
+        let mut languages = serde_json::Map::new();
+        for (name, lang) in [("en", Lang::En), ("fr", Lang::Fr), ("de", Lang::De)] {
+            let card = ghost(lang).expect("an open offer has a card");
+            let amount = card.amount.expect("an open offer has an amount");
+            let terms: Vec<_> = card
+                .terms
+                .iter()
+                .map(|t| json!([t.label, t.value]))
+                .collect();
+            languages.insert(
+                name.to_owned(),
+                json!({
+                    "chip": card.brand.chip, "heading": card.heading, "lede": card.lede,
+                    "amountLabel": amount.label, "amount": amount.value, "terms": terms,
+                    "cta": card.cta_label, "legal": card.legal,
+                }),
+            );
+        }
+        serde_json::to_string_pretty(&languages).unwrap() + "\n"
+    }
+
+    #[test]
+    fn the_shims_skeleton_copy_is_the_models() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/js/skeleton-copy.json");
+        let generated = skeleton_copy();
+        if std::env::var_os("UPDATE_SKELETON_COPY").is_some() {
+            std::fs::write(path, &generated).unwrap();
+        }
+        assert_eq!(
+            std::fs::read_to_string(path).unwrap_or_default(),
+            generated,
+            "src/js/skeleton-copy.json is stale: run `UPDATE_SKELETON_COPY=1 cargo test --lib skeleton_copy`"
+        );
+    }
+
+    #[test]
+    fn every_language_has_a_ghost_offer_with_a_notice() {
+        for lang in [Lang::En, Lang::Fr, Lang::De] {
+            let card = ghost(lang).unwrap();
+            assert_eq!(card.terms.len(), 3, "{lang:?}");
+            assert!(card.legal.is_some() && card.lede.is_some(), "{lang:?}");
         }
     }
 

@@ -167,9 +167,14 @@ impl Controller {
         controller
     }
 
+    /// The language of the current locale.
+    pub fn lang(&self) -> Lang {
+        Lang::from_locale(&self.formatter.get().locale)
+    }
+
     /// The copy for the current locale.
     pub fn text(&self) -> &'static Text {
-        Lang::from_locale(&self.formatter.get().locale).text()
+        self.lang().text()
     }
 
     pub fn host(&self) -> Option<HtmlElement> {

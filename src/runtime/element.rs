@@ -73,15 +73,6 @@ impl TileHandle {
         })
     }
 
-    /// The names of the attributes the element observes.
-    #[wasm_bindgen(js_name = observedAttributes)]
-    pub fn observed_attributes() -> Vec<String> {
-        Attribute::ALL
-            .iter()
-            .map(|attribute| attribute.name().to_owned())
-            .collect()
-    }
-
     /// Sets an attribute's effective value (`undefined`/`null` when absent); names that are not
     /// the element's attributes are ignored.
     pub fn set(&self, name: &str, value: Option<String>) {

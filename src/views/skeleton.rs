@@ -1,30 +1,49 @@
-//! The loading placeholder: the offer view's shape in grey, so the element keeps its final size.
+//! The loading placeholder: the card the offer will most likely be (`model::card::ghost`), its
+//! text invisible and drawn as bones, so that it wraps, and so measures, as the card that replaces
+//! it. The JS shim paints the same markup before the wasm arrives (a browser test compares them).
 
 use leptos::prelude::*;
 
+use crate::model::card::Card;
+
 #[component]
-pub fn Skeleton() -> impl IntoView {
-    view! {
-        <div class="main skeleton" aria-hidden="true">
-            <span class="bone brand-bone"></span>
-            <span class="bone heading-bone"></span>
-            <span class="bone line-bone"></span>
-            <span class="bone line-bone"></span>
-            <span class="bone line-bone short"></span>
-        </div>
-        <div class="figures skeleton" aria-hidden="true">
-            <span class="bone label-bone"></span>
-            <span class="bone amount-bone"></span>
-            <span class="bone row-bone"></span>
-            <span class="bone row-bone"></span>
-            <span class="bone row-bone"></span>
-        </div>
-        <div class="actions skeleton" aria-hidden="true">
-            <span class="bone cta-bone"></span>
-        </div>
-        <div class="legal skeleton" aria-hidden="true">
-            <span class="bone legal-bone"></span>
-            <span class="bone legal-bone short"></span>
-        </div>
-    }
+pub fn Skeleton(
+    /// The card the skeleton stands for; nothing when there is none.
+    card: Option<Card>,
+) -> impl IntoView {
+    card.map(|card| {
+        let amount = card.amount;
+        view! {
+            <div class="main skeleton" aria-hidden="true">
+                <div class="brand">{card.brand.chip.map(|chip| view! { <span class="chip">{chip}</span> })}</div>
+                <h2 class="heading">{bone(card.heading)}</h2>
+                {card.lede.map(|lede| view! { <p class="lede">{bone(lede)}</p> })}
+            </div>
+            <div class="figures skeleton" aria-hidden="true">
+                {amount.map(|amount| view! {
+                    <div class="amount-block">
+                        {amount.label.map(|label| view! { <span class="amount-label">{bone(label)}</span> })}
+                        <span class="amount">{bone(amount.value)}</span>
+                    </div>
+                })}
+                <dl class="terms">
+                    {card.terms.into_iter().map(|term| view! {
+                        <div class="term">
+                            {term.label.map(|label| view! { <dt>{bone(label)}</dt> })}
+                            <dd>{bone(term.value)}</dd>
+                        </div>
+                    }).collect_view()}
+                </dl>
+            </div>
+            <div class="actions skeleton" aria-hidden="true">
+                <span class="cta">{card.cta_label}</span>
+            </div>
+            {card.legal.map(|legal| view! { <p class="legal skeleton" aria-hidden="true">{bone(legal)}</p> })}
+        }
+    })
+}
+
+/// Invisible text, drawn as a bone on each of its lines.
+fn bone(text: impl Into<String>) -> impl IntoView {
+    view! { <span class="bone">{text.into()}</span> }
 }
