@@ -30,10 +30,21 @@ const LOADS: usize = 20;
 const LOADS_MANY: usize = 7;
 const LOADS_THROTTLED: usize = 9;
 
+/// The tags README's Embedding section recommends to start the element's downloads from the
+/// page's head.
+const PRELOAD_TAGS: &str = r#"<link rel="modulepreload" href="/embed/capital-offer-tile.js">
+<link rel="modulepreload" href="/embed/capital-offer-tile-core.js">
+<link rel="preload" href="/embed/capital-offer-tile-core_bg.wasm" as="fetch" type="application/wasm" crossorigin>"#;
+
 fn page(kind: &str, count: usize) -> String {
     let (script, tag) = match kind {
-        "capital" => ("/embed/capital-offer-tile.js", "capital-offer-tile"),
+        "capital" | "capital-preload" => ("/embed/capital-offer-tile.js", "capital-offer-tile"),
         _ => ("/vanilla/vanilla-tile.js", "vanilla-tile"),
+    };
+    let preload = if kind == "capital-preload" {
+        PRELOAD_TAGS
+    } else {
+        ""
     };
     let tiles = format!(r#"<{tag} api-base="/api" delivery="manual" locale="en-US"></{tag}>"#)
         .repeat(count);
@@ -47,6 +58,7 @@ window.__painted = new Promise((resolve) => {{
   }});
 }});
 </script>
+{preload}
 <script type="module" src="{script}"></script>
 <style>body {{ display: grid; grid-template-columns: repeat(4, 300px); gap: 12px; }}</style>
 </head><body>{tiles}
@@ -287,11 +299,21 @@ async fn main() {
 /// First and repeat visits of a page with one element, under Lighthouse's mobile throttling.
 async fn throttled(browser: &Browser, origin: &str) {
     throttle(browser, true).await;
-    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    let (mut ours, mut theirs, mut preloaded) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..LOADS_THROTTLED {
         ours.push(first_visit(browser, origin, "capital", 1).await);
         theirs.push(first_visit(browser, origin, "vanilla", 1).await);
+        preloaded.push(first_visit(browser, origin, "capital-preload", 1).await);
     }
+    // The preload tags must not make the browser download the wasm twice.
+    let wasm_downloads = browser
+        .js("return performance.getEntriesByType('resource').filter(e => e.name.endsWith('.wasm')).length")
+        .await;
+    assert_eq!(
+        wasm_downloads,
+        json!(1),
+        "the preloaded wasm is used, not fetched again"
+    );
     // Repeat visits: each page once to fill the HTTP cache, then loads that use it.
     let (mut ours_again, mut theirs_again) = (Vec::new(), Vec::new());
     load(browser, origin, "capital", 1).await;
@@ -314,6 +336,11 @@ async fn throttled(browser: &Browser, origin: &str) {
             "repeat visit (HTTP cache), offer painted",
             median(ours_again),
             median(theirs_again),
+        ),
+        (
+            "first visit, the page has the preload tags (README), offer painted",
+            painted(&preloaded),
+            painted(&theirs),
         ),
     ];
     println!(
