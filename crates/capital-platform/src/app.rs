@@ -7,6 +7,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, Method, header};
 use tower_http::cors::CorsLayer;
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::AppError;
@@ -16,13 +17,34 @@ use crate::state::AppState;
 /// The whole application: element routes under `/api/capital`, webhooks, sign-in, the sandbox
 /// (sandbox mode only) and the trunk-built site.
 pub fn app(state: AppState) -> Router {
+    // Answers about one account: never cached by a browser or proxy, never sniffed as another type.
     let api = routes::element::router()
         .layer(DefaultBodyLimit::max(16 * 1024))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .layer(cors(&state.config.cors_origins));
     let mut router = Router::new()
         .nest("/api/capital", api)
         .merge(routes::webhooks::router().layer(DefaultBodyLimit::max(256 * 1024)))
-        .merge(routes::sign_in::router().layer(DefaultBodyLimit::max(4 * 1024)));
+        .merge(
+            routes::sign_in::router()
+                .layer(DefaultBodyLimit::max(4 * 1024))
+                // The sign-in page is never framed (clickjacking).
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::X_FRAME_OPTIONS,
+                    HeaderValue::from_static("DENY"),
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static("frame-ancestors 'none'"),
+                )),
+        );
     if state.is_sandbox() {
         router = router
             .merge(routes::sandbox_admin::router().layer(DefaultBodyLimit::max(16 * 1024)))

@@ -6,6 +6,10 @@ use std::path::PathBuf;
 use capital_types::Branding;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// The sandbox's webhook secret: public (it is in this file), so it proves nothing outside the
+/// sandbox, and Stripe mode refuses it.
+pub const SANDBOX_WEBHOOK_SECRET: &str = "whsec_sandbox_local";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "capital-platform",
@@ -83,11 +87,11 @@ pub struct Config {
     #[arg(long, env = "STRIPE_SECRET_KEY", hide_env_values = true, global = true)]
     pub stripe_secret_key: Option<String>,
     /// Webhook endpoint secret used to verify `Stripe-Signature` (in sandbox mode, the sandbox
-    /// signs with it too).
+    /// signs with it too). Stripe mode refuses to start with the sandbox's public default.
     #[arg(
         long,
         env = "STRIPE_WEBHOOK_SECRET",
-        default_value = "whsec_sandbox_local",
+        default_value = SANDBOX_WEBHOOK_SECRET,
         hide_env_values = true,
         global = true
     )]

@@ -28,8 +28,13 @@ pub enum AppError {
     TooLarge,
     #[error("unsupported content type; send application/json")]
     UnsupportedMediaType,
+    /// Stripe could not be reached, or failed (5xx, rate limits after the retries).
     #[error("Stripe answered {status}")]
     Upstream { status: u16 },
+    /// Stripe refused the platform's request (a 4xx): a bug or a missing permission on the
+    /// platform's side, not something the user can fix.
+    #[error("Stripe refused a request ({status})")]
+    UpstreamRefused { status: u16 },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -43,8 +48,20 @@ impl From<StoreError> for AppError {
 impl From<StripeError> for AppError {
     fn from(error: StripeError) -> Self {
         match error {
-            StripeError::Status { status, request_id } => {
-                tracing::warn!(status, ?request_id, "Stripe refused a request");
+            StripeError::Status {
+                status,
+                request_id,
+                message,
+            } if (400..500).contains(&status) && status != 429 => {
+                tracing::error!(status, ?request_id, ?message, "Stripe refused the platform's request");
+                AppError::UpstreamRefused { status }
+            }
+            StripeError::Status {
+                status,
+                request_id,
+                message,
+            } => {
+                tracing::warn!(status, ?request_id, ?message, "Stripe failed");
                 AppError::Upstream { status }
             }
             StripeError::Unreachable(source) => {
@@ -104,6 +121,7 @@ impl AppError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "invalid_request_error")
             }
             AppError::Upstream { .. } => (StatusCode::BAD_GATEWAY, "api_error"),
+            AppError::UpstreamRefused { .. } => (StatusCode::INTERNAL_SERVER_ERROR, "api_error"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "api_error"),
         }
     }
@@ -120,6 +138,10 @@ impl IntoResponse for AppError {
             AppError::Upstream { status } => {
                 tracing::warn!(status, "Stripe request failed");
                 "Stripe could not be reached. Please try again.".to_owned()
+            }
+            AppError::UpstreamRefused { .. } => {
+                "The platform could not complete this with Stripe. Please contact the platform if it persists."
+                    .to_owned()
             }
             other => other.to_string(),
         };

@@ -7,7 +7,7 @@ use axum::extract::FromRef;
 use axum_extra::extract::cookie::Key;
 
 use crate::capital::Capital;
-use crate::config::{Config, Mode};
+use crate::config::{Config, Mode, SANDBOX_WEBHOOK_SECRET};
 use crate::config::{DemoAccount, parse_accounts};
 use crate::error::AppError;
 use crate::routes::webhooks;
@@ -95,6 +95,15 @@ impl AppState {
                     .ok_or_else(|| {
                         StartError::Config("Stripe mode needs STRIPE_SECRET_KEY".into())
                     })?;
+                let secret = config.stripe_webhook_secret.trim();
+                if secret.is_empty() || secret == SANDBOX_WEBHOOK_SECRET {
+                    return Err(StartError::Config(
+                        "Stripe mode needs STRIPE_WEBHOOK_SECRET: the signing secret (whsec_…) of \
+                         the webhook endpoint, from Stripe's Dashboard; the sandbox's public \
+                         default proves nothing"
+                            .into(),
+                    ));
+                }
                 let client = StripeClient::new(
                     &config.stripe_api_base,
                     key,

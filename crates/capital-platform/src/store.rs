@@ -162,6 +162,16 @@ impl Store {
             .transpose()
     }
 
+    /// The Stripe event time the stored offer `id` is as of: the clock its next write is ordered
+    /// by when Stripe's answer carries no event time of its own.
+    pub async fn offer_event_time(&self, id: &str) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query("SELECT event_created FROM offers WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| row.get::<i64, _>("event_created")))
+    }
+
     pub async fn summary(&self, account: &str) -> Result<Option<FinancingSummary>, StoreError> {
         let row = sqlx::query("SELECT body FROM summaries WHERE account = ?")
             .bind(account)

@@ -13,11 +13,13 @@ use serde::de::DeserializeOwned;
 #[derive(Debug, thiserror::Error)]
 pub enum StripeError {
     /// Stripe answered, with a status that is not a success.
-    #[error("Stripe answered {status} (request {request_id:?})")]
+    #[error("Stripe answered {status} (request {request_id:?}): {message:?}")]
     Status {
         status: u16,
         /// Stripe's `Request-Id`, for its support and logs.
         request_id: Option<String>,
+        /// Stripe's `error.message`, for the logs only: never sent to the browser.
+        message: Option<String>,
     },
     /// No answer: connection refused or reset, DNS, or the timeout.
     #[error("Stripe could not be reached")]
@@ -189,13 +191,20 @@ impl StripeClient {
                 }
                 Ok(response) => {
                     let status = response.status();
+                    let request_id = response
+                        .headers()
+                        .get("request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned);
+                    let message = response
+                        .json::<capital_types::ErrorEnvelope>()
+                        .await
+                        .ok()
+                        .and_then(|envelope| envelope.error.message);
                     let error = StripeError::Status {
                         status: status.as_u16(),
-                        request_id: response
-                            .headers()
-                            .get("request-id")
-                            .and_then(|v| v.to_str().ok())
-                            .map(str::to_owned),
+                        request_id,
+                        message,
                     };
                     let retryable =
                         status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();

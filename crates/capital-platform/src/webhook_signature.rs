@@ -18,6 +18,9 @@ pub enum SignatureError {
     Stale,
     #[error("no v1 signature matches")]
     Mismatch,
+    /// An empty key would make every signature anyone computes valid.
+    #[error("no webhook secret is configured")]
+    NoSecret,
 }
 
 /// The parts of a `Stripe-Signature` header.
@@ -70,6 +73,9 @@ pub fn verify(
     now: i64,
     tolerance: i64,
 ) -> Result<(), SignatureError> {
+    if secret.trim().is_empty() {
+        return Err(SignatureError::NoSecret);
+    }
     let header = SignatureHeader::parse(header.ok_or(SignatureError::Missing)?)?;
     if (now - header.timestamp).abs() > tolerance {
         return Err(SignatureError::Stale);
@@ -98,6 +104,19 @@ mod tests {
     use proptest::prelude::*;
 
     const SECRET: &str = "whsec_test";
+
+    #[test]
+    fn an_empty_secret_verifies_nothing() {
+        let header = sign(BODY, "", NOW);
+        assert_eq!(
+            verify(Some(&header), BODY, "", NOW, 300),
+            Err(SignatureError::NoSecret)
+        );
+        assert_eq!(
+            verify(Some(&header), BODY, "  ", NOW, 300),
+            Err(SignatureError::NoSecret)
+        );
+    }
     const NOW: i64 = 1_795_000_000;
     const BODY: &[u8] = br#"{"id":"evt_1","type":"capital.financing_offer.created"}"#;
 

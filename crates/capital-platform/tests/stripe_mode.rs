@@ -116,10 +116,14 @@ async fn start_fake() -> (String, Shared) {
     (format!("http://{address}"), shared)
 }
 
+/// The webhook secret of the Stripe-mode apps here (Stripe mode refuses the sandbox's).
+const STRIPE_MODE_SECRET: &str = "whsec_stripe_mode_test_5f3a";
+
 async fn stripe_app(api_base: &str) -> TestApp {
     let mut config = Config::for_tests();
     config.mode = Mode::Stripe;
     config.stripe_secret_key = Some("sk_test_123".into());
+    config.stripe_webhook_secret = STRIPE_MODE_SECRET.into();
     config.stripe_api_base = api_base.to_owned();
     config.public_url = "https://platform.example".into();
     config.stripe_timeout_ms = 300;
@@ -256,7 +260,7 @@ async fn a_replacement_retrieves_the_replaced_offer_and_becomes_current() {
     let now = capital_platform::sandbox::now();
     let send = |event: Value| {
         let body = event.to_string();
-        let signature = sign(body.as_bytes(), "whsec_sandbox_local", now);
+        let signature = sign(body.as_bytes(), STRIPE_MODE_SECRET, now);
         axum::http::Request::post("/webhooks/stripe")
             .header("content-type", "application/json")
             .header("Stripe-Signature", signature)
@@ -372,4 +376,44 @@ async fn an_account_without_offers_does_not_reach_stripe_on_every_view() {
         .filter(|s| s.uri.starts_with("/v1/capital/financing_offers?"))
         .count();
     assert_eq!(lists, 1, "one cold read, then at most one per ten minutes");
+}
+
+#[tokio::test]
+async fn stripe_mode_refuses_to_start_without_a_real_webhook_secret() {
+    for secret in ["", "   ", capital_platform::config::SANDBOX_WEBHOOK_SECRET] {
+        let mut config = Config::for_tests();
+        config.mode = Mode::Stripe;
+        config.stripe_secret_key = Some("sk_test_123".into());
+        config.stripe_webhook_secret = secret.into();
+        let error = capital_platform::AppState::new(config)
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("started with webhook secret {secret:?}"));
+        assert!(
+            error.to_string().contains("STRIPE_WEBHOOK_SECRET"),
+            "{error}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn stripe_mode_refuses_events_signed_with_the_sandbox_secret() {
+    let (api, _fake) = start_fake().await;
+    let app = stripe_app(&api).await;
+    let now = capital_platform::sandbox::now();
+    let body = json!({"id": "evt_forged", "type": "capital.financing_offer.created", "created": now,
+                      "data": {"object": {"id": "financingoffer_forged", "account": ROCKET, "status": "delivered"}}})
+    .to_string();
+    for secret in [capital_platform::config::SANDBOX_WEBHOOK_SECRET, ""] {
+        let answer = app
+            .send(
+                axum::http::Request::post("/webhooks/stripe")
+                    .header("stripe-signature", capital_platform::webhook_signature::sign(body.as_bytes(), secret, now))
+                    .header("content-type", "application/json")
+                    .body(axum::body::Body::from(body.clone()))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{secret:?}: {}", answer.text);
+    }
 }

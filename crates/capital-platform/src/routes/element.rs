@@ -138,8 +138,11 @@ async fn mark_delivered(
         return Ok(Json(offer));
     }
     let updated = state.capital.mark_delivered(&offer.id).await?;
-    let now = crate::clock::now();
-    state.store.upsert_offer(&updated, now).await?;
+    // One clock orders an offer's writes: Stripe's. The answer has no event time, so it is stored
+    // as of the event the stored offer came from; being a later stage, it wins at that time, and
+    // any event Stripe creates after it still wins, whatever this machine's clock says.
+    let as_of = state.store.offer_event_time(&offer.id).await?.unwrap_or(0);
+    state.store.upsert_offer(&updated, as_of).await?;
     Ok(Json(updated))
 }
 
