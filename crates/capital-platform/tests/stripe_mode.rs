@@ -288,6 +288,7 @@ async fn cors_allows_only_configured_origins() {
     let mut config = Config::for_tests();
     config.mode = Mode::Stripe;
     config.stripe_secret_key = Some("sk_test_123".into());
+    config.stripe_webhook_secret = STRIPE_MODE_SECRET.into();
     config.stripe_api_base = api;
     config.cors_origins = vec!["https://dashboard.platform.example".into()];
     let app = TestApp::with_config(config).await;
