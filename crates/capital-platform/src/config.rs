@@ -123,6 +123,15 @@ pub struct Config {
         global = true
     )]
     pub stripe_timeout_ms: u64,
+    /// After a failed read from Stripe, page views answer without asking again for this long,
+    /// doubling per failure up to five minutes (milliseconds).
+    #[arg(
+        long,
+        env = "STRIPE_BACKOFF_MS",
+        default_value_t = 2_000,
+        global = true
+    )]
+    pub stripe_backoff_ms: u64,
     /// The platform's business name, shown by the element.
     #[arg(
         long,

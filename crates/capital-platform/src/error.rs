@@ -53,7 +53,12 @@ impl From<StripeError> for AppError {
                 request_id,
                 message,
             } if (400..500).contains(&status) && status != 429 => {
-                tracing::error!(status, ?request_id, ?message, "Stripe refused the platform's request");
+                tracing::error!(
+                    status,
+                    ?request_id,
+                    ?message,
+                    "Stripe refused the platform's request"
+                );
                 AppError::UpstreamRefused { status }
             }
             StripeError::Status {

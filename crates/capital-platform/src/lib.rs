@@ -16,6 +16,7 @@ pub mod session;
 pub mod state;
 pub mod store;
 pub mod stripe_client;
+pub mod stripe_reads;
 pub mod webhook_signature;
 
 pub use app::app;

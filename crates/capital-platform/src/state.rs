@@ -15,6 +15,7 @@ use crate::sandbox::store::SandboxStore;
 use crate::sandbox::{Sandbox, SandboxEvents};
 use crate::store::{Store, StoreError};
 use crate::stripe_client::{StripeClient, StripeError};
+use crate::stripe_reads::StripeReads;
 
 /// Everything the routes share.
 #[derive(Clone)]
@@ -27,6 +28,8 @@ pub struct Inner {
     pub sandbox: Option<Arc<Sandbox>>,
     pub cookie_key: Key,
     pub accounts: Vec<DemoAccount>,
+    /// Who is reading what from Stripe, and what failed lately.
+    pub reads: StripeReads,
 }
 
 /// Why the server could not start. Each is a problem with the configuration or the machine,
@@ -114,6 +117,7 @@ impl AppState {
         };
         let cookie_key = load_cookie_key(&store).await?;
         let accounts = parse_accounts(&config.accounts);
+        let config_backoff = config.stripe_backoff_ms;
         let (sandbox, events) = sandbox.unzip();
         let state = AppState(Arc::new(Inner {
             config,
@@ -122,6 +126,7 @@ impl AppState {
             sandbox,
             cookie_key,
             accounts,
+            reads: StripeReads::new(Duration::from_millis(config_backoff)),
         }));
         if let Some(events) = events {
             tokio::spawn(deliver_sandbox_events(Arc::downgrade(&state.0), events));

@@ -40,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
         created BIGINT NOT NULL
     )",
     "CREATE TABLE IF NOT EXISTS summaries (account TEXT PRIMARY KEY, body TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS listed_accounts (account TEXT PRIMARY KEY, listed_at BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 ];
 
@@ -75,6 +76,17 @@ impl Store {
             .await?;
         for statement in MIGRATIONS {
             sqlx::query(statement).execute(&pool).await?;
+        }
+        // Databases from before summaries could be stale get the column.
+        let has_stale: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pragma_table_info('summaries') WHERE name = 'stale'",
+        )
+        .fetch_one(&pool)
+        .await?;
+        if has_stale == 0 {
+            sqlx::query("ALTER TABLE summaries ADD COLUMN stale INTEGER NOT NULL DEFAULT 0")
+                .execute(&pool)
+                .await?;
         }
         Ok(Store { pool })
     }
@@ -172,13 +184,22 @@ impl Store {
         Ok(row.map(|row| row.get::<i64, _>("event_created")))
     }
 
-    pub async fn summary(&self, account: &str) -> Result<Option<FinancingSummary>, StoreError> {
-        let row = sqlx::query("SELECT body FROM summaries WHERE account = ?")
+    /// The account's stored summary, and whether a webhook has since marked it stale.
+    pub async fn summary(
+        &self,
+        account: &str,
+    ) -> Result<Option<(FinancingSummary, bool)>, StoreError> {
+        let row = sqlx::query("SELECT body, stale FROM summaries WHERE account = ?")
             .bind(account)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|row| Ok(serde_json::from_str(row.get::<&str, _>("body"))?))
-            .transpose()
+        row.map(|row| {
+            Ok((
+                serde_json::from_str(row.get::<&str, _>("body"))?,
+                row.get::<i64, _>("stale") != 0,
+            ))
+        })
+        .transpose()
     }
 
     pub async fn put_summary(
@@ -186,7 +207,7 @@ impl Store {
         account: &str,
         summary: &FinancingSummary,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO summaries (account, body) VALUES (?, ?) ON CONFLICT (account) DO UPDATE SET body = excluded.body")
+        sqlx::query("INSERT INTO summaries (account, body, stale) VALUES (?, ?, 0) ON CONFLICT (account) DO UPDATE SET body = excluded.body, stale = 0")
             .bind(account)
             .bind(serde_json::to_string(summary)?)
             .execute(&self.pool)
@@ -194,35 +215,32 @@ impl Store {
         Ok(())
     }
 
-    /// Drops the cached summary so that the next read fetches a fresh one.
+    /// Marks the stored summary stale: the next view reads a fresh one, and answers this one only
+    /// while Stripe cannot be reached.
     pub async fn clear_summary(&self, account: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM summaries WHERE account = ?")
+        sqlx::query("UPDATE summaries SET stale = 1 WHERE account = ?")
             .bind(account)
             .execute(&self.pool)
             .await?;
         Ok(())
     }
 
-    /// Whether Stripe may be asked again about an account the store knows nothing about: at most
-    /// once per `interval` seconds per account. Claims the slot when it answers yes.
-    pub async fn claim_cold_read(
-        &self,
-        account: &str,
-        now: i64,
-        interval: i64,
-    ) -> Result<bool, StoreError> {
-        let key = format!("listed:{account}");
-        let result = sqlx::query(
-            "INSERT INTO settings (name, value) VALUES (?, ?)
-             ON CONFLICT (name) DO UPDATE SET value = excluded.value
-             WHERE CAST(settings.value AS BIGINT) <= ?",
-        )
-        .bind(&key)
-        .bind(now.to_string())
-        .bind(now - interval)
-        .execute(&self.pool)
-        .await?;
-        Ok(result.rows_affected() > 0)
+    /// Whether the account's offers have been listed from Stripe (`stripe_reads.rs`).
+    pub async fn is_listed(&self, account: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 FROM listed_accounts WHERE account = ?")
+            .bind(account)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    pub async fn mark_listed(&self, account: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO listed_accounts (account, listed_at) VALUES (?, ?) ON CONFLICT (account) DO NOTHING")
+            .bind(account)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     pub async fn setting(&self, name: &str) -> Result<Option<String>, StoreError> {

@@ -34,6 +34,16 @@ struct Fake {
     throttle_links: usize,
     /// Let account link requests hang this long.
     stall_links: Duration,
+    /// What listing the account's offers answers, instead of the one paid-out offer.
+    list: Option<Vec<Value>>,
+    /// Let listing hang this long.
+    stall_lists: Duration,
+    /// Answer the next N list requests with a 500.
+    fail_lists: usize,
+    /// Answer the next N summary requests with a 500.
+    fail_summaries: usize,
+    /// Answer account link requests with this 4xx and a raw message.
+    refuse_links: Option<StatusCode>,
 }
 
 type Shared = Arc<Mutex<Fake>>;
@@ -59,11 +69,25 @@ async fn fake(
                            "created": 1_795_000_000, "expires_after": 1.8e9,
                            "accepted_terms": {"advance_amount": 100000, "currency": "usd", "fee_amount": 10000, "withhold_rate": 0.1}});
         let link = json!({"object": "account_link", "created": 1, "expires_at": 301, "url": "https://connect.stripe.com/capital/offer/xyz"});
+        let boom = || {
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json!({"error": {"type": "api_error", "message": "boom"}}),
+            )
+        };
         let (status, body) = match (method, path) {
+            (Method::GET, "/v1/capital/financing_offers") if guard.fail_lists > 0 => {
+                guard.fail_lists -= 1;
+                boom()
+            }
             (Method::GET, "/v1/capital/financing_offers") => (
                 StatusCode::OK,
-                json!({"object": "list", "data": [offer], "has_more": false}),
+                json!({"object": "list", "data": guard.list.clone().unwrap_or_else(|| vec![offer.clone()]), "has_more": false}),
             ),
+            (Method::GET, "/v1/capital/financing_summary") if guard.fail_summaries > 0 => {
+                guard.fail_summaries -= 1;
+                boom()
+            }
             (Method::GET, "/v1/capital/financing_summary") => (
                 StatusCode::OK,
                 json!({"object": "capital.financing_summary",
@@ -82,6 +106,10 @@ async fn fake(
                     json!({"error": {"type": "rate_limit_error", "message": "slow down"}}),
                 )
             }
+            (Method::POST, "/v1/account_links") if guard.refuse_links.is_some() => (
+                guard.refuse_links.unwrap(),
+                json!({"error": {"type": "invalid_request_error", "message": "secret internal detail: key sk_live_… lacks permission"}}),
+            ),
             (Method::POST, "/v1/account_links") if guard.fail_links > 0 => {
                 guard.fail_links -= 1;
                 (
@@ -96,10 +124,10 @@ async fn fake(
                 json!({"error": {"type": "invalid_request_error"}}),
             ),
         };
-        let stall = if path == "/v1/account_links" {
-            guard.stall_links
-        } else {
-            Duration::ZERO
+        let stall = match path {
+            "/v1/account_links" => guard.stall_links,
+            "/v1/capital/financing_offers" => guard.stall_lists,
+            _ => Duration::ZERO,
         };
         (status, body, stall)
     };
@@ -120,7 +148,12 @@ async fn start_fake() -> (String, Shared) {
 const STRIPE_MODE_SECRET: &str = "whsec_stripe_mode_test_5f3a";
 
 async fn stripe_app(api_base: &str) -> TestApp {
+    stripe_app_with_backoff(api_base, 2_000).await
+}
+
+async fn stripe_app_with_backoff(api_base: &str, backoff_ms: u64) -> TestApp {
     let mut config = Config::for_tests();
+    config.stripe_backoff_ms = backoff_ms;
     config.mode = Mode::Stripe;
     config.stripe_secret_key = Some("sk_test_123".into());
     config.stripe_webhook_secret = STRIPE_MODE_SECRET.into();
@@ -269,6 +302,8 @@ async fn a_replacement_retrieves_the_replaced_offer_and_becomes_current() {
     };
     let old = json!({"id": "financingoffer_old", "object": "capital.financing_offer", "account": ROCKET, "status": "delivered",
                      "created": 1_795_000_000, "expires_after": 1.8e9});
+    // Stripe's side: the account has only these two offers.
+    fake.lock().unwrap().list = Some(vec![old.clone()]);
     assert!(app.send(send(json!({"id": "evt_a", "type": "capital.financing_offer.created", "created": now - 10, "data": {"object": old}}))).await.status.is_success());
     let new = json!({"id": "financingoffer_new", "object": "capital.financing_offer", "account": ROCKET, "status": "delivered",
                      "replacement_for": "financingoffer_old", "created": 1_795_000_100, "expires_after": 1.8e9});
@@ -409,12 +444,191 @@ async fn stripe_mode_refuses_events_signed_with_the_sandbox_secret() {
         let answer = app
             .send(
                 axum::http::Request::post("/webhooks/stripe")
-                    .header("stripe-signature", capital_platform::webhook_signature::sign(body.as_bytes(), secret, now))
+                    .header(
+                        "stripe-signature",
+                        capital_platform::webhook_signature::sign(body.as_bytes(), secret, now),
+                    )
                     .header("content-type", "application/json")
                     .body(axum::body::Body::from(body.clone()))
                     .unwrap(),
             )
             .await;
-        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{secret:?}: {}", answer.text);
+        assert_eq!(
+            answer.status,
+            StatusCode::BAD_REQUEST,
+            "{secret:?}: {}",
+            answer.text
+        );
     }
+}
+
+fn signed(event: Value) -> axum::http::Request<axum::body::Body> {
+    let now = capital_platform::sandbox::now();
+    let body = event.to_string();
+    axum::http::Request::post("/webhooks/stripe")
+        .header("content-type", "application/json")
+        .header(
+            "stripe-signature",
+            capital_platform::webhook_signature::sign(body.as_bytes(), STRIPE_MODE_SECRET, now),
+        )
+        .body(axum::body::Body::from(body))
+        .unwrap()
+}
+
+fn calls(fake: &Shared, path: &str) -> usize {
+    fake.lock()
+        .unwrap()
+        .seen
+        .iter()
+        .filter(|s| s.uri.split('?').next() == Some(path))
+        .count()
+}
+
+#[tokio::test]
+async fn a_webhook_before_the_first_view_does_not_hide_the_accounts_history() {
+    let (api, fake) = start_fake().await;
+    let app = stripe_app(&api).await;
+    let cookie = app.sign_in(ROCKET).await;
+    // At Stripe: financing paid out, and now a refill offer. The refill's event arrives first.
+    let refill = json!({"id": "financingoffer_refill", "object": "capital.financing_offer", "account": ROCKET,
+                        "status": "delivered", "product_type": "refill", "created": 1_795_100_000, "expires_after": 1.8e9,
+                        "offered_terms": {"advance_amount": 150000, "currency": "usd", "fee_amount": 15000, "withhold_rate": 0.1,
+                                          "previous_financing_fee_discount_rate": 0.5}});
+    let paid_out = json!({"id": "financingoffer_live1", "object": "capital.financing_offer", "account": ROCKET, "status": "paid_out",
+                          "created": 1_795_000_000, "expires_after": 1.8e9,
+                          "accepted_terms": {"advance_amount": 100000, "currency": "usd", "fee_amount": 10000, "withhold_rate": 0.1}});
+    fake.lock().unwrap().list = Some(vec![paid_out, refill.clone()]);
+    let now = capital_platform::sandbox::now();
+    assert!(
+        app.send(signed(
+            json!({"id": "evt_refill", "type": "capital.financing_offer.created", "created": now,
+                                   "data": {"object": refill}})
+        ))
+        .await
+        .status
+        .is_success()
+    );
+    let state = app.offer_state(&cookie).await;
+    assert_eq!(state["offer"]["id"], "financingoffer_refill");
+    assert_eq!(
+        state["summary"]["details"]["paid_amount"], 2500,
+        "the refilled financing's summary: {state}"
+    );
+    assert_eq!(calls(&fake, "/v1/capital/financing_offers"), 1);
+    // Listed once: later views come from the store.
+    app.offer_state(&cookie).await;
+    assert_eq!(calls(&fake, "/v1/capital/financing_offers"), 1);
+}
+
+#[tokio::test]
+async fn concurrent_first_views_wait_for_the_one_read() {
+    let (api, fake) = start_fake().await;
+    let app = stripe_app(&api).await;
+    let cookie = app.sign_in(ROCKET).await;
+    // Slow, but inside the test app's 300 ms timeout.
+    fake.lock().unwrap().stall_lists = Duration::from_millis(250);
+    let view = || app.get("/api/capital/offer", Some(&cookie));
+    let (a, b, c, d, e, f) = tokio::join!(view(), view(), view(), view(), view(), view());
+    for answer in [a, b, c, d, e, f] {
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+        assert_eq!(
+            answer.json()["offer"]["id"],
+            "financingoffer_live1",
+            "{}",
+            answer.text
+        );
+    }
+    assert_eq!(
+        calls(&fake, "/v1/capital/financing_offers"),
+        1,
+        "one list call"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_cold_read_is_tried_again_once_stripe_is_back() {
+    let (api, fake) = start_fake().await;
+    let app = stripe_app_with_backoff(&api, 100).await;
+    let cookie = app.sign_in(ROCKET).await;
+    fake.lock().unwrap().fail_lists = 3;
+    let failed = app.get("/api/capital/offer", Some(&cookie)).await;
+    assert_eq!(failed.status, StatusCode::BAD_GATEWAY, "{}", failed.text);
+    assert_eq!(
+        calls(&fake, "/v1/capital/financing_offers"),
+        3,
+        "three attempts"
+    );
+    // Within the backoff, views do not ask Stripe again.
+    let again = app.get("/api/capital/offer", Some(&cookie)).await;
+    assert_eq!(again.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(
+        calls(&fake, "/v1/capital/financing_offers"),
+        3,
+        "no call during the backoff"
+    );
+    // Stripe is back; after the backoff the next view reads and shows the offer.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let state = app.offer_state(&cookie).await;
+    assert_eq!(state["offer"]["id"], "financingoffer_live1", "{state}");
+    assert_eq!(calls(&fake, "/v1/capital/financing_offers"), 4);
+}
+
+#[tokio::test]
+async fn a_summary_outage_answers_the_stored_offer_without_multiplying_calls() {
+    let (api, fake) = start_fake().await;
+    let app = stripe_app(&api).await;
+    let cookie = app.sign_in(ROCKET).await;
+    let first = app.offer_state(&cookie).await;
+    assert_eq!(first["summary"]["details"]["paid_amount"], 2500);
+    assert_eq!(calls(&fake, "/v1/capital/financing_summary"), 1);
+    // A payment arrives: the stored summary is stale. Then Stripe's summary fails.
+    fake.lock().unwrap().fail_summaries = 100;
+    let now = capital_platform::sandbox::now();
+    assert!(app.send(signed(json!({"id": "evt_txn", "type": "capital.financing_transaction.created", "created": now,
+                                   "account": ROCKET, "data": {"object": {"id": "cptxn_1", "account": ROCKET}}}))).await.status.is_success());
+    for _ in 0..5 {
+        let state = app.get("/api/capital/offer", Some(&cookie)).await;
+        assert_eq!(state.status, StatusCode::OK, "{}", state.text);
+        let state = state.json();
+        assert_eq!(state["offer"]["id"], "financingoffer_live1");
+        assert_eq!(
+            state["summary"]["details"]["paid_amount"], 2500,
+            "the last summary, stale: {state}"
+        );
+    }
+    assert_eq!(
+        calls(&fake, "/v1/capital/financing_summary"),
+        1 + 3,
+        "one failed read (three attempts), then the backoff"
+    );
+}
+
+#[tokio::test]
+async fn a_refusal_from_stripe_is_the_platforms_error_and_never_shows_stripes_message() {
+    let (api, fake) = start_fake().await;
+    let app = stripe_app(&api).await;
+    let cookie = app.sign_in(ROCKET).await;
+    fake.lock().unwrap().refuse_links = Some(StatusCode::FORBIDDEN);
+    let answer = app
+        .post_json(
+            "/api/capital/account_links",
+            Some(&cookie),
+            json!({"type": "capital_financing_offer"}),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(answer.json()["error"]["type"], "api_error");
+    assert!(
+        !answer.text.contains("secret internal detail"),
+        "{}",
+        answer.text
+    );
+    assert!(!answer.text.contains("sk_live"), "{}", answer.text);
+    assert_eq!(
+        calls(&fake, "/v1/account_links"),
+        1,
+        "a refusal is not retried"
+    );
+    assert_eq!(answer.headers["cache-control"], "no-store");
+    assert_eq!(answer.headers["x-content-type-options"], "nosniff");
 }

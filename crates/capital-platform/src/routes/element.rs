@@ -16,10 +16,7 @@ use crate::extract::JsonBody;
 use crate::selection;
 use crate::session::SignedInAccount;
 use crate::state::AppState;
-
-/// How often, at most, Stripe is asked about an account the store knows nothing about: page views
-/// of accounts without offers must not each become an API call.
-const COLD_READ_INTERVAL_SECONDS: i64 = 600;
+use crate::stripe_reads;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -31,38 +28,19 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `GET /offer`: the account's current offer, its financing summary while financing is in
-/// progress, and the platform's branding. Served from the webhook-fed store; Stripe is asked only
-/// when the store knows nothing about the account yet.
+/// progress, and the platform's branding. Served from the webhook-fed store; when Stripe is asked
+/// is `stripe_reads.rs`'s business.
 async fn offer(
     State(state): State<AppState>,
     SignedInAccount(account): SignedInAccount,
 ) -> Result<Json<OfferState>, AppError> {
-    let mut offers = state.store.offers_for_account(&account).await?;
-    if offers.is_empty()
-        && matches!(state.capital, Capital::Stripe(_))
-        && state
-            .store
-            .claim_cold_read(&account, crate::clock::now(), COLD_READ_INTERVAL_SECONDS)
-            .await?
-    {
-        for offer in state.capital.list_offers(&account).await? {
-            // Event time 0: any webhook is newer than this snapshot.
-            if offer.account.as_deref() == Some(account.as_str()) {
-                state.store.upsert_offer(&offer, 0).await?;
-            }
-        }
-        offers = state.store.offers_for_account(&account).await?;
+    if matches!(state.capital, Capital::Stripe(_)) {
+        stripe_reads::ensure_listed(&state, &account).await?;
     }
+    let offers = state.store.offers_for_account(&account).await?;
     let current = selection::current_offer(&offers).cloned();
     let summary = match selection::financing_in_progress(&offers) {
-        Some(_) => Some(match state.store.summary(&account).await? {
-            Some(summary) => summary,
-            None => {
-                let summary = state.capital.financing_summary(&account).await?;
-                state.store.put_summary(&account, &summary).await?;
-                summary
-            }
-        }),
+        Some(_) => stripe_reads::summary(&state, &account).await?,
         None => None,
     };
     Ok(Json(OfferState {
