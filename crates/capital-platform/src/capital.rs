@@ -7,6 +7,7 @@ use capital_types::{AccountLink, AccountLinkType, FinancingOffer, FinancingSumma
 
 use crate::sandbox::{Sandbox, SandboxError};
 use crate::stripe_client::{StripeClient, StripeError};
+use crate::whole::Whole;
 
 #[derive(Clone)]
 pub enum Capital {
@@ -54,31 +55,44 @@ impl CapitalLinkType {
 
 impl Capital {
     /// All financing offers of a connected account.
-    pub async fn list_offers(&self, account: &str) -> Result<Vec<FinancingOffer>, CapitalError> {
+    pub async fn list_offers(
+        &self,
+        account: &str,
+    ) -> Result<Vec<Whole<FinancingOffer>>, CapitalError> {
         Ok(match self {
-            Capital::Sandbox(sandbox) => sandbox.list_offers(account).await?,
+            Capital::Sandbox(sandbox) => sandbox
+                .list_offers(account)
+                .await?
+                .into_iter()
+                .map(made_by_sandbox)
+                .collect::<Result<_, _>>()?,
             Capital::Stripe(stripe) => stripe.list_offers(account).await?,
         })
     }
 
     /// One financing offer, as Stripe has it now.
-    pub async fn retrieve_offer(&self, offer: &str) -> Result<FinancingOffer, CapitalError> {
+    pub async fn retrieve_offer(&self, offer: &str) -> Result<Whole<FinancingOffer>, CapitalError> {
         Ok(match self {
-            Capital::Sandbox(sandbox) => sandbox.retrieve_offer(offer).await?,
+            Capital::Sandbox(sandbox) => made_by_sandbox(sandbox.retrieve_offer(offer).await?)?,
             Capital::Stripe(stripe) => stripe.retrieve_offer(offer).await?,
         })
     }
 
-    pub async fn mark_delivered(&self, offer: &str) -> Result<FinancingOffer, CapitalError> {
+    pub async fn mark_delivered(&self, offer: &str) -> Result<Whole<FinancingOffer>, CapitalError> {
         Ok(match self {
-            Capital::Sandbox(sandbox) => sandbox.mark_delivered(offer).await?,
+            Capital::Sandbox(sandbox) => made_by_sandbox(sandbox.mark_delivered(offer).await?)?,
             Capital::Stripe(stripe) => stripe.mark_delivered(offer).await?,
         })
     }
 
-    pub async fn financing_summary(&self, account: &str) -> Result<FinancingSummary, CapitalError> {
+    pub async fn financing_summary(
+        &self,
+        account: &str,
+    ) -> Result<Whole<FinancingSummary>, CapitalError> {
         Ok(match self {
-            Capital::Sandbox(sandbox) => sandbox.financing_summary(account).await?,
+            Capital::Sandbox(sandbox) => {
+                made_by_sandbox(sandbox.financing_summary(account).await?)?
+            }
             Capital::Stripe(stripe) => stripe.financing_summary(account).await?,
         })
     }
@@ -103,6 +117,11 @@ impl Capital {
             }
         })
     }
+}
+
+/// The sandbox's objects are its types, whole.
+fn made_by_sandbox<T: serde::Serialize>(typed: T) -> Result<Whole<T>, SandboxError> {
+    Whole::from_typed(typed).map_err(SandboxError::from)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod followups;
 pub mod routes;
 pub mod sandbox;
 pub mod selection;
@@ -18,6 +19,7 @@ pub mod store;
 pub mod stripe_client;
 pub mod stripe_reads;
 pub mod webhook_signature;
+pub mod whole;
 
 pub use app::app;
 pub use config::{Cli, Command, Config, Mode};

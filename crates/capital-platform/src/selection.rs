@@ -4,6 +4,25 @@ use std::collections::HashSet;
 
 use capital_types::{FinancingOffer, LifecyclePhase};
 
+use crate::whole::Whole;
+
+/// Anything that is a financing offer: the typed object, or one kept whole.
+pub trait AnOffer {
+    fn offer(&self) -> &FinancingOffer;
+}
+
+impl AnOffer for FinancingOffer {
+    fn offer(&self) -> &FinancingOffer {
+        self
+    }
+}
+
+impl AnOffer for Whole<FinancingOffer> {
+    fn offer(&self) -> &FinancingOffer {
+        self.typed()
+    }
+}
+
 /// The account's current offer:
 /// 1. an open refill offer: it is about the financing in progress, so it goes first;
 /// 2. financing in progress: `accepted`, then `paid_out`;
@@ -14,27 +33,27 @@ use capital_types::{FinancingOffer, LifecyclePhase};
 /// Replacements are followed: an offer named as another's `replacement_for`, or carrying a
 /// `replacement`, is never current, even when its own `replaced` event has not arrived yet.
 /// Within a rank, the newest offer wins.
-pub fn current_offer(offers: &[FinancingOffer]) -> Option<&FinancingOffer> {
+pub fn current_offer<O: AnOffer>(offers: &[O]) -> Option<&O> {
     let replaced: HashSet<&str> = offers
         .iter()
-        .filter_map(|o| o.replacement_for.as_deref())
+        .filter_map(|o| o.offer().replacement_for.as_deref())
         .chain(
             offers
                 .iter()
-                .filter(|o| o.replacement.is_some())
-                .map(|o| o.id.as_str()),
+                .filter(|o| o.offer().replacement.is_some())
+                .map(|o| o.offer().id.as_str()),
         )
         .collect();
     offers
         .iter()
-        .filter(|offer| !replaced.contains(offer.id.as_str()))
-        .filter_map(|offer| rank(offer).map(|rank| (rank, offer.created.unwrap_or(0), offer)))
+        .filter(|o| !replaced.contains(o.offer().id.as_str()))
+        .filter_map(|o| rank(o.offer()).map(|rank| (rank, o.offer().created.unwrap_or(0), o)))
         .max_by(|a, b| {
             (a.0, a.1)
                 .cmp(&(b.0, b.1))
-                .then_with(|| a.2.id.cmp(&b.2.id))
+                .then_with(|| a.2.offer().id.cmp(&b.2.offer().id))
         })
-        .map(|(_, _, offer)| offer)
+        .map(|(_, _, o)| o)
 }
 
 fn rank(offer: &FinancingOffer) -> Option<u8> {
@@ -49,11 +68,11 @@ fn rank(offer: &FinancingOffer) -> Option<u8> {
 }
 
 /// The account's financing in progress, whose summary the element shows.
-pub fn financing_in_progress(offers: &[FinancingOffer]) -> Option<&FinancingOffer> {
+pub fn financing_in_progress<O: AnOffer>(offers: &[O]) -> Option<&O> {
     offers
         .iter()
-        .filter(|o| o.status.phase() == LifecyclePhase::InProgress)
-        .max_by_key(|o| o.created.unwrap_or(0))
+        .filter(|o| o.offer().status.phase() == LifecyclePhase::InProgress)
+        .max_by_key(|o| o.offer().created.unwrap_or(0))
 }
 
 #[cfg(test)]

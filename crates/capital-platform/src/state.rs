@@ -5,11 +5,13 @@ use std::time::Duration;
 
 use axum::extract::FromRef;
 use axum_extra::extract::cookie::Key;
+use tokio::sync::Notify;
 
 use crate::capital::Capital;
 use crate::config::{Config, Mode, SANDBOX_WEBHOOK_SECRET};
 use crate::config::{DemoAccount, parse_accounts};
 use crate::error::AppError;
+use crate::followups;
 use crate::routes::webhooks;
 use crate::sandbox::store::SandboxStore;
 use crate::sandbox::{Sandbox, SandboxEvents};
@@ -30,6 +32,8 @@ pub struct Inner {
     pub accounts: Vec<DemoAccount>,
     /// Who is reading what from Stripe, and what failed lately.
     pub reads: StripeReads,
+    /// Wakes the follow-up worker (`followups.rs`) when a webhook leaves work for it.
+    pub followups: Arc<Notify>,
 }
 
 /// Why the server could not start. Each is a problem with the configuration or the machine,
@@ -127,11 +131,20 @@ impl AppState {
             cookie_key,
             accounts,
             reads: StripeReads::new(Duration::from_millis(config_backoff)),
+            followups: Arc::new(Notify::new()),
         }));
+        tokio::spawn(followups::run(
+            Arc::downgrade(&state.0),
+            state.followups.clone(),
+        ));
         if let Some(events) = events {
             tokio::spawn(deliver_sandbox_events(Arc::downgrade(&state.0), events));
         }
         Ok(state)
+    }
+
+    pub(crate) fn from_inner(inner: Arc<Inner>) -> AppState {
+        AppState(inner)
     }
 
     pub fn is_sandbox(&self) -> bool {

@@ -9,6 +9,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use capital_types::{FinancingOffer, FinancingSummary};
+
+use crate::whole::Whole;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
@@ -41,6 +43,13 @@ const MIGRATIONS: &[&str] = &[
     )",
     "CREATE TABLE IF NOT EXISTS summaries (account TEXT PRIMARY KEY, body TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS listed_accounts (account TEXT PRIMARY KEY, listed_at BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS pending_retrievals (
+        offer TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        event_created BIGINT NOT NULL,
+        due_at BIGINT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0
+    )",
     "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 ];
 
@@ -96,9 +105,10 @@ impl Store {
     /// was written.
     pub async fn upsert_offer(
         &self,
-        offer: &FinancingOffer,
+        whole: &Whole<FinancingOffer>,
         event_created: i64,
     ) -> Result<bool, StoreError> {
+        let offer = whole.typed();
         let account = offer
             .account
             .clone()
@@ -113,7 +123,7 @@ impl Store {
         .bind(&offer.id)
         .bind(&account)
         .bind(offer.status.as_str())
-        .bind(serde_json::to_string(offer)?)
+        .bind(whole.json().to_string())
         .bind(event_created)
         .bind(offer.status.order())
         .execute(&self.pool)
@@ -149,13 +159,13 @@ impl Store {
     pub async fn offers_for_account(
         &self,
         account: &str,
-    ) -> Result<Vec<FinancingOffer>, StoreError> {
+    ) -> Result<Vec<Whole<FinancingOffer>>, StoreError> {
         let rows = sqlx::query("SELECT body FROM offers WHERE account = ?")
             .bind(account)
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
-            .map(|row| Ok(serde_json::from_str(row.get::<&str, _>("body"))?))
+            .map(|row| whole(row.get::<&str, _>("body")))
             .collect()
     }
 
@@ -164,14 +174,13 @@ impl Store {
         &self,
         id: &str,
         account: &str,
-    ) -> Result<Option<FinancingOffer>, StoreError> {
+    ) -> Result<Option<Whole<FinancingOffer>>, StoreError> {
         let row = sqlx::query("SELECT body FROM offers WHERE id = ? AND account = ?")
             .bind(id)
             .bind(account)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|row| Ok(serde_json::from_str(row.get::<&str, _>("body"))?))
-            .transpose()
+        row.map(|row| whole(row.get::<&str, _>("body"))).transpose()
     }
 
     /// The Stripe event time the stored offer `id` is as of: the clock its next write is ordered
@@ -188,14 +197,14 @@ impl Store {
     pub async fn summary(
         &self,
         account: &str,
-    ) -> Result<Option<(FinancingSummary, bool)>, StoreError> {
+    ) -> Result<Option<(Whole<FinancingSummary>, bool)>, StoreError> {
         let row = sqlx::query("SELECT body, stale FROM summaries WHERE account = ?")
             .bind(account)
             .fetch_optional(&self.pool)
             .await?;
         row.map(|row| {
             Ok((
-                serde_json::from_str(row.get::<&str, _>("body"))?,
+                whole(row.get::<&str, _>("body"))?,
                 row.get::<i64, _>("stale") != 0,
             ))
         })
@@ -205,11 +214,11 @@ impl Store {
     pub async fn put_summary(
         &self,
         account: &str,
-        summary: &FinancingSummary,
+        summary: &Whole<FinancingSummary>,
     ) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO summaries (account, body, stale) VALUES (?, ?, 0) ON CONFLICT (account) DO UPDATE SET body = excluded.body, stale = 0")
             .bind(account)
-            .bind(serde_json::to_string(summary)?)
+            .bind(summary.json().to_string())
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -222,6 +231,70 @@ impl Store {
             .bind(account)
             .execute(&self.pool)
             .await?;
+        Ok(())
+    }
+
+    /// Queues the retrieval of `offer` from Stripe, to be stored as of `event_created`
+    /// (`followups.rs`). Queued twice, it is retrieved once, as of the later event.
+    pub async fn queue_retrieval(
+        &self,
+        offer: &str,
+        account: &str,
+        event_created: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO pending_retrievals (offer, account, event_created, due_at, attempts) VALUES (?, ?, ?, ?, 0)
+             ON CONFLICT (offer) DO UPDATE SET event_created = MAX(pending_retrievals.event_created, excluded.event_created),
+                 due_at = excluded.due_at, attempts = 0",
+        )
+        .bind(offer)
+        .bind(account)
+        .bind(event_created)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Retrievals due at `now`: `(offer, account, event_created, attempts)`.
+    pub async fn due_retrievals(
+        &self,
+        now: i64,
+    ) -> Result<Vec<(String, String, i64, i64)>, StoreError> {
+        let rows = sqlx::query("SELECT offer, account, event_created, attempts FROM pending_retrievals WHERE due_at <= ? ORDER BY due_at LIMIT 16")
+            .bind(now)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    r.get("offer"),
+                    r.get("account"),
+                    r.get("event_created"),
+                    r.get("attempts"),
+                )
+            })
+            .collect())
+    }
+
+    pub async fn finish_retrieval(&self, offer: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM pending_retrievals WHERE offer = ?")
+            .bind(offer)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn retry_retrieval(&self, offer: &str, due_at: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE pending_retrievals SET attempts = attempts + 1, due_at = ? WHERE offer = ?",
+        )
+        .bind(due_at)
+        .bind(offer)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -265,4 +338,9 @@ impl Store {
             .await?
             .unwrap_or_else(|| value.to_owned()))
     }
+}
+
+/// A stored body: the object as Stripe sent it.
+fn whole<T: serde::de::DeserializeOwned>(body: &str) -> Result<Whole<T>, StoreError> {
+    Ok(Whole::from_json(serde_json::from_str(body)?)?)
 }

@@ -5,6 +5,8 @@
 use std::time::Duration;
 
 use capital_types::{AccountLink, AccountLinkType, FinancingOffer, FinancingSummary};
+
+use crate::whole::Whole;
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -80,7 +82,10 @@ impl StripeClient {
         })
     }
 
-    pub async fn list_offers(&self, account: &str) -> Result<Vec<FinancingOffer>, StripeError> {
+    pub async fn list_offers(
+        &self,
+        account: &str,
+    ) -> Result<Vec<Whole<FinancingOffer>>, StripeError> {
         let mut offers = Vec::new();
         let mut starting_after: Option<String> = None;
         loop {
@@ -91,7 +96,7 @@ impl StripeClient {
             if let Some(after) = &starting_after {
                 query.push(("starting_after", after.clone()));
             }
-            let page: List<FinancingOffer> = self
+            let page: List<Whole<FinancingOffer>> = self
                 .send(
                     Method::GET,
                     "/v1/capital/financing_offers",
@@ -100,7 +105,7 @@ impl StripeClient {
                     None,
                 )
                 .await?;
-            starting_after = page.data.last().map(|o| o.id.clone());
+            starting_after = page.data.last().map(|o| o.typed().id.clone());
             offers.extend(page.data);
             if !page.has_more || starting_after.is_none() {
                 return Ok(offers);
@@ -108,7 +113,7 @@ impl StripeClient {
         }
     }
 
-    pub async fn retrieve_offer(&self, offer: &str) -> Result<FinancingOffer, StripeError> {
+    pub async fn retrieve_offer(&self, offer: &str) -> Result<Whole<FinancingOffer>, StripeError> {
         self.send(
             Method::GET,
             &format!("/v1/capital/financing_offers/{offer}"),
@@ -119,12 +124,15 @@ impl StripeClient {
         .await
     }
 
-    pub async fn mark_delivered(&self, offer: &str) -> Result<FinancingOffer, StripeError> {
+    pub async fn mark_delivered(&self, offer: &str) -> Result<Whole<FinancingOffer>, StripeError> {
         let path = format!("/v1/capital/financing_offers/{offer}/mark_delivered");
         self.send(Method::POST, &path, &[], &[], None).await
     }
 
-    pub async fn financing_summary(&self, account: &str) -> Result<FinancingSummary, StripeError> {
+    pub async fn financing_summary(
+        &self,
+        account: &str,
+    ) -> Result<Whole<FinancingSummary>, StripeError> {
         self.send(
             Method::GET,
             "/v1/capital/financing_summary",

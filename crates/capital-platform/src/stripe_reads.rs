@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 
 use capital_types::FinancingSummary;
 
+use crate::whole::Whole;
+
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -142,7 +144,7 @@ pub async fn ensure_listed(state: &AppState, account: &str) -> Result<(), AppErr
                 .map_err(AppError::from)?;
             for offer in offers {
                 // Event time 0: any webhook is newer than this snapshot.
-                if offer.account.as_deref() == Some(account) {
+                if offer.typed().account.as_deref() == Some(account) {
                     state.store.upsert_offer(&offer, 0).await?;
                 }
             }
@@ -161,7 +163,7 @@ pub async fn ensure_listed(state: &AppState, account: &str) -> Result<(), AppErr
 pub async fn summary(
     state: &AppState,
     account: &str,
-) -> Result<Option<FinancingSummary>, AppError> {
+) -> Result<Option<Whole<FinancingSummary>>, AppError> {
     let stored = state.store.summary(account).await?;
     if let Some((summary, false)) = &stored {
         return Ok(Some(summary.clone()));

@@ -44,6 +44,8 @@ struct Fake {
     fail_summaries: usize,
     /// Answer account link requests with this 4xx and a raw message.
     refuse_links: Option<StatusCode>,
+    /// Let retrieving one offer hang this long.
+    stall_retrievals: Duration,
 }
 
 type Shared = Arc<Mutex<Fake>>;
@@ -127,6 +129,9 @@ async fn fake(
         let stall = match path {
             "/v1/account_links" => guard.stall_links,
             "/v1/capital/financing_offers" => guard.stall_lists,
+            p if p.starts_with("/v1/capital/financing_offers/") && !p.ends_with("/mark_delivered") => {
+                guard.stall_retrievals
+            }
             _ => Duration::ZERO,
         };
         (status, body, stall)
@@ -309,10 +314,19 @@ async fn a_replacement_retrieves_the_replaced_offer_and_becomes_current() {
                      "replacement_for": "financingoffer_old", "created": 1_795_000_100, "expires_after": 1.8e9});
     assert!(app.send(send(json!({"id": "evt_b", "type": "capital.financing_offer.replacement_created", "created": now, "data": {"object": new}}))).await.status.is_success());
 
-    let retrieved = fake.lock().unwrap().seen.iter().any(|s| {
-        s.method == Method::GET && s.uri == "/v1/capital/financing_offers/financingoffer_old"
-    });
-    assert!(retrieved, "the replaced offer is retrieved from Stripe");
+    // Retrieved after the webhook's answer, by the follow-up worker.
+    let retrieved = || {
+        fake.lock().unwrap().seen.iter().any(|s| {
+            s.method == Method::GET && s.uri == "/v1/capital/financing_offers/financingoffer_old"
+        })
+    };
+    for _ in 0..40 {
+        if retrieved() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(retrieved(), "the replaced offer is retrieved from Stripe");
     let state = app.offer_state(&cookie).await;
     assert_eq!(state["offer"]["id"], "financingoffer_new");
 }
@@ -631,4 +645,58 @@ async fn a_refusal_from_stripe_is_the_platforms_error_and_never_shows_stripes_me
     );
     assert_eq!(answer.headers["cache-control"], "no-store");
     assert_eq!(answer.headers["x-content-type-options"], "nosniff");
+}
+
+#[tokio::test]
+async fn a_hanging_stripe_does_not_hold_the_replacement_webhooks_answer() {
+    let (api, fake) = start_fake().await;
+    let app = stripe_app(&api).await;
+    let cookie = app.sign_in(ROCKET).await;
+    let old = json!({"id": "financingoffer_old", "object": "capital.financing_offer", "account": ROCKET, "status": "delivered",
+                     "created": 1_795_000_000, "expires_after": 1.8e9});
+    fake.lock().unwrap().list = Some(vec![old.clone()]);
+    app.offer_state(&cookie).await;
+    fake.lock().unwrap().stall_retrievals = Duration::from_secs(5);
+    let now = capital_platform::sandbox::now();
+    assert!(app.send(signed(json!({"id": "evt_old", "type": "capital.financing_offer.created", "created": now - 10,
+                                   "data": {"object": old}}))).await.status.is_success());
+    let new = json!({"id": "financingoffer_new", "object": "capital.financing_offer", "account": ROCKET, "status": "delivered",
+                     "replacement_for": "financingoffer_old", "created": 1_795_000_100, "expires_after": 1.8e9});
+    let started = std::time::Instant::now();
+    let answer = app
+        .send(signed(json!({"id": "evt_new", "type": "capital.financing_offer.replacement_created", "created": now,
+                            "data": {"object": new}})))
+        .await;
+    assert!(answer.status.is_success(), "{}", answer.text);
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "answered in {:?}",
+        started.elapsed()
+    );
+    // The replacement is current at once; the old offer is marked replaced meanwhile.
+    let state = app.offer_state(&cookie).await;
+    assert_eq!(state["offer"]["id"], "financingoffer_new");
+}
+
+#[tokio::test]
+async fn stripes_objects_pass_through_whole() {
+    let (api, fake) = start_fake().await;
+    let app = stripe_app(&api).await;
+    let cookie = app.sign_in(ROCKET).await;
+    let offer = json!({"id": "financingoffer_new_api", "object": "capital.financing_offer", "account": ROCKET,
+                       "status": "delivered", "created": 1_795_000_000, "expires_after": 1.8e9,
+                       "offered_terms": {"advance_amount": 100000, "currency": "usd", "fee_amount": 10000,
+                                         "withhold_rate": 0.1, "a_term_from_2027": {"value": 7}},
+                       "a_field_from_2027": ["kept", {"as": "sent"}]});
+    fake.lock().unwrap().list = Some(vec![offer.clone()]);
+    let state = app.offer_state(&cookie).await;
+    assert_eq!(state["offer"], offer, "listed: {state}");
+    // A webhook's object passes through whole too.
+    let mut updated = offer.clone();
+    updated["a_field_from_2027"] = json!("changed");
+    updated["another_new_field"] = json!(true);
+    let now = capital_platform::sandbox::now();
+    assert!(app.send(signed(json!({"id": "evt_new_api", "type": "capital.financing_offer.delivered", "created": now,
+                                   "data": {"object": updated.clone()}}))).await.status.is_success());
+    assert_eq!(app.offer_state(&cookie).await["offer"], updated);
 }

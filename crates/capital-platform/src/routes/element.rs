@@ -5,10 +5,10 @@ use axum::response::Redirect;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use capital_types::{
-    AccountLink, AccountLinkRequest, AccountLinkType, FinancingOffer, MarkDeliveredRequest,
-    OfferState, OfferStatus,
+    AccountLink, AccountLinkRequest, AccountLinkType, MarkDeliveredRequest, OfferStatus,
 };
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
 use crate::capital::{Capital, CapitalLinkType};
 use crate::error::AppError;
@@ -17,6 +17,7 @@ use crate::selection;
 use crate::session::SignedInAccount;
 use crate::state::AppState;
 use crate::stripe_reads;
+use crate::whole::Whole;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,21 +34,22 @@ pub fn router() -> Router<AppState> {
 async fn offer(
     State(state): State<AppState>,
     SignedInAccount(account): SignedInAccount,
-) -> Result<Json<OfferState>, AppError> {
+) -> Result<Json<Value>, AppError> {
     if matches!(state.capital, Capital::Stripe(_)) {
         stripe_reads::ensure_listed(&state, &account).await?;
     }
     let offers = state.store.offers_for_account(&account).await?;
-    let current = selection::current_offer(&offers).cloned();
+    let current = selection::current_offer(&offers).map(|o| o.json().clone());
     let summary = match selection::financing_in_progress(&offers) {
         Some(_) => stripe_reads::summary(&state, &account).await?,
         None => None,
     };
-    Ok(Json(OfferState {
-        offer: current,
-        summary,
-        branding: Some(state.config.branding()),
-    }))
+    // Stripe's objects whole, as Stripe sent them (newer fields included).
+    Ok(Json(json!({
+        "offer": current,
+        "summary": summary.map(Whole::into_json),
+        "branding": state.config.branding(),
+    })))
 }
 
 async fn create_link(
@@ -105,23 +107,24 @@ async fn mark_delivered(
     State(state): State<AppState>,
     SignedInAccount(account): SignedInAccount,
     JsonBody(request): JsonBody<MarkDeliveredRequest>,
-) -> Result<Json<FinancingOffer>, AppError> {
+) -> Result<Json<Value>, AppError> {
     // Another account's offer is answered exactly like one that does not exist.
     let offer = state
         .store
         .offer_of_account(&request.offer, &account)
         .await?
         .ok_or(AppError::NotFound("financing offer"))?;
-    if offer.status != OfferStatus::Undelivered {
-        return Ok(Json(offer));
+    if offer.typed().status != OfferStatus::Undelivered {
+        return Ok(Json(offer.into_json()));
     }
-    let updated = state.capital.mark_delivered(&offer.id).await?;
+    let id = &offer.typed().id;
+    let updated = state.capital.mark_delivered(id).await?;
     // One clock orders an offer's writes: Stripe's. The answer has no event time, so it is stored
     // as of the event the stored offer came from; being a later stage, it wins at that time, and
     // any event Stripe creates after it still wins, whatever this machine's clock says.
-    let as_of = state.store.offer_event_time(&offer.id).await?.unwrap_or(0);
+    let as_of = state.store.offer_event_time(id).await?.unwrap_or(0);
     state.store.upsert_offer(&updated, as_of).await?;
-    Ok(Json(updated))
+    Ok(Json(updated.into_json()))
 }
 
 #[derive(Serialize)]

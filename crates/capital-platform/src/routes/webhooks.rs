@@ -4,13 +4,14 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
-use capital_types::{Event, FinancingOffer, OfferStatus};
+use capital_types::{Event, FinancingOffer};
 use serde_json::{Value, json};
 
 use crate::error::AppError;
 use crate::extract::RawBody;
 use crate::state::AppState;
 use crate::webhook_signature::{DEFAULT_TOLERANCE_SECONDS, verify};
+use crate::whole::Whole;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/webhooks/stripe", post(receive))
@@ -66,25 +67,25 @@ pub async fn receive_signed(
 async fn ingest(state: &AppState, event: &Event, created: i64) -> Result<(), AppError> {
     let kind = event.event_type.as_str();
     if let Some(stage) = kind.strip_prefix("capital.financing_offer.") {
-        let offer: FinancingOffer =
-            serde_json::from_value(event.data.object.clone()).map_err(|e| {
+        let mut offer: Whole<FinancingOffer> = Whole::from_json(event.data.object.clone())
+            .map_err(|e| {
                 AppError::InvalidRequest(format!(
                     "event {} carries no financing offer: {e}",
                     event.id
                 ))
             })?;
         let account = offer
+            .typed()
             .account
             .clone()
             .or_else(|| event.account.clone())
             .ok_or_else(|| AppError::InvalidRequest("offer without account".into()))?;
-        let mut offer = offer;
-        offer.account = Some(account.clone());
+        offer.set_account(&account);
         state.store.upsert_offer(&offer, created).await?;
         if stage == "replacement_created" {
-            mark_replaced(state, &offer, created).await?;
+            mark_replaced(state, offer.typed(), created).await?;
         }
-        if offer.status.changes_summary() {
+        if offer.typed().status.changes_summary() {
             state.store.clear_summary(&account).await?;
         }
     } else if kind == "capital.financing_transaction.created" {
@@ -101,8 +102,9 @@ async fn ingest(state: &AppState, event: &Event, created: i64) -> Result<(), App
 }
 
 /// The offer a replacement replaces is `replaced` from now on: the account's active offer is the
-/// replacement. Its current state is retrieved from Stripe (as the replacements guide does); if
-/// Stripe cannot be reached, it is marked replaced locally and its own event completes it later.
+/// replacement. It is marked so here, at once; its whole current state is then retrieved from
+/// Stripe (as the replacements guide does) by `followups.rs`, after the webhook is answered, so a
+/// slow Stripe never holds the answer (Stripe would retry a slow one).
 async fn mark_replaced(
     state: &AppState,
     replacement: &FinancingOffer,
@@ -117,18 +119,12 @@ async fn mark_replaced(
     let Some(mut old) = state.store.offer_of_account(old_id, account).await? else {
         return Ok(());
     };
-    match state.capital.retrieve_offer(old_id).await {
-        Ok(retrieved)
-            if retrieved.account.as_deref() == Some(account)
-                && retrieved.status == OfferStatus::Replaced =>
-        {
-            old = retrieved
-        }
-        Ok(_) | Err(_) => {
-            old.status = OfferStatus::Replaced;
-            old.replacement = Some(replacement.id.clone());
-        }
-    }
+    old.mark_replaced(&replacement.id);
     state.store.upsert_offer(&old, created).await?;
+    state
+        .store
+        .queue_retrieval(old_id, account, created, crate::clock::now())
+        .await?;
+    state.followups.notify_one();
     Ok(())
 }
