@@ -11,6 +11,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::AppError;
+use crate::origin_check;
 use crate::routes;
 use crate::state::AppState;
 
@@ -50,6 +51,11 @@ pub fn app(state: AppState) -> Router {
             .merge(routes::sandbox_admin::router().layer(DefaultBodyLimit::max(16 * 1024)))
             .merge(routes::hosted::router());
     }
+    // Writes come from the platform's own pages (or its configured embedding origins) only.
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        origin_check::same_site_writes,
+    ));
     // Unknown paths (and wrong methods) get a 404 in Stripe's envelope, not the site's 405.
     let not_found = axum::handler::HandlerWithoutStateExt::into_service(|| async {
         AppError::NotFound("route")

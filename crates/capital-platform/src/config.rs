@@ -132,6 +132,14 @@ pub struct Config {
         global = true
     )]
     pub stripe_backoff_ms: u64,
+    /// How long a sign-in lasts (hours); sign-out ends it at once.
+    #[arg(
+        long,
+        env = "CAPITAL_SESSION_HOURS",
+        default_value_t = 12,
+        global = true
+    )]
+    pub session_hours: i64,
     /// The platform's business name, shown by the element.
     #[arg(
         long,

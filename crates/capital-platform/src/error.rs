@@ -18,6 +18,8 @@ pub enum AppError {
     InvalidRequest(String),
     #[error("not signed in")]
     Unauthenticated,
+    #[error("this request must come from the platform's own pages")]
+    Forbidden,
     #[error("no such {0}")]
     NotFound(&'static str),
     #[error("{0}")]
@@ -118,6 +120,7 @@ impl AppError {
         match self {
             AppError::InvalidRequest(_) => (StatusCode::BAD_REQUEST, "invalid_request_error"),
             AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "authentication_error"),
+            AppError::Forbidden => (StatusCode::FORBIDDEN, "invalid_request_error"),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "invalid_request_error"),
             AppError::Conflict(_) => (StatusCode::CONFLICT, "invalid_request_error"),
             AppError::BadSignature => (StatusCode::BAD_REQUEST, "signature_verification_error"),

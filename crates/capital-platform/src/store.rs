@@ -43,6 +43,12 @@ const MIGRATIONS: &[&str] = &[
     )",
     "CREATE TABLE IF NOT EXISTS summaries (account TEXT PRIMARY KEY, body TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS listed_accounts (account TEXT PRIMARY KEY, listed_at BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS sessions (
+        id TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+    )",
     "CREATE TABLE IF NOT EXISTS pending_retrievals (
         offer TEXT PRIMARY KEY,
         account TEXT NOT NULL,
@@ -229,6 +235,48 @@ impl Store {
     pub async fn clear_summary(&self, account: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE summaries SET stale = 1 WHERE account = ?")
             .bind(account)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn create_session(
+        &self,
+        id: &str,
+        account: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        // Expired sessions go as new ones come.
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query(
+            "INSERT INTO sessions (id, account, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(account)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The account of session `id` while it lasts; `None` once it expired or ended.
+    pub async fn session_account(&self, id: &str, now: i64) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT account FROM sessions WHERE id = ? AND expires_at > ?")
+            .bind(id)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| row.get("account")))
+    }
+
+    pub async fn end_session(&self, id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE id = ?")
+            .bind(id)
             .execute(&self.pool)
             .await?;
         Ok(())

@@ -129,7 +129,9 @@ async fn fake(
         let stall = match path {
             "/v1/account_links" => guard.stall_links,
             "/v1/capital/financing_offers" => guard.stall_lists,
-            p if p.starts_with("/v1/capital/financing_offers/") && !p.ends_with("/mark_delivered") => {
+            p if p.starts_with("/v1/capital/financing_offers/")
+                && !p.ends_with("/mark_delivered") =>
+            {
                 guard.stall_retrievals
             }
             _ => Duration::ZERO,
@@ -658,8 +660,15 @@ async fn a_hanging_stripe_does_not_hold_the_replacement_webhooks_answer() {
     app.offer_state(&cookie).await;
     fake.lock().unwrap().stall_retrievals = Duration::from_secs(5);
     let now = capital_platform::sandbox::now();
-    assert!(app.send(signed(json!({"id": "evt_old", "type": "capital.financing_offer.created", "created": now - 10,
-                                   "data": {"object": old}}))).await.status.is_success());
+    assert!(
+        app.send(signed(
+            json!({"id": "evt_old", "type": "capital.financing_offer.created", "created": now - 10,
+                                   "data": {"object": old}})
+        ))
+        .await
+        .status
+        .is_success()
+    );
     let new = json!({"id": "financingoffer_new", "object": "capital.financing_offer", "account": ROCKET, "status": "delivered",
                      "replacement_for": "financingoffer_old", "created": 1_795_000_100, "expires_after": 1.8e9});
     let started = std::time::Instant::now();
@@ -696,7 +705,14 @@ async fn stripes_objects_pass_through_whole() {
     updated["a_field_from_2027"] = json!("changed");
     updated["another_new_field"] = json!(true);
     let now = capital_platform::sandbox::now();
-    assert!(app.send(signed(json!({"id": "evt_new_api", "type": "capital.financing_offer.delivered", "created": now,
-                                   "data": {"object": updated.clone()}}))).await.status.is_success());
+    assert!(
+        app.send(signed(
+            json!({"id": "evt_new_api", "type": "capital.financing_offer.delivered", "created": now,
+                                   "data": {"object": updated.clone()}})
+        ))
+        .await
+        .status
+        .is_success()
+    );
     assert_eq!(app.offer_state(&cookie).await["offer"], updated);
 }

@@ -1,18 +1,21 @@
 //! The routes `<capital-offer-tile>` calls (contract section 2), for the signed-in account only.
 
 use axum::extract::{Query, State};
-use axum::response::Redirect;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use capital_types::{
     AccountLink, AccountLinkRequest, AccountLinkType, MarkDeliveredRequest, OfferStatus,
 };
+use maud::{DOCTYPE, Markup, html};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::capital::{Capital, CapitalLinkType};
 use crate::error::AppError;
 use crate::extract::JsonBody;
+use crate::origin_check;
 use crate::selection;
 use crate::session::SignedInAccount;
 use crate::state::AppState;
@@ -23,7 +26,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/offer", get(offer))
         .route("/account_links", post(account_links))
-        .route("/account_links/refresh", get(refresh_link))
+        .route(
+            "/account_links/refresh",
+            get(refresh_link).post(refresh_link_confirmed),
+        )
         .route("/offer/mark_delivered", post(mark_delivered))
         .route("/session", get(session))
 }
@@ -91,15 +97,50 @@ struct RefreshQuery {
     link_type: AccountLinkType,
 }
 
-/// The `refresh_url` of every link: an expired or used link comes back here for a new one.
+/// The `refresh_url` of every link: an expired or used link comes back here for a new one. A
+/// navigation from another site (Stripe's redirect, or any page linking here) does not mint a
+/// link by itself: it gets a page whose button asks again from this origin.
 async fn refresh_link(
     State(state): State<AppState>,
     SignedInAccount(account): SignedInAccount,
     Query(query): Query<RefreshQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    if origin_check::cross_site(&headers) {
+        return Ok(continue_page(&query.link_type).into_response());
+    }
+    let link = create_link(&state, &account, query.link_type).await?;
+    Ok(Redirect::to(&link.url).into_response())
+}
+
+/// The button of [`continue_page`]: a same-origin POST (the Origin check has passed).
+async fn refresh_link_confirmed(
+    State(state): State<AppState>,
+    SignedInAccount(account): SignedInAccount,
+    Query(query): Query<RefreshQuery>,
 ) -> Result<Redirect, AppError> {
-    Ok(Redirect::to(
-        &create_link(&state, &account, query.link_type).await?.url,
-    ))
+    let link = create_link(&state, &account, query.link_type).await?;
+    Ok(Redirect::to(&link.url))
+}
+
+fn continue_page(link_type: &AccountLinkType) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "Continue to Stripe" }
+            }
+            body style="font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:15vh auto;padding:0 1rem" {
+                h1 { "Your link has expired" }
+                p { "Continue to open a new one." }
+                form method="post" action={ "?type=" (link_type.as_str()) } {
+                    button type="submit" { "Continue to Stripe" }
+                }
+            }
+        }
+    }
 }
 
 /// `POST /offer/mark_delivered`: idempotent, and only for the signed-in account's own offers.

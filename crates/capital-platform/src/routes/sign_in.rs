@@ -11,7 +11,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
 
 use crate::error::AppError;
-use crate::session::{COOKIE, session_cookie};
+use crate::session::{COOKIE, new_session_id, session_cookie};
 use crate::state::AppState;
 
 const STYLE: &str = "body{margin:0;min-height:100vh;display:grid;place-items:center;background:#f4f5f8;font:16px/1.5 ui-sans-serif,system-ui,sans-serif;color:#1a1d24}
@@ -68,15 +68,29 @@ async fn sign_in(
         return Err(AppError::InvalidRequest("unknown account".into()));
     }
     let secure = state.config.public_url.starts_with("https://");
+    let lifetime = state.config.session_hours.saturating_mul(3600);
+    let id = new_session_id();
+    let now = crate::clock::now();
+    state
+        .store
+        .create_session(&id, &form.account, now, now + lifetime)
+        .await?;
     Ok((
-        jar.add(session_cookie(&form.account, secure)),
+        jar.add(session_cookie(&id, lifetime, secure)),
         Redirect::to("/sandbox.html"),
     ))
 }
 
-async fn sign_out(jar: SignedCookieJar) -> impl IntoResponse {
-    (
+/// Ends the session on the server too: the cookie stops working wherever a copy of it is.
+async fn sign_out(
+    State(state): State<AppState>,
+    jar: SignedCookieJar,
+) -> Result<impl IntoResponse, AppError> {
+    if let Some(cookie) = jar.get(COOKIE) {
+        state.store.end_session(cookie.value()).await?;
+    }
+    Ok((
         jar.remove(Cookie::build(COOKIE).path("/")),
         Redirect::to("/sign-in"),
-    )
+    ))
 }

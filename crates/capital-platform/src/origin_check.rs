@@ -1,0 +1,109 @@
+//! Requests that change state must come from the platform's own pages (or its configured
+//! embedding origins), not from another site: `SameSite=Lax` alone lets a top-level cross-site
+//! POST carry no cookie but a GET navigation carry one, and older browsers differ. So POSTs are
+//! refused when their `Origin` is not allowed or, without one, when the browser says the request
+//! is cross-site (`Sec-Fetch-Site`). Requests without either header (the sandbox CLI, server to
+//! server, tests) are not from a browser page and pass.
+
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// `scheme://host[:port]` of a URL, lowercased; the URL itself if it has no path.
+pub fn origin_of(url: &str) -> String {
+    let url = url.trim().to_ascii_lowercase();
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(slash) => url[..after_scheme + slash].to_owned(),
+        None => url,
+    }
+}
+
+/// Whether a browser request with these headers comes from an allowed page.
+pub fn allowed(origin: Option<&str>, fetch_site: Option<&str>, allowed: &[String]) -> bool {
+    match origin {
+        Some(origin) => {
+            let origin = origin.trim().to_ascii_lowercase();
+            origin != "null" && allowed.iter().any(|a| origin_of(a) == origin)
+        }
+        None => fetch_site.is_none_or(|site| site != "cross-site"),
+    }
+}
+
+/// Whether a GET navigation reached us from another site (a link or a redirect from elsewhere).
+pub fn cross_site(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|site| site == "cross-site")
+}
+
+/// `trunk serve`'s address (Trunk.toml), which proxies the sandbox page's calls to the backend:
+/// allowed in sandbox mode, so that the live sandbox works under `trunk serve` too.
+const TRUNK_SERVE_ORIGIN: &str = "http://127.0.0.1:8080";
+
+/// The middleware: state-changing methods only.
+pub async fn same_site_writes(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    let reads = [Method::GET, Method::HEAD, Method::OPTIONS];
+    if !reads.contains(request.method()) {
+        let headers = request.headers();
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let origins: Vec<String> = std::iter::once(state.config.public_url.clone())
+            .chain(state.config.cors_origins.iter().cloned())
+            .chain(state.is_sandbox().then(|| TRUNK_SERVE_ORIGIN.to_owned()))
+            .collect();
+        if !allowed(header("origin"), header("sec-fetch-site"), &origins) {
+            tracing::warn!(origin = ?header("origin"), path = %request.uri().path(), "cross-site write refused");
+            return Err(AppError::Forbidden);
+        }
+    }
+    Ok(next.run(request).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_scheme_host_and_port() {
+        assert_eq!(
+            origin_of("https://Platform.example/api/x"),
+            "https://platform.example"
+        );
+        assert_eq!(origin_of("http://127.0.0.1:3000"), "http://127.0.0.1:3000");
+        assert_eq!(origin_of("http://127.0.0.1:3000/"), "http://127.0.0.1:3000");
+    }
+
+    #[test]
+    fn writes_from_other_sites_are_refused() {
+        let ours = vec![
+            "https://platform.example".to_owned(),
+            "https://dash.example".to_owned(),
+        ];
+        assert!(allowed(
+            Some("https://platform.example"),
+            Some("same-origin"),
+            &ours
+        ));
+        assert!(
+            allowed(Some("https://dash.example"), Some("cross-site"), &ours),
+            "configured"
+        );
+        assert!(!allowed(Some("https://evil.example"), None, &ours));
+        assert!(!allowed(Some("null"), None, &ours));
+        assert!(!allowed(None, Some("cross-site"), &ours));
+        assert!(allowed(None, Some("same-origin"), &ours));
+        assert!(
+            allowed(None, None, &ours),
+            "not a browser page: the CLI, servers, tests"
+        );
+    }
+}

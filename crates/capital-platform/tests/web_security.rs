@@ -1,0 +1,204 @@
+//! What the backend does about the browser around it: sessions that end (lifetime, sign-out on the
+//! server), writes only from the platform's own pages, a refresh route that mints no link for
+//! another site's navigation, and headers on every answer.
+
+#[path = "support/harness.rs"]
+mod harness;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use capital_platform::Config;
+use harness::{ROCKET, TestApp};
+use serde_json::json;
+
+#[tokio::test]
+async fn signing_out_ends_the_session_on_the_server() {
+    let app = TestApp::new().await;
+    let cookie = app.sign_in(ROCKET).await;
+    assert_eq!(
+        app.get("/api/capital/offer", Some(&cookie)).await.status,
+        StatusCode::OK
+    );
+    let out = app
+        .send(
+            Request::post("/sign-out")
+                .header("cookie", &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    // A copy of the cookie kept elsewhere no longer works.
+    let after = app.get("/api/capital/offer", Some(&cookie)).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{}", after.text);
+}
+
+#[tokio::test]
+async fn sessions_expire_and_say_so_in_the_cookie() {
+    let app = TestApp::new().await;
+    let answer = app
+        .send(
+            Request::post("/sign-in")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(format!("account={ROCKET}")))
+                .unwrap(),
+        )
+        .await;
+    let set_cookie = answer.headers["set-cookie"].to_str().unwrap();
+    assert!(set_cookie.contains("Max-Age=43200"), "{set_cookie}");
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+    assert_eq!(
+        app.get("/api/capital/offer", Some(&cookie)).await.status,
+        StatusCode::OK
+    );
+    // Twelve hours pass.
+    sqlx::query("UPDATE sessions SET expires_at = expires_at - 43201")
+        .execute(app.state.store.pool_for_tests())
+        .await
+        .unwrap();
+    assert_eq!(
+        app.get("/api/capital/offer", Some(&cookie)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_secure_over_https() {
+    let mut config = Config::for_tests();
+    config.public_url = "https://platform.example".into();
+    let app = TestApp::with_config(config).await;
+    let answer = app
+        .send(
+            Request::post("/sign-in")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(format!("account={ROCKET}")))
+                .unwrap(),
+        )
+        .await;
+    assert!(
+        answer.headers["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Secure")
+    );
+}
+
+#[tokio::test]
+async fn writes_from_another_site_are_refused() {
+    let app = TestApp::new().await;
+    let cookie = app.sign_in(ROCKET).await;
+    let link = |origin: Option<&str>, site: Option<&str>| {
+        let mut request = Request::post("/api/capital/account_links")
+            .header("content-type", "application/json")
+            .header("cookie", &cookie);
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        if let Some(site) = site {
+            request = request.header("sec-fetch-site", site);
+        }
+        request
+            .body(Body::from(
+                json!({"type": "capital_financing_offer"}).to_string(),
+            ))
+            .unwrap()
+    };
+    app.admin("/offers", json!({"account": ROCKET, "status": "delivered"}))
+        .await;
+    let evil = app
+        .send(link(Some("https://evil.example"), Some("cross-site")))
+        .await;
+    assert_eq!(evil.status, StatusCode::FORBIDDEN, "{}", evil.text);
+    assert_eq!(evil.json()["error"]["type"], "invalid_request_error");
+    let no_origin_cross_site = app.send(link(None, Some("cross-site"))).await;
+    assert_eq!(no_origin_cross_site.status, StatusCode::FORBIDDEN);
+    let ours = app
+        .send(link(Some("http://127.0.0.1:3000"), Some("same-origin")))
+        .await;
+    assert_eq!(ours.status, StatusCode::OK, "{}", ours.text);
+    // Sign-out from another site is refused too (it would be a nuisance, not a theft).
+    let out = app
+        .send(
+            Request::post("/sign-out")
+                .header("cookie", &cookie)
+                .header("origin", "https://evil.example")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_refresh_route_mints_no_link_for_another_sites_navigation() {
+    let app = TestApp::new().await;
+    let cookie = app.sign_in(ROCKET).await;
+    app.admin("/offers", json!({"account": ROCKET, "status": "delivered"}))
+        .await;
+    let path = "/api/capital/account_links/refresh?type=capital_financing_offer";
+    let count_links = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sandbox_links")
+            .fetch_one(app.state.store.pool_for_tests())
+            .await
+            .unwrap()
+    };
+    let cross = app
+        .send(
+            Request::get(path)
+                .header("cookie", &cookie)
+                .header("sec-fetch-site", "cross-site")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(cross.status, StatusCode::OK);
+    assert!(cross.text.contains("Continue to Stripe"), "{}", cross.text);
+    assert_eq!(count_links().await, 0, "no link minted");
+    // The page's button: a same-origin POST, which mints one and goes there.
+    let confirmed = app
+        .send(
+            Request::post(path)
+                .header("cookie", &cookie)
+                .header("origin", "http://127.0.0.1:3000")
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.text
+    );
+    assert_eq!(count_links().await, 1);
+    // From the platform's own pages, the route goes straight to a new link.
+    let same = app
+        .send(
+            Request::get(path)
+                .header("cookie", &cookie)
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(same.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn answers_carry_the_headers_that_keep_them_private() {
+    let app = TestApp::new().await;
+    let cookie = app.sign_in(ROCKET).await;
+    let offer = app.get("/api/capital/offer", Some(&cookie)).await;
+    assert_eq!(offer.headers["cache-control"], "no-store");
+    assert_eq!(offer.headers["x-content-type-options"], "nosniff");
+    let unauthenticated = app.get("/api/capital/offer", None).await;
+    assert_eq!(unauthenticated.headers["cache-control"], "no-store");
+    let sign_in = app.get("/sign-in", None).await;
+    assert_eq!(sign_in.headers["x-frame-options"], "DENY");
+    assert_eq!(
+        sign_in.headers["content-security-policy"],
+        "frame-ancestors 'none'"
+    );
+}
