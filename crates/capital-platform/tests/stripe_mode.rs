@@ -46,6 +46,8 @@ struct Fake {
     refuse_links: Option<StatusCode>,
     /// Let retrieving one offer hang this long.
     stall_retrievals: Duration,
+    /// What marking an offer delivered answers, instead of the paid-out offer.
+    delivered: Option<Value>,
 }
 
 type Shared = Arc<Mutex<Fake>>;
@@ -120,7 +122,9 @@ async fn fake(
                 )
             }
             (Method::POST, "/v1/account_links") => (StatusCode::OK, link),
-            (Method::POST, p) if p.ends_with("/mark_delivered") => (StatusCode::OK, offer),
+            (Method::POST, p) if p.ends_with("/mark_delivered") => {
+                (StatusCode::OK, guard.delivered.clone().unwrap_or(offer))
+            }
             _ => (
                 StatusCode::NOT_FOUND,
                 json!({"error": {"type": "invalid_request_error"}}),
@@ -715,4 +719,39 @@ async fn stripes_objects_pass_through_whole() {
         .is_success()
     );
     assert_eq!(app.offer_state(&cookie).await["offer"], updated);
+}
+
+#[tokio::test]
+async fn marking_delivered_is_ordered_by_stripes_clock_whatever_this_machines_says() {
+    let (api, fake) = start_fake().await;
+    let app = stripe_app(&api).await;
+    let cookie = app.sign_in(ROCKET).await;
+    // Stripe's clock is an hour behind this machine's.
+    let stripe_now = capital_platform::sandbox::now() - 3600;
+    let offer = json!({"id": "financingoffer_skew", "object": "capital.financing_offer", "account": ROCKET,
+                       "status": "undelivered", "created": stripe_now, "expires_after": 1.8e9});
+    fake.lock().unwrap().list = Some(vec![]);
+    app.offer_state(&cookie).await;
+    assert!(app.send(signed(json!({"id": "evt_created", "type": "capital.financing_offer.created", "created": stripe_now,
+                                   "data": {"object": offer.clone()}}))).await.status.is_success());
+    let mut delivered = offer.clone();
+    delivered["status"] = json!("delivered");
+    fake.lock().unwrap().delivered = Some(delivered);
+    let marked = app
+        .post_json(
+            "/api/capital/offer/mark_delivered",
+            Some(&cookie),
+            json!({"offer": "financingoffer_skew"}),
+        )
+        .await;
+    assert_eq!(marked.json()["status"], "delivered", "{}", marked.text);
+    // The user applies a few seconds later, by Stripe's clock: that event must win.
+    let mut accepted = offer;
+    accepted["status"] = json!("accepted");
+    assert!(app.send(signed(json!({"id": "evt_accepted", "type": "capital.financing_offer.accepted", "created": stripe_now + 5,
+                                   "data": {"object": accepted}}))).await.status.is_success());
+    assert_eq!(
+        app.offer_state(&cookie).await["offer"]["status"],
+        "accepted"
+    );
 }
