@@ -388,11 +388,25 @@ async fn double_click_sends_one_request_and_the_next_click_a_new_one() {
     tile.settled().await;
     tile.click("cta");
     tile.click("cta");
-    until(|| tile.part("cta").unwrap().has_attribute("disabled")).await;
+    until(|| {
+        tile.part("cta")
+            .unwrap()
+            .get_attribute("aria-disabled")
+            .as_deref()
+            == Some("true")
+    })
+    .await;
     until(|| tile.events_named("capital-offer-launch").len() == 1).await;
     sleep(50).await;
     assert_eq!(posts_to("/account_links").len(), 1);
-    until(|| !tile.part("cta").unwrap().has_attribute("disabled")).await;
+    until(|| {
+        tile.part("cta")
+            .unwrap()
+            .get_attribute("aria-disabled")
+            .as_deref()
+            == Some("false")
+    })
+    .await;
     tile.click("cta");
     until(|| tile.events_named("capital-offer-launch").len() == 2).await;
     assert_eq!(

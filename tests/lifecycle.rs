@@ -146,7 +146,10 @@ async fn an_offer_through_its_whole_life_in_the_browser() {
         .store
         .offers_for_account(ROCKET)
         .await
-        .unwrap();
+        .unwrap()
+        .into_iter()
+        .map(|whole| whole.typed().clone())
+        .collect::<Vec<_>>();
     assert_eq!(
         platform_status(&offers, &offer.id),
         "delivered",
@@ -202,7 +205,10 @@ async fn an_offer_through_its_whole_life_in_the_browser() {
         .store
         .offers_for_account(ROCKET)
         .await
-        .unwrap();
+        .unwrap()
+        .into_iter()
+        .map(|whole| whole.typed().clone())
+        .collect::<Vec<_>>();
     assert_eq!(
         platform_status(&offers, &offer.id),
         "fully_repaid",

@@ -117,6 +117,8 @@ pub struct Amount {
 /// The repayment bar.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bar {
+    /// The bar's accessible name.
+    pub label: &'static str,
     /// `aria-valuenow`: whole percent.
     pub now: Option<String>,
     /// The fill's inline size (`27.50%`).
@@ -255,6 +257,7 @@ impl Card {
                     .progress
                     .map(|p| fill(text.progress_value, &[("percent", &format.progress(p))]));
                 card.progress = Some(Bar {
+                    label: text.progress_label,
                     now: progress.progress.map(|p| p.whole_percent().to_string()),
                     fill: progress
                         .progress

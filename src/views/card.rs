@@ -57,6 +57,7 @@ pub fn CardContent(
                     part="progress"
                     class="progress"
                     role="progressbar"
+                    aria-label=bar.label
                     aria-valuemin="0"
                     aria-valuemax="100"
                     aria-valuenow=bar.now

@@ -26,11 +26,12 @@ pub fn Cta(
     let on_click = move |_| controller.open_link(link_type.clone());
     view! {
         <div class="actions">
+            // Busy is aria-disabled, not disabled: a disabled button drops the keyboard focus to
+            // the page. A click while busy sends nothing (runtime/launch.rs).
             <button
                 part="cta"
                 class="cta"
                 type="button"
-                disabled=busy
                 aria-disabled=move || busy().to_string()
                 on:click=on_click
             >
@@ -42,6 +43,7 @@ pub fn Cta(
                     <span class="visually-hidden">{format!(" ({})", controller.text().new_tab)}</span>
                 })}
             </button>
+            <span class="visually-hidden" role="status">{move || busy().then(|| controller.text().opening)}</span>
             {move || message().map(|message| view! { <p part="message" class="message" role="alert">{message}</p> })}
         </div>
     }

@@ -276,11 +276,22 @@ impl Sandbox {
         &self,
         request: CreateOffer,
     ) -> Result<FinancingOffer, SandboxError> {
-        if request.advance_amount < 1
-            || request.fee_amount.is_some_and(|f| f < 0)
-            || !(0.0..=1.0).contains(&request.withhold_rate)
-        {
-            return Err(SandboxError::InvalidRequest("advance_amount must be positive, fee_amount not negative, withhold_rate between 0 and 1".into()));
+        // Each field named, in the units this API takes (the control panel checks in its own first).
+        if request.advance_amount < 1 {
+            return Err(SandboxError::InvalidRequest(
+                "advance_amount must be at least 1 (in the currency's minor units: 100 is 1.00 USD)"
+                    .into(),
+            ));
+        }
+        if request.fee_amount.is_some_and(|f| f < 0) {
+            return Err(SandboxError::InvalidRequest(
+                "fee_amount must not be negative (in the currency's minor units)".into(),
+            ));
+        }
+        if !(0.0..=1.0).contains(&request.withhold_rate) {
+            return Err(SandboxError::InvalidRequest(
+                "withhold_rate must be a fraction from 0 to 1 (0.12 is 12%)".into(),
+            ));
         }
         if request.account.trim().is_empty() {
             return Err(SandboxError::InvalidRequest("account is required".into()));

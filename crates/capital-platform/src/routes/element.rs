@@ -170,20 +170,33 @@ async fn mark_delivered(
 
 #[derive(Serialize)]
 struct Session {
-    account: String,
-    name: String,
+    account: Option<String>,
+    name: Option<String>,
 }
 
-/// Who is signed in (for the live sandbox page's control panel).
+/// Who is signed in (for the live sandbox page's control panel); nobody is an answer too
+/// (`account: null`), not an error, so a signed-out page makes no failed request.
 async fn session(
     State(state): State<AppState>,
-    SignedInAccount(account): SignedInAccount,
-) -> Json<Session> {
+    signed_in: Result<SignedInAccount, AppError>,
+) -> Result<Json<Session>, AppError> {
+    let account = match signed_in {
+        Ok(SignedInAccount(account)) => account,
+        Err(AppError::Unauthenticated) => {
+            return Ok(Json(Session {
+                account: None,
+                name: None,
+            }));
+        }
+        Err(other) => return Err(other),
+    };
     let name = state
         .accounts
         .iter()
         .find(|a| a.id == account)
-        .map(|a| a.name.clone())
-        .unwrap_or_default();
-    Json(Session { account, name })
+        .map(|a| a.name.clone());
+    Ok(Json(Session {
+        account: Some(account),
+        name,
+    }))
 }

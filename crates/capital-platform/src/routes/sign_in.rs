@@ -17,7 +17,8 @@ use crate::state::AppState;
 const STYLE: &str = "body{margin:0;min-height:100vh;display:grid;place-items:center;background:#f4f5f8;font:16px/1.5 ui-sans-serif,system-ui,sans-serif;color:#1a1d24}
 main{width:min(420px,92vw);padding:28px;background:#fff;border-radius:16px;box-shadow:0 4px 24px rgb(16 24 40/.08)}
 form{display:grid;gap:10px} button{display:grid;text-align:left;padding:12px 14px;border:1px solid #dfe2e8;border-radius:10px;background:#fff;font:inherit;cursor:pointer}
-button:hover,button:focus-visible{border-color:#0a7cff;outline:none} span{color:#5b6170;font-size:13px}";
+button:hover{border-color:#0a7cff} button:focus-visible{border-color:#0a7cff;outline:3px solid #0a7cff;outline-offset:2px}
+span{color:#5b6170;font-size:13px}";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -34,6 +35,7 @@ async fn page(State(state): State<AppState>) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { "Sign in · " (business) }
+                link rel="icon" href="/favicon.svg" type="image/svg+xml";
                 style { (PreEscaped(STYLE)) }
             }
             body {

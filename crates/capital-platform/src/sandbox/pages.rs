@@ -78,6 +78,7 @@ fn page(title: &str, body: Markup) -> String {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · Capital sandbox" }
+                link rel="icon" href="/favicon.svg" type="image/svg+xml";
                 style { (PreEscaped(STYLE)) }
             }
             body {
@@ -212,7 +213,8 @@ fn financing_section(financing: &Financing) -> Markup {
     html! {
         h2 { (status) }
         p { (financing.offer.id) }
-        div.bar role="progressbar" aria-valuenow=(percent) { div style={ "width:" (percent) "%" } {} }
+        div.bar role="progressbar" aria-label="Paid so far" aria-valuemin="0" aria-valuemax="100"
+            aria-valuenow=(percent) aria-valuetext={ (percent) "% paid" } { div style={ "width:" (percent) "%" } {} }
         dl {
             dt { "Financing" } dd { (money(terms.advance_amount.unwrap_or(0), &currency)) }
             dt { "Fee" } dd { (money(terms.fee_amount.unwrap_or(0), &currency)) }
