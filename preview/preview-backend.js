@@ -10,8 +10,20 @@ const json = (body, status = 200) =>
 
 let links = 0;
 
+/** How long the gallery's loading example waits for its answer. */
+const LOADING_EXAMPLE_MS = 12_000;
+
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
+  // The gallery's loading example: the standard offer, answered slowly, so the skeleton shows.
+  if (event.request.method === 'GET' && url.pathname.endsWith('/fixtures/loading/offer')) {
+    event.respondWith(
+      new Promise((resolve) => setTimeout(resolve, LOADING_EXAMPLE_MS)).then(() =>
+        fetch(new URL('../standard/offer', url)),
+      ),
+    );
+    return;
+  }
   if (event.request.method !== 'POST' || !url.pathname.includes('/fixtures/')) return;
 
   if (url.pathname.endsWith('/account_links')) {

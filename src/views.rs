@@ -10,6 +10,7 @@ use leptos::prelude::*;
 
 use crate::model::card::{Card, ghost, heading};
 use crate::runtime::controller::{Controller, LoadState};
+use crate::runtime::launch::LaunchState;
 
 /// The element's whole shadow content. The node with `part="tile"` carries `data-status`,
 /// `data-layout` and `data-theme`, and the theme's colours as private custom properties.
@@ -20,7 +21,10 @@ pub fn Tile(
 ) -> impl IntoView {
     let status = Memo::new(move |_| controller.load.with(LoadState::data_status));
     let text = move || controller.text();
+    // One live region for the tile: loading, failure, the heading shown, and a link being opened
+    // (the call to action stays focused while busy, so this is how the wait is heard).
     let announcement = move || match controller.load.get() {
+        _ if controller.launch.get() == LaunchState::Busy => text().opening.to_owned(),
         LoadState::Loading => text().loading.to_owned(),
         LoadState::Failed(_) => text().load_failed.to_owned(),
         LoadState::Ready(loaded) => heading(text(), &loaded.stage)

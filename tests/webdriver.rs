@@ -436,6 +436,10 @@ async fn the_gallery_shows_every_state_and_its_buttons_work() {
     bench
         .until("navigator.serviceWorker.controller !== null")
         .await;
+    // The loading example: its answer is held back, so the skeleton shows.
+    bench
+        .until("document.querySelector('#loading-tile')?.shadowRoot?.querySelector('[part~=tile]')?.dataset.status === 'loading'")
+        .await;
     let gallery_tab = bench.client.window().await.unwrap();
     bench
         .click("capital-offer-tile[api-base='./fixtures/standard']", "cta")

@@ -122,7 +122,8 @@ function element(tag, className, ...children) {
   return node;
 }
 
-const bone = (text) => element('span', 'bone', text);
+const hiddenText = (text) => element('span', '', text);
+const bone = (text) => element('span', 'bone', hiddenText(text));
 const hidden = (node) => {
   node.setAttribute('aria-hidden', 'true');
   return node;
@@ -143,7 +144,7 @@ function skeleton(lang) {
       element(
         'div',
         'main skeleton',
-        element('div', 'brand', copy.chip === null ? null : element('span', 'chip', copy.chip)),
+        element('div', 'brand', copy.chip === null ? null : element('span', 'chip', hiddenText(copy.chip))),
         element('h2', 'heading', bone(copy.heading)),
         copy.lede === null ? null : element('p', 'lede', bone(copy.lede)),
       ),
@@ -167,7 +168,7 @@ function skeleton(lang) {
         ),
       ),
     ),
-    hidden(element('div', 'actions skeleton', element('span', 'cta', copy.cta))),
+    hidden(element('div', 'actions skeleton', element('span', 'cta', hiddenText(copy.cta)))),
     copy.legal === null ? null : hidden(element('p', 'legal skeleton', bone(copy.legal))),
   );
   const root = element('div', 'root', tile);

@@ -286,7 +286,9 @@ impl Card {
                     );
                     let line = match current.due_at_ms {
                         Some(ms) => {
-                            let due = fill(text.interval_due, &[("date", &format.date(Some(ms)))]);
+                            // A date is one unit: never "Dec" on one line and "13, 2026" on the next.
+                            let date = format.date(Some(ms)).replace(' ', "\u{a0}");
+                            let due = fill(text.interval_due, &[("date", &date)]);
                             format!("{status} · {due}")
                         }
                         None => status,
@@ -560,6 +562,7 @@ mod tests {
         assert_eq!(
             card.progress,
             Some(Bar {
+                label: Lang::En.text().progress_label,
                 now: Some("25".into()),
                 fill: "25.00%".into(),
                 caption: Some("25% repaid".into())
@@ -571,7 +574,7 @@ mod tests {
                 (None, "2,750 USD"),
                 (Some("amount"), "8,250 USD"),
                 (Some("withhold-rate"), "20% of daily sales"),
-                (None, "200 USD paid, 300 USD to go · due day 2"),
+                (None, "200 USD paid, 300 USD to go · due day\u{a0}2"),
                 (
                     None,
                     "Repayments every 60 days, at least 500 USD per period"
@@ -588,6 +591,7 @@ mod tests {
         assert_eq!(
             card.progress,
             Some(Bar {
+                label: Lang::En.text().progress_label,
                 now: None,
                 fill: "0%".into(),
                 caption: None

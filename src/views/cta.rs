@@ -43,7 +43,6 @@ pub fn Cta(
                     <span class="visually-hidden">{format!(" ({})", controller.text().new_tab)}</span>
                 })}
             </button>
-            <span class="visually-hidden" role="status">{move || busy().then(|| controller.text().opening)}</span>
             {move || message().map(|message| view! { <p part="message" class="message" role="alert">{message}</p> })}
         </div>
     }

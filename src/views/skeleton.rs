@@ -1,5 +1,5 @@
 //! The loading placeholder: the card the offer will most likely be (`model::card::ghost`), its
-//! text invisible and drawn as bones, so that it wraps, and so measures, as the card that replaces
+//! text hidden and drawn as bones, so that it wraps, and so measures, as the card that replaces
 //! it. The JS shim paints the same markup before the wasm arrives (a browser test compares them).
 
 use leptos::prelude::*;
@@ -15,7 +15,7 @@ pub fn Skeleton(
         let amount = card.amount;
         view! {
             <div class="main skeleton" aria-hidden="true">
-                <div class="brand">{card.brand.chip.map(|chip| view! { <span class="chip">{chip}</span> })}</div>
+                <div class="brand">{card.brand.chip.map(|chip| view! { <span class="chip"><span>{chip}</span></span> })}</div>
                 <h2 class="heading">{bone(card.heading)}</h2>
                 {card.lede.map(|lede| view! { <p class="lede">{bone(lede)}</p> })}
             </div>
@@ -36,14 +36,15 @@ pub fn Skeleton(
                 </dl>
             </div>
             <div class="actions skeleton" aria-hidden="true">
-                <span class="cta">{card.cta_label}</span>
+                <span class="cta"><span>{card.cta_label}</span></span>
             </div>
             {card.legal.map(|legal| view! { <p class="legal skeleton" aria-hidden="true">{bone(legal)}</p> })}
         }
     })
 }
 
-/// Invisible text, drawn as a bone on each of its lines.
+/// Invisible text (`visibility: hidden`), whose bone is drawn on each of its lines by the span
+/// around it.
 fn bone(text: impl Into<String>) -> impl IntoView {
-    view! { <span class="bone">{text.into()}</span> }
+    view! { <span class="bone"><span>{text.into()}</span></span> }
 }
