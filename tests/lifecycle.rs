@@ -91,6 +91,16 @@ async fn apply_through_hosted_page(browser: &Browser, amount: i64, step: &str) {
     browser.client.switch_to_window(hosted).await.unwrap();
     browser.until("location.pathname.startsWith('/sandbox/hosted/') && document.querySelector('input[type=range]') !== null").await;
     browser.js(&format!("const r = document.querySelector('input[type=range]'); r.value = {amount}; r.dispatchEvent(new Event('input'));")).await;
+    // A screen reader hears the amount in money, not in cents.
+    let spoken = browser
+        .js("return document.querySelector('input[type=range]').getAttribute('aria-valuetext')")
+        .await;
+    assert!(
+        spoken
+            .as_str()
+            .is_some_and(|s| s.contains('$') || s.contains("USD")),
+        "{spoken}"
+    );
     let png = browser.client.screenshot().await.unwrap();
     std::fs::write(
         root()
@@ -110,7 +120,23 @@ async fn apply_through_hosted_page(browser: &Browser, amount: i64, step: &str) {
     browser
         .until("document.querySelector('h1')?.textContent === 'Application submitted'")
         .await;
-    browser.client.close_window().await.unwrap();
+    // "Back to the platform" closes this tab: the user returns to the platform's, not a copy.
+    browser
+        .client
+        .find(Locator::Css("a[data-back]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while browser.client.windows().await.unwrap().len() > 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the hosted tab did not close"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     browser.client.switch_to_window(platform_tab).await.unwrap();
 }
 

@@ -66,7 +66,19 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found);
     router
         .fallback_service(site)
-        .layer(TraceLayer::new_for_http())
+        // One line per request: method, path, status, time.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &axum::http::Request<_>| {
+                    tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
+                })
+                .on_request(())
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new()
+                        .level(tracing::Level::INFO)
+                        .latency_unit(tower_http::LatencyUnit::Millis),
+                ),
+        )
         .with_state(state)
 }
 

@@ -10,6 +10,7 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
+        .with_target(false)
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
@@ -57,7 +58,11 @@ async fn serve(config: capital_platform::Config) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-    tracing::info!(mode = ?state.config.mode, "listening on http://{listen} (sign in at /sign-in, sandbox at /sandbox.html)");
+    let public = state.config.public_url.trim_end_matches('/').to_owned();
+    tracing::info!(
+        mode = ?state.config.mode,
+        "listening on http://{listen}: the gallery at {public}/, the live sandbox at {public}/sign-in"
+    );
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown())
         .await

@@ -44,7 +44,9 @@ async fn create_offer(
             request.account
         )));
     }
-    Ok(Json(state.sandbox()?.create_offer(request).await?))
+    let offer = state.sandbox()?.create_offer(request).await?;
+    tracing::info!(offer = %offer.id, account = ?offer.account, "sandbox: offer created");
+    Ok(Json(offer))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -82,7 +84,9 @@ async fn act(
             )));
         }
     };
-    Ok(Json(sandbox.act(&offer, action).await?))
+    let done = sandbox.act(&offer, action.clone()).await?;
+    tracing::info!(offer = %offer, ?action, status = %done.status.as_str(), "sandbox: action");
+    Ok(Json(done))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -61,6 +61,7 @@ pub async fn receive_signed(
         state.store.forget_event(&event.id).await?;
         return Err(error);
     }
+    tracing::info!(event = %event.id, kind = %event.event_type, "webhook applied");
     Ok(json!({"received": true}))
 }
 

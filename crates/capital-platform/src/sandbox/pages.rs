@@ -92,9 +92,24 @@ fn page(title: &str, body: Markup) -> String {
     .into_string()
 }
 
+/// The link back: Account Links open in a tab of their own, so going back means closing it and
+/// returning to the platform's tab (which refreshes itself on focus); where the page was opened in
+/// the platform's own tab (`link-target="_self"`), closing is refused and the link is followed.
 fn back_link(return_url: &str) -> Markup {
-    html! { p { a href=(return_url) { "Back to the platform" } } }
+    html! {
+        p { a href=(return_url) data-back { "Back to the platform" } }
+        script { (PreEscaped(BACK_SCRIPT)) }
+    }
 }
+
+const BACK_SCRIPT: &str = "
+document.querySelector('a[data-back]').addEventListener('click', (event) => {
+  event.preventDefault();
+  const href = event.currentTarget.href;
+  window.close();
+  setTimeout(() => location.assign(href), 150);
+});
+";
 
 fn currency_of(currency: Option<&Currency>) -> String {
     currency.map_or_else(|| "usd".to_owned(), |c| c.as_str().to_owned())
