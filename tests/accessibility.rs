@@ -14,37 +14,6 @@ use std::time::Duration;
 use harness::{Bench, Scenario};
 use serde_json::{Value, json};
 
-/// axe-core's browser build, from the tools prefix `.ci/install` fills.
-fn axe_source() -> String {
-    let prefix = std::env::var("CAPITAL_TOOLS_PREFIX").unwrap_or_else(|_| {
-        format!(
-            "{}/.cache/capital-offer-tile/tools",
-            std::env::var("HOME").unwrap_or_default()
-        )
-    });
-    let path = format!("{prefix}/node_modules/axe-core/axe.min.js");
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{path}: {e}; run .ci/install (it installs axe-core)"))
-}
-
-/// axe-core's violations on the current page: `[{id, impact, nodes: [targets]}]`.
-async fn axe_violations(bench: &Bench) -> Vec<Value> {
-    bench.js(&format!("{}\nreturn true;", axe_source())).await;
-    let result = bench
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document, { resultTypes: ['violations'] })
-               .then((r) => done(r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
-                                                              nodes: v.nodes.map((n) => n.target) }))),
-                     (e) => done([{ id: 'axe failed', help: String(e) }]));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    result.as_array().cloned().unwrap_or_default()
-}
-
 fn offer(status: &str) -> Value {
     json!({
         "id": "financingoffer_a11y", "object": "capital.financing_offer", "account": "acct_1A11y", "created": 1795000000,
@@ -73,7 +42,7 @@ async fn every_gallery_state_passes_axe() {
     bench
         .until("document.querySelector('#loading-tile')?.shadowRoot?.querySelector('[part~=tile]')?.dataset.status === 'loading'")
         .await;
-    let violations = axe_violations(&bench).await;
+    let violations = bench.axe_violations().await;
     assert!(violations.is_empty(), "{violations:#?}");
     bench.finish().await;
 }

@@ -153,6 +153,24 @@ async fn an_offer_through_its_whole_life_in_the_browser() {
     let platform = Platform::start().await;
     let browser = Browser::start().await;
     std::fs::create_dir_all(root().join("test-artifacts")).unwrap();
+    // Signed out, the sandbox page asks to sign in and shows nothing else: no element, no 401.
+    browser
+        .client
+        .goto(&format!("{}/sandbox.html", platform.origin))
+        .await
+        .unwrap();
+    browser
+        .until("!document.getElementById('signin').hidden")
+        .await;
+    let signed_out = browser
+        .js("return {app: getComputedStyle(document.getElementById('app')).display,
+                     tile: !!document.querySelector('capital-offer-tile'),
+                     offer: performance.getEntriesByType('resource').some(e => e.name.includes('/api/capital/offer'))}")
+        .await;
+    assert_eq!(
+        signed_out,
+        serde_json::json!({"app": "none", "tile": false, "offer": false})
+    );
     sign_in(&browser, &platform, ROCKET).await;
     shows(&browser, "none").await;
 
@@ -198,6 +216,20 @@ async fn an_offer_through_its_whole_life_in_the_browser() {
     shows(&browser, "paid_out").await;
     assert_eq!(browser.js("return document.querySelector('#tile').shadowRoot.querySelector('[part=progress]').getAttribute('aria-valuenow')").await, "0");
     snapshot(&browser, "04-paid-out").await;
+    // The sandbox page and the hosted reporting page pass axe-core too.
+    let violations = browser.axe_violations().await;
+    assert!(violations.is_empty(), "sandbox page: {violations:#?}");
+    let platform_tab = browser.client.window().await.unwrap();
+    browser.click_for_real(TILE, "cta").await;
+    let reporting = browser.new_window(&platform_tab).await;
+    browser.client.switch_to_window(reporting).await.unwrap();
+    browser
+        .until("document.querySelector('h1')?.textContent === 'Financing reporting'")
+        .await;
+    let violations = browser.axe_violations().await;
+    assert!(violations.is_empty(), "reporting page: {violations:#?}");
+    browser.client.close_window().await.unwrap();
+    browser.client.switch_to_window(platform_tab).await.unwrap();
     platform
         .sandbox()
         .act(&offer.id, Action::Repay { amount: 1_000_000 })

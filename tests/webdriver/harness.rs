@@ -237,6 +237,40 @@ impl Bench {
     }
 }
 
+/// axe-core's browser build, from the tools prefix `.ci/install` fills.
+fn axe_source() -> String {
+    let prefix = std::env::var("CAPITAL_TOOLS_PREFIX").unwrap_or_else(|_| {
+        format!(
+            "{}/.cache/capital-offer-tile/tools",
+            std::env::var("HOME").unwrap_or_default()
+        )
+    });
+    let path = format!("{prefix}/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e}; run .ci/install (it installs axe-core)"))
+}
+
+impl Browser {
+    /// axe-core's violations on the current page, open shadow roots included:
+    /// `[{id, impact, help, nodes: [targets]}]`.
+    pub async fn axe_violations(&self) -> Vec<Value> {
+        self.js(&format!("{}\nreturn true;", axe_source())).await;
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                   .then((r) => done(r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+                                                                  nodes: v.nodes.map((n) => n.target) }))),
+                         (e) => done([{ id: 'axe failed', help: String(e) }]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        result.as_array().cloned().unwrap_or_default()
+    }
+}
+
 /// A Chrome DevTools Protocol command through chromedriver (`goog/cdp/execute`): network and
 /// CPU emulation for the benchmarks.
 #[derive(Debug)]
