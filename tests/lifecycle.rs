@@ -173,6 +173,16 @@ async fn an_offer_through_its_whole_life_in_the_browser() {
     );
     sign_in(&browser, &platform, ROCKET).await;
     shows(&browser, "none").await;
+    // The create form checks in its own units and names the field; the next try clears it.
+    browser
+        .js("const form = document.getElementById('create'); form.elements.amount.value = ''; form.requestSubmit();")
+        .await;
+    assert_eq!(
+        browser
+            .js("return document.getElementById('message').textContent")
+            .await,
+        "Amount: enter more than 0 USD."
+    );
 
     // 1. An offer is created; the tile shows it and, once seen, marks it delivered.
     let offer = platform
@@ -185,6 +195,10 @@ async fn an_offer_through_its_whole_life_in_the_browser() {
         .await;
     browser.until("['undelivered', 'delivered'].includes(document.querySelector('#tile').shadowRoot.querySelector('[part~=tile]').dataset.status)").await;
     shows(&browser, "delivered").await;
+    // The control panel's table follows: the element's delivery shows there without a reload.
+    browser
+        .until("[...document.querySelectorAll('#offers .status')].some(s => s.textContent === 'delivered')")
+        .await;
     let offers = platform
         .state
         .store
