@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod followups;
+pub mod html;
 pub mod origin_check;
 pub mod routes;
 pub mod sandbox;

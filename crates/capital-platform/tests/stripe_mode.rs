@@ -155,6 +155,14 @@ async fn start_fake() -> (String, Shared) {
     (format!("http://{address}"), shared)
 }
 
+/// A fake Stripe, a Stripe-mode app on it, and a session of ROCKET.
+async fn signed_in_stripe_app() -> (TestApp, Shared, String) {
+    let (api, fake) = start_fake().await;
+    let app = stripe_app(&api).await;
+    let cookie = app.sign_in(ROCKET).await;
+    (app, fake, cookie)
+}
+
 /// The webhook secret of the Stripe-mode apps here (Stripe mode refuses the sandbox's).
 const STRIPE_MODE_SECRET: &str = "whsec_stripe_mode_test_5f3a";
 
@@ -183,9 +191,7 @@ fn header<'a>(seen: &'a Seen, name: &str) -> &'a str {
 
 #[tokio::test]
 async fn stripe_is_called_as_the_seeds_show() {
-    let (api, fake) = start_fake().await;
-    let app = stripe_app(&api).await;
-    let cookie = app.sign_in(ROCKET).await;
+    let (app, fake, cookie) = signed_in_stripe_app().await;
 
     let state = app.offer_state(&cookie).await;
     assert_eq!(state["offer"]["id"], "financingoffer_live1");
@@ -258,9 +264,7 @@ async fn stripe_is_called_as_the_seeds_show() {
 
 #[tokio::test]
 async fn stripe_failures_are_reported_without_internals() {
-    let (api, fake) = start_fake().await;
-    let app = stripe_app(&api).await;
-    let cookie = app.sign_in(ROCKET).await;
+    let (app, fake, cookie) = signed_in_stripe_app().await;
     app.offer_state(&cookie).await;
     fake.lock().unwrap().fail_links = 10;
     let answer = app
@@ -298,9 +302,7 @@ async fn stripe_mode_has_no_sandbox_routes() {
 #[tokio::test]
 async fn a_replacement_retrieves_the_replaced_offer_and_becomes_current() {
     use capital_platform::webhook_signature::sign;
-    let (api, fake) = start_fake().await;
-    let app = stripe_app(&api).await;
-    let cookie = app.sign_in(ROCKET).await;
+    let (app, fake, cookie) = signed_in_stripe_app().await;
     let now = capital_platform::sandbox::now();
     let send = |event: Value| {
         let body = event.to_string();
@@ -374,9 +376,7 @@ async fn cors_allows_only_configured_origins() {
 
 #[tokio::test]
 async fn rate_limits_are_retried_and_a_hanging_stripe_times_out() {
-    let (api, fake) = start_fake().await;
-    let app = stripe_app(&api).await;
-    let cookie = app.sign_in(ROCKET).await;
+    let (app, fake, cookie) = signed_in_stripe_app().await;
     app.offer_state(&cookie).await;
 
     fake.lock().unwrap().throttle_links = 2;
@@ -506,9 +506,7 @@ fn calls(fake: &Shared, path: &str) -> usize {
 
 #[tokio::test]
 async fn a_webhook_before_the_first_view_does_not_hide_the_accounts_history() {
-    let (api, fake) = start_fake().await;
-    let app = stripe_app(&api).await;
-    let cookie = app.sign_in(ROCKET).await;
+    let (app, fake, cookie) = signed_in_stripe_app().await;
     // At Stripe: financing paid out, and now a refill offer. The refill's event arrives first.
     let refill = json!({"id": "financingoffer_refill", "object": "capital.financing_offer", "account": ROCKET,
                         "status": "delivered", "product_type": "refill", "created": 1_795_100_000, "expires_after": 1.8e9,
@@ -542,9 +540,7 @@ async fn a_webhook_before_the_first_view_does_not_hide_the_accounts_history() {
 
 #[tokio::test]
 async fn concurrent_first_views_wait_for_the_one_read() {
-    let (api, fake) = start_fake().await;
-    let app = stripe_app(&api).await;
-    let cookie = app.sign_in(ROCKET).await;
+    let (app, fake, cookie) = signed_in_stripe_app().await;
     // Slow, but inside the test app's 300 ms timeout.
     fake.lock().unwrap().stall_lists = Duration::from_millis(250);
     let view = || app.get("/api/capital/offer", Some(&cookie));
@@ -595,9 +591,7 @@ async fn a_failed_cold_read_is_tried_again_once_stripe_is_back() {
 
 #[tokio::test]
 async fn a_summary_outage_answers_the_stored_offer_without_multiplying_calls() {
-    let (api, fake) = start_fake().await;
-    let app = stripe_app(&api).await;
-    let cookie = app.sign_in(ROCKET).await;
+    let (app, fake, cookie) = signed_in_stripe_app().await;
     let first = app.offer_state(&cookie).await;
     assert_eq!(first["summary"]["details"]["paid_amount"], 2500);
     assert_eq!(calls(&fake, "/v1/capital/financing_summary"), 1);
@@ -625,9 +619,7 @@ async fn a_summary_outage_answers_the_stored_offer_without_multiplying_calls() {
 
 #[tokio::test]
 async fn a_refusal_from_stripe_is_the_platforms_error_and_never_shows_stripes_message() {
-    let (api, fake) = start_fake().await;
-    let app = stripe_app(&api).await;
-    let cookie = app.sign_in(ROCKET).await;
+    let (app, fake, cookie) = signed_in_stripe_app().await;
     fake.lock().unwrap().refuse_links = Some(StatusCode::FORBIDDEN);
     let answer = app
         .post_json(
@@ -655,9 +647,7 @@ async fn a_refusal_from_stripe_is_the_platforms_error_and_never_shows_stripes_me
 
 #[tokio::test]
 async fn a_hanging_stripe_does_not_hold_the_replacement_webhooks_answer() {
-    let (api, fake) = start_fake().await;
-    let app = stripe_app(&api).await;
-    let cookie = app.sign_in(ROCKET).await;
+    let (app, fake, cookie) = signed_in_stripe_app().await;
     let old = json!({"id": "financingoffer_old", "object": "capital.financing_offer", "account": ROCKET, "status": "delivered",
                      "created": 1_795_000_000, "expires_after": 1.8e9});
     fake.lock().unwrap().list = Some(vec![old.clone()]);
@@ -693,9 +683,7 @@ async fn a_hanging_stripe_does_not_hold_the_replacement_webhooks_answer() {
 
 #[tokio::test]
 async fn stripes_objects_pass_through_whole() {
-    let (api, fake) = start_fake().await;
-    let app = stripe_app(&api).await;
-    let cookie = app.sign_in(ROCKET).await;
+    let (app, fake, cookie) = signed_in_stripe_app().await;
     let offer = json!({"id": "financingoffer_new_api", "object": "capital.financing_offer", "account": ROCKET,
                        "status": "delivered", "created": 1_795_000_000, "expires_after": 1.8e9,
                        "offered_terms": {"advance_amount": 100000, "currency": "usd", "fee_amount": 10000,
@@ -723,9 +711,7 @@ async fn stripes_objects_pass_through_whole() {
 
 #[tokio::test]
 async fn marking_delivered_is_ordered_by_stripes_clock_whatever_this_machines_says() {
-    let (api, fake) = start_fake().await;
-    let app = stripe_app(&api).await;
-    let cookie = app.sign_in(ROCKET).await;
+    let (app, fake, cookie) = signed_in_stripe_app().await;
     // Stripe's clock is an hour behind this machine's.
     let stripe_now = capital_platform::sandbox::now() - 3600;
     let offer = json!({"id": "financingoffer_skew", "object": "capital.financing_offer", "account": ROCKET,

@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use capital_types::{
     AccountLink, AccountLinkRequest, AccountLinkType, MarkDeliveredRequest, OfferStatus,
 };
-use maud::{DOCTYPE, Markup, html};
+use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -124,23 +124,17 @@ async fn refresh_link_confirmed(
 }
 
 fn continue_page(link_type: &AccountLinkType) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "Continue to Stripe" }
+    crate::html::page(
+        "Continue to Stripe",
+        "body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:15vh auto;padding:0 1rem}",
+        html! {
+            h1 { "Your link has expired" }
+            p { "Continue to open a new one." }
+            form method="post" action={ "?type=" (link_type.as_str()) } {
+                button type="submit" { "Continue to Stripe" }
             }
-            body style="font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:15vh auto;padding:0 1rem" {
-                h1 { "Your link has expired" }
-                p { "Continue to open a new one." }
-                form method="post" action={ "?type=" (link_type.as_str()) } {
-                    button type="submit" { "Continue to Stripe" }
-                }
-            }
-        }
-    }
+        },
+    )
 }
 
 /// `POST /offer/mark_delivered`: idempotent, and only for the signed-in account's own offers.

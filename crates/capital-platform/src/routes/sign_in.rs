@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum_extra::extract::SignedCookieJar;
 use axum_extra::extract::cookie::Cookie;
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{Markup, html};
 use serde::Deserialize;
 
 use crate::error::AppError;
@@ -28,32 +28,24 @@ pub fn router() -> Router<AppState> {
 
 async fn page(State(state): State<AppState>) -> Markup {
     let business = &state.config.business_name;
-    html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "Sign in · " (business) }
-                link rel="icon" href="/favicon.svg" type="image/svg+xml";
-                style { (PreEscaped(STYLE)) }
-            }
-            body {
-                main {
-                    h1 { "Sign in to " (business) }
-                    p { "Demo users: each belongs to one connected account." }
-                    form method="post" action="/sign-in" {
-                        @for account in &state.accounts {
-                            button name="account" value=(account.id) {
-                                strong { (account.name) }
-                                span { (account.id) }
-                            }
+    crate::html::page(
+        &format!("Sign in · {business}"),
+        STYLE,
+        html! {
+            main {
+                h1 { "Sign in to " (business) }
+                p { "Demo users: each belongs to one connected account." }
+                form method="post" action="/sign-in" {
+                    @for account in &state.accounts {
+                        button name="account" value=(account.id) {
+                            strong { (account.name) }
+                            span { (account.id) }
                         }
                     }
                 }
             }
-        }
-    }
+        },
+    )
 }
 
 #[derive(Deserialize)]

@@ -3,7 +3,7 @@
 
 use capital_types::money::group_thousands;
 use capital_types::{Currency, FinancingOffer, LifecyclePhase, MinorUnits};
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{Markup, PreEscaped, html};
 use serde_json::Value;
 
 use super::machine::Financing;
@@ -71,24 +71,16 @@ pub fn slider_step(maximum: i64, exponent: u32) -> i64 {
 }
 
 fn page(title: &str, body: Markup) -> String {
-    html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · Capital sandbox" }
-                link rel="icon" href="/favicon.svg" type="image/svg+xml";
-                style { (PreEscaped(STYLE)) }
+    crate::html::page(
+        &format!("{title} · Capital sandbox"),
+        STYLE,
+        html! {
+            main {
+                span.badge { "Capital sandbox · test mode" }
+                (body)
             }
-            body {
-                main {
-                    span.badge { "Capital sandbox · test mode" }
-                    (body)
-                }
-            }
-        }
-    }
+        },
+    )
     .into_string()
 }
 

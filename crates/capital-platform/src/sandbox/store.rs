@@ -104,13 +104,7 @@ impl SandboxStore {
             .bind(offer)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|row| {
-            Ok(Financing {
-                offer: serde_json::from_str(row.get::<&str, _>("body"))?,
-                paid: row.get("paid_amount"),
-            })
-        })
-        .transpose()
+        row.as_ref().map(financing).transpose()
     }
 
     /// The account's offers with what has been paid on each, newest first.
@@ -121,12 +115,7 @@ impl SandboxStore {
             .await?;
         let mut financings: Vec<Financing> = rows
             .iter()
-            .map(|row| {
-                Ok(Financing {
-                    offer: serde_json::from_str(row.get::<&str, _>("body"))?,
-                    paid: row.get("paid_amount"),
-                })
-            })
+            .map(financing)
             .collect::<Result<_, StoreError>>()?;
         financings.sort_by_key(|f| std::cmp::Reverse((f.offer.created, f.offer.id.clone())));
         Ok(financings)
@@ -243,4 +232,12 @@ impl SandboxStore {
             .await?;
         Ok(result.rows_affected() == 1)
     }
+}
+
+/// A `sandbox_offers` row: the offer and what has been paid on it.
+fn financing(row: &sqlx::sqlite::SqliteRow) -> Result<Financing, StoreError> {
+    Ok(Financing {
+        offer: serde_json::from_str(row.get::<&str, _>("body"))?,
+        paid: row.get("paid_amount"),
+    })
 }
