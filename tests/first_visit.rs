@@ -229,3 +229,40 @@ async fn the_skeleton_has_the_offers_size_at_every_width() {
     assert!(jumps.is_empty(), "the layout moves: {jumps:#?}");
     bench.finish().await;
 }
+
+#[tokio::test]
+async fn layout_and_theme_reflect_to_their_attributes() {
+    let bench = Bench::start().await;
+    bench.scenario("reflect", Scenario::ok(state()));
+    bench
+        .open(r#"<capital-offer-tile id="reflect" api-base="/api/reflect" delivery="manual"></capital-offer-tile>"#)
+        .await;
+    bench.settled("#reflect").await;
+    let seen = bench
+        .js("const t = document.querySelector('#reflect');
+             t.theme = 'dark'; t.layout = 'banner'; t.locale = 'fr-FR';
+             return {theme: t.getAttribute('theme'), layout: t.getAttribute('layout'),
+                     locale: t.getAttribute('locale'), selected: document.querySelector('capital-offer-tile[theme=dark]') === t}")
+        .await;
+    assert_eq!(
+        seen,
+        json!({"theme": "dark", "layout": "banner", "locale": null, "selected": true}),
+        "layout and theme reflect; other properties do not"
+    );
+    bench
+        .until("document.querySelector('#reflect').shadowRoot.querySelector('[part~=tile]').dataset.theme === 'dark'")
+        .await;
+    bench
+        .js("document.querySelector('#reflect').theme = null;")
+        .await;
+    assert_eq!(
+        bench
+            .js("return document.querySelector('#reflect').hasAttribute('theme')")
+            .await,
+        json!(false)
+    );
+    bench
+        .until("document.querySelector('#reflect').shadowRoot.querySelector('[part~=tile]').dataset.theme === 'auto'")
+        .await;
+    bench.finish().await;
+}

@@ -176,6 +176,10 @@ function skeleton(lang) {
   return root;
 }
 
+// Properties that change presentation reflect to their attributes, so that a page can select on
+// them (`capital-offer-tile[theme=dark]`) and devtools show what is in effect.
+const REFLECTED = ['layout', 'theme'];
+
 const camelCase = (name) => name.replace(/-([a-z])/g, (_, letter) => letter.toUpperCase());
 
 export class CapitalOfferTile extends HTMLElement {
@@ -301,6 +305,12 @@ export class CapitalOfferTile extends HTMLElement {
           return this.#effective(name);
         },
         set(value) {
+          if (REFLECTED.includes(name)) {
+            // The attribute is the value: attributeChangedCallback passes it on.
+            if (value === null || value === undefined) this.removeAttribute(name);
+            else this.setAttribute(name, String(value));
+            return;
+          }
           if (value === null || value === undefined) this.#properties.delete(name);
           else this.#properties.set(name, String(value));
           this.#changed(name);
