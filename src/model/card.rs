@@ -369,21 +369,21 @@ mod tests {
     use capital_types::OfferState;
     use serde_json::json;
 
-    /// The locale-free renderings the element falls back to when `Intl` refuses an input.
+    /// The locale-free renderings of [`Placeholders`], with dates the assertions can tell apart.
     struct Plain;
 
     impl Formats for Plain {
         fn money(&self, money: Option<&Money>) -> String {
-            money.map_or_else(|| "—".to_owned(), Money::plain)
+            Placeholders.money(money)
         }
         fn rate(&self, rate: Option<&Rate>) -> String {
-            rate.map_or_else(|| "—".to_owned(), Rate::plain)
+            Placeholders.rate(rate)
         }
         fn progress(&self, progress: Progress) -> String {
-            format!("{}%", progress.whole_percent())
+            Placeholders.progress(progress)
         }
         fn integer(&self, value: i64) -> String {
-            value.to_string()
+            Placeholders.integer(value)
         }
         fn date(&self, epoch_millis: Option<f64>) -> String {
             epoch_millis.map_or_else(|| "—".to_owned(), |ms| format!("day {}", ms / 86_400_000.0))

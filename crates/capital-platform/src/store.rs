@@ -71,11 +71,6 @@ impl Store {
         &self.pool
     }
 
-    /// The pool, for tests that need to close it (a restart).
-    pub fn pool_for_tests(&self) -> &SqlitePool {
-        &self.pool
-    }
-
     /// Opens (creating if needed) and migrates the database at `url`.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?

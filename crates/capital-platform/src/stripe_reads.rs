@@ -13,7 +13,7 @@
 //!   cannot be reached, the view answers with the last summary it had (stale) or none; never an
 //!   error, since the offer itself is in the store.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -32,6 +32,8 @@ pub struct StripeReads {
     first_backoff: Duration,
     flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     failures: Mutex<HashMap<String, Failure>>,
+    /// Accounts known to be listed. Listed stays listed, so once seen here, a view needs no query.
+    listed: Mutex<HashSet<String>>,
 }
 
 struct Failure {
@@ -49,6 +51,7 @@ impl StripeReads {
             first_backoff,
             flights: Mutex::default(),
             failures: Mutex::default(),
+            listed: Mutex::default(),
         }
     }
 
@@ -118,6 +121,16 @@ impl StripeReads {
         );
     }
 
+    fn is_listed(&self, account: &str) -> bool {
+        let listed = self.listed.lock().unwrap_or_else(|e| e.into_inner());
+        listed.contains(account)
+    }
+
+    fn remember_listed(&self, account: &str) {
+        let mut listed = self.listed.lock().unwrap_or_else(|e| e.into_inner());
+        listed.insert(account.to_owned());
+    }
+
     fn forget_failure(&self, key: &str) {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         failures.remove(key);
@@ -126,7 +139,11 @@ impl StripeReads {
 
 /// Makes sure the account's offers have been listed from Stripe once (see the module's rules).
 pub async fn ensure_listed(state: &AppState, account: &str) -> Result<(), AppError> {
+    if state.reads.is_listed(account) {
+        return Ok(());
+    }
     if state.store.is_listed(account).await? {
+        state.reads.remember_listed(account);
         return Ok(());
     }
     let key = format!("list:{account}");

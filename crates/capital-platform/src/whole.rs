@@ -17,8 +17,9 @@ pub struct Whole<T> {
 impl<T: DeserializeOwned> Whole<T> {
     /// The object Stripe sent, and the fields the platform reads from it.
     pub fn from_json(json: Value) -> Result<Self, serde_json::Error> {
+        // Read from the value in place: no copy of the object per parse.
         Ok(Whole {
-            typed: serde_json::from_value(json.clone())?,
+            typed: T::deserialize(&json)?,
             json,
         })
     }

@@ -385,7 +385,7 @@ async fn everything_survives_a_restart() {
         let id = offer["id"].as_str().unwrap().to_owned();
         app.admin(&format!("/offers/{id}/accept"), json!({"amount": 50_000}))
             .await;
-        app.state.store.pool_for_tests().close().await;
+        app.state.store.pool().close().await;
         (cookie, id)
     };
     // A new process on the same data directory: the session and the lifecycle carry on.
@@ -454,7 +454,7 @@ async fn expired_links_redirect_to_a_refresh_route_that_mints_a_new_one() {
     let path = hosted_path(link["url"].as_str().unwrap());
     // Five minutes pass (the link's expiry moved into the past).
     sqlx::query("UPDATE sandbox_links SET expires_at = expires_at - 301")
-        .execute(app.state.store.pool_for_tests())
+        .execute(app.state.store.pool())
         .await
         .unwrap();
     let expired = app.get(&path, None).await;

@@ -301,26 +301,16 @@ async fn stripe_mode_has_no_sandbox_routes() {
 
 #[tokio::test]
 async fn a_replacement_retrieves_the_replaced_offer_and_becomes_current() {
-    use capital_platform::webhook_signature::sign;
     let (app, fake, cookie) = signed_in_stripe_app().await;
     let now = capital_platform::sandbox::now();
-    let send = |event: Value| {
-        let body = event.to_string();
-        let signature = sign(body.as_bytes(), STRIPE_MODE_SECRET, now);
-        axum::http::Request::post("/webhooks/stripe")
-            .header("content-type", "application/json")
-            .header("Stripe-Signature", signature)
-            .body(axum::body::Body::from(body))
-            .unwrap()
-    };
     let old = json!({"id": "financingoffer_old", "object": "capital.financing_offer", "account": ROCKET, "status": "delivered",
                      "created": 1_795_000_000, "expires_after": 1.8e9});
     // Stripe's side: the account has only these two offers.
     fake.lock().unwrap().list = Some(vec![old.clone()]);
-    assert!(app.send(send(json!({"id": "evt_a", "type": "capital.financing_offer.created", "created": now - 10, "data": {"object": old}}))).await.status.is_success());
+    assert!(app.send(signed(json!({"id": "evt_a", "type": "capital.financing_offer.created", "created": now - 10, "data": {"object": old}}))).await.status.is_success());
     let new = json!({"id": "financingoffer_new", "object": "capital.financing_offer", "account": ROCKET, "status": "delivered",
                      "replacement_for": "financingoffer_old", "created": 1_795_000_100, "expires_after": 1.8e9});
-    assert!(app.send(send(json!({"id": "evt_b", "type": "capital.financing_offer.replacement_created", "created": now, "data": {"object": new}}))).await.status.is_success());
+    assert!(app.send(signed(json!({"id": "evt_b", "type": "capital.financing_offer.replacement_created", "created": now, "data": {"object": new}}))).await.status.is_success());
 
     // Retrieved after the webhook's answer, by the follow-up worker.
     let retrieved = || {
@@ -457,22 +447,10 @@ async fn stripe_mode_refuses_events_signed_with_the_sandbox_secret() {
     let (api, _fake) = start_fake().await;
     let app = stripe_app(&api).await;
     let now = capital_platform::sandbox::now();
-    let body = json!({"id": "evt_forged", "type": "capital.financing_offer.created", "created": now,
-                      "data": {"object": {"id": "financingoffer_forged", "account": ROCKET, "status": "delivered"}}})
-    .to_string();
+    let event = json!({"id": "evt_forged", "type": "capital.financing_offer.created", "created": now,
+                       "data": {"object": {"id": "financingoffer_forged", "account": ROCKET, "status": "delivered"}}});
     for secret in [capital_platform::config::SANDBOX_WEBHOOK_SECRET, ""] {
-        let answer = app
-            .send(
-                axum::http::Request::post("/webhooks/stripe")
-                    .header(
-                        "stripe-signature",
-                        capital_platform::webhook_signature::sign(body.as_bytes(), secret, now),
-                    )
-                    .header("content-type", "application/json")
-                    .body(axum::body::Body::from(body.clone()))
-                    .unwrap(),
-            )
-            .await;
+        let answer = app.send(signed_with(event.clone(), secret)).await;
         assert_eq!(
             answer.status,
             StatusCode::BAD_REQUEST,
@@ -482,14 +460,19 @@ async fn stripe_mode_refuses_events_signed_with_the_sandbox_secret() {
     }
 }
 
+/// A webhook delivery of `event`, signed now with the Stripe-mode apps' secret.
 fn signed(event: Value) -> axum::http::Request<axum::body::Body> {
+    signed_with(event, STRIPE_MODE_SECRET)
+}
+
+fn signed_with(event: Value, secret: &str) -> axum::http::Request<axum::body::Body> {
     let now = capital_platform::sandbox::now();
     let body = event.to_string();
     axum::http::Request::post("/webhooks/stripe")
         .header("content-type", "application/json")
         .header(
             "stripe-signature",
-            capital_platform::webhook_signature::sign(body.as_bytes(), STRIPE_MODE_SECRET, now),
+            capital_platform::webhook_signature::sign(body.as_bytes(), secret, now),
         )
         .body(axum::body::Body::from(body))
         .unwrap()

@@ -11,6 +11,23 @@ use capital_platform::Config;
 use harness::{ROCKET, TestApp};
 use serde_json::json;
 
+/// A request as a browser page would send it: the session cookie and `headers`.
+fn browser_request(
+    method: &str,
+    path: &str,
+    cookie: &str,
+    headers: &[(&str, &str)],
+) -> Request<Body> {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("cookie", cookie);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.body(Body::empty()).unwrap()
+}
+
 #[tokio::test]
 async fn signing_out_ends_the_session_on_the_server() {
     let app = TestApp::new().await;
@@ -20,12 +37,7 @@ async fn signing_out_ends_the_session_on_the_server() {
         StatusCode::OK
     );
     let out = app
-        .send(
-            Request::post("/sign-out")
-                .header("cookie", &cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .send(browser_request("POST", "/sign-out", &cookie, &[]))
         .await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     // A copy of the cookie kept elsewhere no longer works.
@@ -54,7 +66,7 @@ async fn sessions_expire_and_say_so_in_the_cookie() {
     );
     // Twelve hours pass.
     sqlx::query("UPDATE sessions SET expires_at = expires_at - 43201")
-        .execute(app.state.store.pool_for_tests())
+        .execute(app.state.store.pool())
         .await
         .unwrap();
     assert_eq!(
@@ -119,13 +131,12 @@ async fn writes_from_another_site_are_refused() {
     assert_eq!(ours.status, StatusCode::OK, "{}", ours.text);
     // Sign-out from another site is refused too (it would be a nuisance, not a theft).
     let out = app
-        .send(
-            Request::post("/sign-out")
-                .header("cookie", &cookie)
-                .header("origin", "https://evil.example")
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .send(browser_request(
+            "POST",
+            "/sign-out",
+            &cookie,
+            &[("origin", "https://evil.example")],
+        ))
         .await;
     assert_eq!(out.status, StatusCode::FORBIDDEN);
 }
@@ -139,32 +150,32 @@ async fn the_refresh_route_mints_no_link_for_another_sites_navigation() {
     let path = "/api/capital/account_links/refresh?type=capital_financing_offer";
     let count_links = || async {
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sandbox_links")
-            .fetch_one(app.state.store.pool_for_tests())
+            .fetch_one(app.state.store.pool())
             .await
             .unwrap()
     };
     let cross = app
-        .send(
-            Request::get(path)
-                .header("cookie", &cookie)
-                .header("sec-fetch-site", "cross-site")
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .send(browser_request(
+            "GET",
+            path,
+            &cookie,
+            &[("sec-fetch-site", "cross-site")],
+        ))
         .await;
     assert_eq!(cross.status, StatusCode::OK);
     assert!(cross.text.contains("Continue to Stripe"), "{}", cross.text);
     assert_eq!(count_links().await, 0, "no link minted");
     // The page's button: a same-origin POST, which mints one and goes there.
     let confirmed = app
-        .send(
-            Request::post(path)
-                .header("cookie", &cookie)
-                .header("origin", "http://127.0.0.1:3000")
-                .header("sec-fetch-site", "same-origin")
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .send(browser_request(
+            "POST",
+            path,
+            &cookie,
+            &[
+                ("origin", "http://127.0.0.1:3000"),
+                ("sec-fetch-site", "same-origin"),
+            ],
+        ))
         .await;
     assert_eq!(
         confirmed.status,
@@ -175,13 +186,12 @@ async fn the_refresh_route_mints_no_link_for_another_sites_navigation() {
     assert_eq!(count_links().await, 1);
     // From the platform's own pages, the route goes straight to a new link.
     let same = app
-        .send(
-            Request::get(path)
-                .header("cookie", &cookie)
-                .header("sec-fetch-site", "same-origin")
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .send(browser_request(
+            "GET",
+            path,
+            &cookie,
+            &[("sec-fetch-site", "same-origin")],
+        ))
         .await;
     assert_eq!(same.status, StatusCode::SEE_OTHER);
 }
