@@ -9,6 +9,7 @@ mod skeleton;
 use leptos::prelude::*;
 
 use crate::model::card::{Card, ghost, heading};
+use crate::model::copy::Key;
 use crate::runtime::controller::{Controller, LoadState};
 use crate::runtime::launch::LaunchState;
 
@@ -20,16 +21,16 @@ pub fn Tile(
     controller: Controller,
 ) -> impl IntoView {
     let status = Memo::new(move |_| controller.load.with(LoadState::data_status));
-    let text = move || controller.text();
     // One live region for the tile: loading, failure, the heading shown, and a link being opened
     // (the call to action stays focused while busy, so this is how the wait is heard).
-    let announcement = move || match controller.load.get() {
-        _ if controller.launch.get() == LaunchState::Busy => text().opening.to_owned(),
-        LoadState::Loading => text().loading.to_owned(),
-        LoadState::Failed(_) => text().load_failed.to_owned(),
-        LoadState::Ready(loaded) => heading(text(), &loaded.stage)
-            .unwrap_or_default()
-            .to_owned(),
+    let announcement = move || {
+        let key = match controller.load.get() {
+            _ if controller.launch.get() == LaunchState::Busy => Some(Key::Opening),
+            LoadState::Loading => Some(Key::Loading),
+            LoadState::Failed(_) => Some(Key::LoadFailed),
+            LoadState::Ready(loaded) => heading(&loaded.stage),
+        };
+        key.map(|key| controller.words().get(key).to_owned())
     };
 
     view! {
@@ -50,7 +51,7 @@ pub fn Tile(
                 LoadState::Failed(_) => view! { <failure::Failure controller=controller/> }.into_any(),
                 LoadState::Ready(loaded) => {
                     let format = controller.formatter.get();
-                    Card::new(&loaded.stage, loaded.state.branding.as_ref(), controller.text(), &format)
+                    Card::new(&loaded.stage, loaded.state.branding.as_ref(), &controller.words(), &format)
                         .map(|card| view! { <card::CardContent controller=controller card=card/> })
                         .into_any()
                 }

@@ -193,6 +193,8 @@ export class CapitalOfferTile extends HTMLElement {
   #generation = 0;
   /** This element's share of a `GET /offer` started before the wasm was ready. */
   #prefetch = null;
+  /** The `strings` property: the platform's approved copy, as an object (see the README). */
+  #strings = undefined;
 
   constructor() {
     super();
@@ -206,7 +208,7 @@ export class CapitalOfferTile extends HTMLElement {
   connectedCallback() {
     // Properties assigned before this class was defined sit on the instance and hide the
     // accessors; move them onto the accessors.
-    for (const name of ATTRIBUTES) {
+    for (const name of [...ATTRIBUTES, 'strings']) {
       const property = camelCase(name);
       if (Object.prototype.hasOwnProperty.call(this, property)) {
         const value = this[property];
@@ -228,6 +230,7 @@ export class CapitalOfferTile extends HTMLElement {
         if (first) handle.firstLoad(first.url, first.credentials, first.answer);
         this.#handle = handle;
         for (const name of ATTRIBUTES) this.#push(name);
+        this.#pushStrings();
       },
       () => {},
     );
@@ -252,6 +255,30 @@ export class CapitalOfferTile extends HTMLElement {
   /** Loads the offer state again, e.g. after the user comes back from a Stripe page. */
   reload() {
     this.#handle?.reload();
+  }
+
+  /**
+   * The platform's copy replacing the built-in copy, key by key: `{"offer.cta": "…", "fr": {…}}`.
+   * Text only, never markup; unknown keys are ignored. Assign a new object to change it.
+   */
+  get strings() {
+    return this.#strings;
+  }
+
+  set strings(value) {
+    this.#strings = value ?? undefined;
+    this.#pushStrings();
+  }
+
+  #pushStrings() {
+    if (!this.#handle) return;
+    let json;
+    try {
+      json = this.#strings === undefined ? undefined : JSON.stringify(this.#strings);
+    } catch (error) {
+      console.warn('capital-offer-tile: `strings` is not JSON-serialisable and was ignored', error);
+    }
+    this.#handle.set('strings', json);
   }
 
   #effective(name) {

@@ -5,9 +5,9 @@
 
 use capital_types::{AccountLinkType, Branding, CampaignType, DisclaimerVariant, FinancingType};
 
-use super::copy::{Lang, Text, fill};
+use super::copy::{Key, Lang, Terms, Wording, fill};
 use super::format::{Money, Progress, Rate};
-use super::stage::{IntervalTerms, OpenOffer, Stage};
+use super::stage::{CurrentInterval, IntervalTerms, OpenOffer, Stage};
 
 /// How numbers and dates are written: `Intl` in the element, plain renderings in native tests.
 pub trait Formats {
@@ -72,24 +72,25 @@ pub fn ghost(lang: Lang) -> Option<Card> {
         target_payback_days: None,
         disclaimer: Some(disclaimer),
     });
-    Card::new(&stage, None, lang.text(), &Placeholders)
+    Card::new(&stage, None, &Wording::builtin(lang), &Placeholders)
 }
 
-/// Everything one state shows, top to bottom.
+/// Everything one state shows, top to bottom. Every text is the wording in effect: the
+/// platform's approved copy where it has some, else the built-in copy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Card {
     pub brand: Brand,
     /// The status dot's classes before the heading (`status-dot pending`).
     pub dot: Option<&'static str>,
-    pub heading: &'static str,
+    pub heading: String,
     pub lede: Option<String>,
     pub progress: Option<Bar>,
     pub amount: Option<Amount>,
     pub terms: Vec<Term>,
-    pub cta_label: &'static str,
+    pub cta_label: String,
     pub link_type: AccountLinkType,
     /// The lender's legal notice.
-    pub legal: Option<&'static str>,
+    pub legal: Option<String>,
 }
 
 /// The platform's name and icon (from the backend's branding) and the financing type.
@@ -98,7 +99,7 @@ pub struct Brand {
     pub name: Option<String>,
     /// As the backend sent it; the runtime checks it against the page before use.
     pub icon: Option<String>,
-    pub chip: Option<&'static str>,
+    pub chip: Option<String>,
 }
 
 impl Brand {
@@ -110,27 +111,27 @@ impl Brand {
 /// The headline figure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Amount {
-    pub label: Option<&'static str>,
+    pub label: Option<String>,
     pub value: String,
 }
 
-/// The repayment bar.
+/// The payment progress bar.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bar {
     /// The bar's accessible name.
-    pub label: &'static str,
+    pub label: String,
     /// `aria-valuenow`: whole percent.
     pub now: Option<String>,
     /// The fill's inline size (`27.50%`).
     pub fill: String,
-    /// "27% repaid", also the bar's `aria-valuetext`.
+    /// "27% paid", also the bar's `aria-valuetext`.
     pub caption: Option<String>,
 }
 
 /// One row of the terms list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Term {
-    pub label: Option<&'static str>,
+    pub label: Option<String>,
     pub part: Option<&'static str>,
     pub value: String,
     /// `term`, `term discount` or `term wide`.
@@ -142,9 +143,9 @@ pub struct Term {
 }
 
 impl Term {
-    fn figure(label: &'static str, part: Option<&'static str>, value: String) -> Term {
+    fn figure(label: &str, part: Option<&'static str>, value: String) -> Term {
         Term {
-            label: Some(label),
+            label: Some(label.to_owned()),
             part,
             value,
             class: "term",
@@ -166,13 +167,13 @@ impl Term {
 }
 
 /// The heading a stage shows, also announced through the live region.
-pub fn heading(text: &Text, stage: &Stage) -> Option<&'static str> {
+pub fn heading(stage: &Stage) -> Option<Key> {
     Some(match stage {
-        Stage::Offer(offer) => text.offer_heading(offer.campaign.as_ref(), offer.refill),
-        Stage::Review(_) => text.review_heading,
-        Stage::InProgress(_) => text.progress_heading,
-        Stage::Repaid(_) => text.repaid_heading,
-        Stage::Rejected(_) => text.rejected_heading,
+        Stage::Offer(offer) => Key::offer_heading(offer.campaign.as_ref(), offer.refill),
+        Stage::Review(_) => Key::ReviewHeading,
+        Stage::InProgress(_) => Key::ProgressHeading,
+        Stage::Repaid(_) => Key::PaidHeading,
+        Stage::Rejected(_) => Key::RejectedHeading,
         Stage::Hidden => return None,
     })
 }
@@ -182,10 +183,11 @@ impl Card {
     pub fn new(
         stage: &Stage,
         branding: Option<&Branding>,
-        text: &Text,
+        words: &Wording,
         format: &dyn Formats,
     ) -> Option<Card> {
-        let heading = heading(text, stage)?;
+        let text = |key| words.get(key).to_owned();
+        let heading = text(heading(stage)?);
         let link_type = stage.link_type()?;
         let mut card = Card {
             brand: brand(branding),
@@ -195,69 +197,84 @@ impl Card {
             progress: None,
             amount: None,
             terms: Vec::new(),
-            cta_label: "",
+            cta_label: String::new(),
             link_type,
-            legal: stage.disclaimer().map(|variant| text.disclaimer(variant)),
+            legal: stage.disclaimer().and_then(Key::notice).map(text),
         };
         match stage {
             Stage::Offer(offer) => {
-                card.brand.chip = text.financing_type(offer.financing_type.as_ref());
-                card.lede = Some(
-                    text.offer_lede(offer.campaign.as_ref(), offer.refill)
-                        .into(),
-                );
+                let terms = Terms::of(offer.financing_type.as_ref());
+                card.brand.chip = Key::financing_type(offer.financing_type.as_ref()).map(text);
+                card.lede = Some(text(Key::offer_lede(
+                    offer.campaign.as_ref(),
+                    offer.refill,
+                    terms,
+                )));
                 card.amount = Some(Amount {
-                    label: Some(text.amount_label),
+                    label: Some(text(Key::OfferAmountLabel)),
                     value: format.money(offer.amount.as_ref()),
                 });
                 card.terms.push(Term::figure(
-                    text.fee_label,
+                    words.get(Key::OfferFeeLabel),
                     Some("fee"),
                     format.money(offer.fee.as_ref()),
                 ));
                 card.terms
-                    .push(withhold(text, format, offer.withhold_rate.as_ref()));
+                    .push(withhold(words, format, offer.withhold_rate.as_ref()));
                 if let Some(rate) = &offer.discount_rate {
-                    let value = fill(text.discount_value, &[("rate", &format.rate(Some(rate)))]);
+                    let value = fill(
+                        words.get(Key::OfferDiscountValue),
+                        &[("rate", &format.rate(Some(rate)))],
+                    );
                     card.terms.push(Term {
                         class: "term discount",
-                        ..Term::figure(text.discount_label, Some("discount"), value)
+                        ..Term::figure(words.get(Key::OfferDiscountLabel), Some("discount"), value)
                     });
                 }
-                if let Some(terms) = &offer.interval {
-                    card.terms.push(Term::note(interval(text, format, terms)));
+                // A cash advance has no periods, minimums or maximums: they are loan terms.
+                if let (Some(interval_terms), Terms::Loan) = (&offer.interval, terms) {
+                    card.terms
+                        .push(Term::note(interval(words, format, interval_terms)));
                 }
                 if let Some(days) = offer.target_payback_days {
+                    let estimate = match terms {
+                        Terms::Loan => Key::OfferPaybackEstimate,
+                        Terms::CashAdvance => Key::OfferPaybackEstimateCashAdvance,
+                    };
                     let days = format.integer(days);
                     card.terms
-                        .push(Term::note(fill(text.payback_estimate, &[("days", &days)])));
+                        .push(Term::note(fill(words.get(estimate), &[("days", &days)])));
                 }
                 card.terms.push(Term {
                     datetime: offer.expires_at_ms.map(|ms| format.machine_date(ms)),
                     ..Term::figure(
-                        text.expiry_label,
+                        words.get(Key::OfferExpiryLabel),
                         Some("expiry"),
                         format.date(offer.expires_at_ms),
                     )
                 });
-                card.cta_label = text.cta_offer;
+                card.cta_label = text(Key::OfferCta);
             }
             Stage::Review(review) => {
                 let amount = format.money(review.amount.as_ref());
                 card.dot = Some("status-dot pending");
-                card.lede = Some(fill(text.review_body, &[("amount", &amount)]));
+                card.lede = Some(fill(words.get(Key::ReviewBody), &[("amount", &amount)]));
                 card.amount = Some(Amount {
                     label: None,
                     value: amount,
                 });
-                card.cta_label = text.cta_review;
+                card.cta_label = text(Key::ReviewCta);
             }
             Stage::InProgress(progress) => {
-                let caption = progress
-                    .progress
-                    .map(|p| fill(text.progress_value, &[("percent", &format.progress(p))]));
+                let terms = Terms::of(progress.financing_type.as_ref());
+                let caption = progress.progress.map(|p| {
+                    fill(
+                        words.get(Key::ProgressValue),
+                        &[("percent", &format.progress(p))],
+                    )
+                });
                 card.progress = Some(Bar {
-                    label: text.progress_label,
+                    label: text(Key::ProgressBarLabel),
                     now: progress.progress.map(|p| p.whole_percent().to_string()),
                     fill: progress
                         .progress
@@ -265,54 +282,47 @@ impl Card {
                     caption,
                 });
                 card.terms.push(Term::figure(
-                    text.paid_label,
+                    words.get(Key::ProgressPaidLabel),
                     None,
                     format.money(progress.paid.as_ref()),
                 ));
+                let remaining = match terms {
+                    Terms::Loan => Key::ProgressRemainingLabel,
+                    Terms::CashAdvance => Key::ProgressRemainingLabelCashAdvance,
+                };
                 card.terms.push(Term::figure(
-                    text.remaining_label,
+                    words.get(remaining),
                     Some("amount"),
                     format.money(progress.remaining.as_ref()),
                 ));
                 card.terms
-                    .push(withhold(text, format, progress.withhold_rate.as_ref()));
-                if let Some(current) = &progress.current_interval {
-                    let status = fill(
-                        text.interval_status,
-                        &[
-                            ("paid", &format.money(current.paid.as_ref())),
-                            ("remaining", &format.money(current.remaining.as_ref())),
-                        ],
-                    );
-                    let line = match current.due_at_ms {
-                        Some(ms) => {
-                            // A date is one unit: never "Dec" on one line and "13, 2026" on the next.
-                            let date = format.date(Some(ms)).replace(' ', "\u{a0}");
-                            let due = fill(text.interval_due, &[("date", &date)]);
-                            format!("{status} · {due}")
-                        }
-                        None => status,
-                    };
-                    card.terms.push(Term {
-                        class: "term wide",
-                        ..Term::figure(text.interval_heading, None, line)
-                    });
+                    .push(withhold(words, format, progress.withhold_rate.as_ref()));
+                // Periods, due dates and minimums are loan concepts: a cash advance shows none.
+                if terms == Terms::Loan {
+                    if let Some(current) = &progress.current_interval {
+                        card.terms.push(current_period(words, format, current));
+                    }
+                    if let Some(interval_terms) = &progress.interval {
+                        card.terms
+                            .push(Term::note(interval(words, format, interval_terms)));
+                    }
                 }
-                if let Some(terms) = &progress.interval {
-                    card.terms.push(Term::note(interval(text, format, terms)));
-                }
-                card.cta_label = text.cta_progress;
+                card.cta_label = text(Key::ProgressCta);
             }
             Stage::Repaid(closed) => {
                 let amount = format.money(closed.amount.as_ref());
+                let body = match Terms::of(closed.financing_type.as_ref()) {
+                    Terms::Loan => Key::PaidBody,
+                    Terms::CashAdvance => Key::PaidBodyCashAdvance,
+                };
                 card.dot = Some("status-dot done");
-                card.lede = Some(fill(text.repaid_body, &[("amount", &amount)]));
-                card.cta_label = text.cta_repaid;
+                card.lede = Some(fill(words.get(body), &[("amount", &amount)]));
+                card.cta_label = text(Key::PaidCta);
             }
             Stage::Rejected(_) => {
                 card.dot = Some("status-dot stopped");
-                card.lede = Some(text.rejected_body.to_owned());
-                card.cta_label = text.cta_rejected;
+                card.lede = Some(text(Key::RejectedBody));
+                card.cta_label = text(Key::RejectedCta);
             }
             Stage::Hidden => return None,
         }
@@ -335,30 +345,63 @@ fn brand(branding: Option<&Branding>) -> Brand {
 }
 
 /// "12% of daily sales", or a dash when the rate is missing or invalid.
-fn withhold(text: &Text, format: &dyn Formats, rate: Option<&Rate>) -> Term {
+fn withhold(words: &Wording, format: &dyn Formats, rate: Option<&Rate>) -> Term {
     let value = match rate {
-        Some(rate) => fill(text.withhold_value, &[("rate", &format.rate(Some(rate)))]),
+        Some(rate) => fill(
+            words.get(Key::RateValue),
+            &[("rate", &format.rate(Some(rate)))],
+        ),
         None => "—".to_owned(),
     };
-    Term::figure(text.withhold_label, Some("withhold-rate"), value)
+    Term::figure(words.get(Key::RateLabel), Some("withhold-rate"), value)
 }
 
-/// "Repayments every 60 days, at least $500 per period, at most $2,000 per period".
-fn interval(text: &Text, format: &dyn Formats, terms: &IntervalTerms) -> String {
+/// "$200 paid, $300 to go · due Dec 13, 2026" (loans only).
+fn current_period(words: &Wording, format: &dyn Formats, current: &CurrentInterval) -> Term {
+    let status = fill(
+        words.get(Key::ProgressPeriodStatus),
+        &[
+            ("paid", &format.money(current.paid.as_ref())),
+            ("remaining", &format.money(current.remaining.as_ref())),
+        ],
+    );
+    let line = match current.due_at_ms {
+        Some(ms) => {
+            // A date is one unit: never "Dec" on one line and "13, 2026" on the next.
+            let date = format.date(Some(ms)).replace(' ', "\u{a0}");
+            let due = fill(words.get(Key::ProgressPeriodDue), &[("date", &date)]);
+            format!("{status} · {due}")
+        }
+        None => status,
+    };
+    Term {
+        class: "term wide",
+        ..Term::figure(words.get(Key::ProgressPeriodHeading), None, line)
+    }
+}
+
+/// "Payments every 60 days, at least $500 per period, at most $2,000 per period" (loans only).
+fn interval(words: &Wording, format: &dyn Formats, terms: &IntervalTerms) -> String {
     let mut pieces = Vec::new();
     if let Some(days) = terms.duration_days {
         pieces.push(fill(
-            text.interval_every,
+            words.get(Key::OfferIntervalEvery),
             &[("days", &format.integer(days))],
         ));
     }
     if let Some(minimum) = &terms.minimum {
         let amount = format.money(Some(minimum));
-        pieces.push(fill(text.interval_minimum, &[("amount", &amount)]));
+        pieces.push(fill(
+            words.get(Key::OfferIntervalMinimum),
+            &[("amount", &amount)],
+        ));
     }
     if let Some(maximum) = &terms.maximum {
         let amount = format.money(Some(maximum));
-        pieces.push(fill(text.interval_maximum, &[("amount", &amount)]));
+        pieces.push(fill(
+            words.get(Key::OfferIntervalMaximum),
+            &[("amount", &amount)],
+        ));
     }
     pieces.join(", ")
 }
@@ -444,7 +487,7 @@ mod tests {
         Card::new(
             &Stage::from_state(&state),
             state.branding.as_ref(),
-            Lang::En.text(),
+            &Wording::builtin(Lang::En),
             &Plain,
         )
     }
@@ -469,30 +512,33 @@ mod tests {
 
     #[test]
     fn an_offer_shows_its_terms() {
-        let text = Lang::En.text();
+        let text = |key| Lang::En.text(key).to_owned();
         let card = card(
             json!({"offer": offer("delivered"), "branding": {"business_name": "Rocket Rides"}}),
         )
         .unwrap();
-        assert_eq!(card.heading, text.heading_new);
-        assert_eq!(card.lede.as_deref(), Some(text.lede_new));
+        assert_eq!(card.heading, text(Key::OfferHeadingNewlyEligible));
+        assert_eq!(card.lede, Some(text(Key::OfferLedeNewlyEligible)));
         assert_eq!(card.brand.name.as_deref(), Some("Rocket Rides"));
-        assert_eq!(card.brand.chip, Some(text.type_flex_loan));
+        assert_eq!(card.brand.chip, Some(text(Key::TypeFlexLoan)));
         assert_eq!(card.amount.as_ref().unwrap().value, "10,000 USD");
-        assert_eq!(card.amount.as_ref().unwrap().label, Some(text.amount_label));
+        assert_eq!(
+            card.amount.as_ref().unwrap().label,
+            Some(text(Key::OfferAmountLabel))
+        );
         assert_eq!(
             parts(&card),
             [
                 (Some("fee"), "1,000 USD"),
                 (Some("withhold-rate"), "12.5% of daily sales"),
-                (None, "Estimated payback in about 120 days"),
+                (None, "Expected to be paid in about 120 days"),
                 (Some("expiry"), "day 1"),
             ]
         );
         assert_eq!(card.terms[3].datetime.as_deref(), Some("ms 86400000"));
         assert_eq!(card.link_type, AccountLinkType::CapitalFinancingOffer);
-        assert_eq!(card.cta_label, text.cta_offer);
-        assert_eq!(card.legal, Some(text.disclaimer_celtic));
+        assert_eq!(card.cta_label, text(Key::OfferCta));
+        assert_eq!(card.legal, Some(text(Key::NoticeCelticUsLoan)));
         assert_eq!(card.dot, None);
     }
 
@@ -502,7 +548,11 @@ mod tests {
         refill["product_type"] = json!("refill");
         refill["offered_terms"]["previous_financing_fee_discount_rate"] = json!(0.5);
         let card = card(json!({"offer": refill})).unwrap();
-        assert_eq!(card.heading, Lang::En.text().heading_refill);
+        assert_eq!(card.heading, Lang::En.text(Key::OfferHeadingRefill));
+        assert_eq!(
+            card.lede.as_deref(),
+            Some(Lang::En.text(Key::OfferLedeRefill))
+        );
         let discount = card
             .terms
             .iter()
@@ -518,7 +568,7 @@ mod tests {
 
     #[test]
     fn review_repaid_and_rejected() {
-        let text = Lang::En.text();
+        let text = |key| Lang::En.text(key).to_owned();
         let review = card(json!({"offer": offer("accepted")})).unwrap();
         assert_eq!(review.dot, Some("status-dot pending"));
         assert_eq!(
@@ -536,15 +586,15 @@ mod tests {
         let repaid = card(json!({"offer": offer("fully_repaid")})).unwrap();
         assert_eq!(
             (repaid.dot, repaid.heading),
-            (Some("status-dot done"), text.repaid_heading)
+            (Some("status-dot done"), text(Key::PaidHeading))
         );
         assert!(repaid.lede.unwrap().contains("5,000 USD"));
         assert_eq!(repaid.amount, None);
 
         let rejected = card(json!({"offer": offer("rejected")})).unwrap();
         assert_eq!(rejected.dot, Some("status-dot stopped"));
-        assert_eq!(rejected.lede.as_deref(), Some(text.rejected_body));
-        assert_eq!(rejected.cta_label, text.cta_rejected);
+        assert_eq!(rejected.lede, Some(text(Key::RejectedBody)));
+        assert_eq!(rejected.cta_label, text(Key::RejectedCta));
     }
 
     #[test]
@@ -562,10 +612,10 @@ mod tests {
         assert_eq!(
             card.progress,
             Some(Bar {
-                label: Lang::En.text().progress_label,
+                label: Lang::En.text(Key::ProgressBarLabel).to_owned(),
                 now: Some("25".into()),
                 fill: "25.00%".into(),
-                caption: Some("25% repaid".into())
+                caption: Some("25% paid".into())
             })
         );
         assert_eq!(
@@ -575,13 +625,13 @@ mod tests {
                 (Some("amount"), "8,250 USD"),
                 (Some("withhold-rate"), "20% of daily sales"),
                 (None, "200 USD paid, 300 USD to go · due day\u{a0}2"),
-                (
-                    None,
-                    "Repayments every 60 days, at least 500 USD per period"
-                ),
+                (None, "Payments every 60 days, at least 500 USD per period"),
             ]
         );
-        assert_eq!(card.terms[3].label, Some(Lang::En.text().interval_heading));
+        assert_eq!(
+            card.terms[3].label.as_deref(),
+            Some(Lang::En.text(Key::ProgressPeriodHeading))
+        );
         assert!(!card.terms[3].note && card.terms[4].note);
     }
 
@@ -591,7 +641,7 @@ mod tests {
         assert_eq!(
             card.progress,
             Some(Bar {
-                label: Lang::En.text().progress_label,
+                label: Lang::En.text(Key::ProgressBarLabel).to_owned(),
                 now: None,
                 fill: "0%".into(),
                 caption: None
@@ -613,5 +663,166 @@ mod tests {
         let card = card(json!({"offer": offer("rejected"), "branding": {"business_name": "  ", "icon": "https://x/i.png"}})).unwrap();
         assert_eq!(card.brand.name, None);
         assert_eq!(card.brand.icon.as_deref(), Some("https://x/i.png"));
+    }
+
+    /// An offer with everything a state may show, as `financing_type`.
+    fn full_state(status: &str, financing_type: &str, variant: &str) -> serde_json::Value {
+        let mut offer = offer(status);
+        offer["financing_type"] = json!(financing_type);
+        offer["disclaimer_variant"] = json!(variant);
+        offer["offered_terms"]["repayment_interval_configuration"] =
+            json!({"duration_days": 30, "minimum_amount": 5000, "maximum_amount": 90000});
+        offer["accepted_terms"]["repayment_interval_configuration"] =
+            json!({"duration_days": 30, "minimum_amount": 5000});
+        json!({
+            "offer": offer,
+            "summary": {"details": {"currency": "usd", "paid_amount": 275000, "remaining_amount": 825000,
+                "withhold_rate": 0.2,
+                "current_repayment_interval": {"due_at": 172800, "paid_amount": 20000, "remaining_amount": 30000}}},
+        })
+    }
+
+    fn all_text(card: &Card) -> Vec<String> {
+        let mut texts = vec![card.heading.clone(), card.cta_label.clone()];
+        texts.extend(card.lede.clone());
+        texts.extend(card.legal.clone());
+        texts.extend(card.brand.chip.clone());
+        if let Some(amount) = &card.amount {
+            texts.extend(amount.label.clone());
+        }
+        if let Some(bar) = &card.progress {
+            texts.push(bar.label.clone());
+            texts.extend(bar.caption.clone());
+        }
+        for term in &card.terms {
+            texts.extend(term.label.clone());
+            texts.push(term.value.clone());
+        }
+        texts
+    }
+
+    /// The guidance, held on what is actually rendered: every state of every financing type in
+    /// every language, with every optional field present (intervals, due dates, estimates).
+    #[test]
+    fn every_rendered_card_keeps_to_the_guidance_for_its_financing_type() {
+        use crate::model::copy::banned;
+        let types = [
+            ("flex_loan", "celtic_us_loan", Terms::Loan),
+            ("fixed_term_loan", "celtic_us_loan", Terms::Loan),
+            ("cash_advance", "youlend_us_mca", Terms::CashAdvance),
+            ("cash_advance", "youlend_uk_mca", Terms::CashAdvance),
+            ("cash_advance", "youlend_fr_financing", Terms::CashAdvance),
+            (
+                "some_future_type",
+                "youlend_de_financing",
+                Terms::CashAdvance,
+            ),
+        ];
+        let mut failures = Vec::new();
+        for lang in Lang::ALL {
+            for (financing_type, variant, terms) in types {
+                for status in [
+                    "delivered",
+                    "accepted",
+                    "paid_out",
+                    "fully_repaid",
+                    "rejected",
+                ] {
+                    for product in ["standard", "refill"] {
+                        let mut value = full_state(status, financing_type, variant);
+                        value["offer"]["product_type"] = json!(product);
+                        let state: OfferState = serde_json::from_value(value).unwrap();
+                        let words = Wording::builtin(lang);
+                        let card =
+                            Card::new(&Stage::from_state(&state), None, &words, &Plain).unwrap();
+                        let legal = card.legal.clone().unwrap();
+                        for text in all_text(&card) {
+                            let mut banned_here = banned::everywhere(lang).to_vec();
+                            if text != legal {
+                                banned_here.extend(banned::outside_notices(lang));
+                            }
+                            if terms == Terms::CashAdvance {
+                                banned_here.extend(banned::cash_advances(lang));
+                            }
+                            for term in banned::found(&text, &banned_here) {
+                                failures.push(format!(
+                                    "{lang:?} {financing_type} {status} {product}: {term:?} in {text:?}"
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn a_cash_advance_in_progress_shows_no_periods_or_due_dates() {
+        let state: OfferState =
+            serde_json::from_value(full_state("paid_out", "cash_advance", "youlend_uk_mca"))
+                .unwrap();
+        let card = Card::new(
+            &Stage::from_state(&state),
+            None,
+            &Wording::builtin(Lang::En),
+            &Plain,
+        )
+        .unwrap();
+        assert_eq!(
+            parts(&card),
+            [
+                (None, "2,750 USD"),
+                (Some("amount"), "8,250 USD"),
+                (Some("withhold-rate"), "20% of daily sales"),
+            ]
+        );
+        assert_eq!(card.terms[1].label.as_deref(), Some("Unpaid advance"));
+        assert_eq!(
+            card.brand.chip, None,
+            "the chip is the offer's, not the reporting's"
+        );
+        assert_eq!(
+            card.legal.as_deref(),
+            Some(Lang::En.text(Key::NoticeYoulendUkMca))
+        );
+        let offer: OfferState =
+            serde_json::from_value(full_state("delivered", "cash_advance", "youlend_us_mca"))
+                .unwrap();
+        let card = Card::new(
+            &Stage::from_state(&offer),
+            None,
+            &Wording::builtin(Lang::En),
+            &Plain,
+        )
+        .unwrap();
+        assert_eq!(card.brand.chip.as_deref(), Some("Cash advance"));
+        assert!(
+            !parts(&card)
+                .iter()
+                .any(|(_, value)| value.contains("per period")),
+            "{:?}",
+            parts(&card)
+        );
+    }
+
+    #[test]
+    fn platform_copy_replaces_text_and_is_kept_as_text() {
+        let strings: capital_types::PlatformCopy = serde_json::from_value(json!({
+            "offer.heading.newly_eligible": "<img src=x onerror=alert(1)> {amount}",
+            "notice.celtic_us_loan": "Approved notice.",
+            "rate.value": "{rate} of each day’s card sales",
+        }))
+        .unwrap();
+        let words = Wording::new("en-US", [Some(std::sync::Arc::new(strings)), None]);
+        let state: OfferState =
+            serde_json::from_value(json!({"offer": offer("delivered")})).unwrap();
+        let card = Card::new(&Stage::from_state(&state), None, &words, &Plain).unwrap();
+        assert_eq!(
+            card.heading, "<img src=x onerror=alert(1)> {amount}",
+            "text, unfilled: headings have no placeholders"
+        );
+        assert_eq!(card.legal.as_deref(), Some("Approved notice."));
+        assert_eq!(card.terms[1].value, "12.5% of each day’s card sales");
     }
 }

@@ -7,12 +7,13 @@ use capital_types::{
     LifecyclePhase, OfferState, OfferStatus, RepaymentIntervalConfiguration,
 };
 
+use super::copy::Key;
 use super::format::{Money, Progress, Rate, epoch_millis_from_seconds, repayment_progress};
 
 /// What the tile renders.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stage {
-    /// `undelivered`, `delivered`: the offer itself.
+    /// `undelivered`, `delivered`: the offer itself, when its lender's notice can be shown.
     Offer(OpenOffer),
     /// `accepted`: the application is under review.
     Review(Review),
@@ -22,7 +23,8 @@ pub enum Stage {
     Repaid(Closed),
     /// `rejected`.
     Rejected(Closed),
-    /// Terminal, unknown or no offer: the element collapses to zero size.
+    /// Terminal, unknown or no offer, or an open offer whose lender's notice the element cannot
+    /// give (no `disclaimer_variant`, or one it does not know): the element collapses to zero size.
     Hidden,
 }
 
@@ -55,6 +57,7 @@ pub struct OpenOffer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Review {
     pub amount: Option<Money>,
+    pub financing_type: Option<FinancingType>,
     pub disclaimer: Option<DisclaimerVariant>,
 }
 
@@ -75,12 +78,14 @@ pub struct Financing {
     pub withhold_rate: Option<Rate>,
     pub current_interval: Option<CurrentInterval>,
     pub interval: Option<IntervalTerms>,
+    pub financing_type: Option<FinancingType>,
     pub disclaimer: Option<DisclaimerVariant>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Closed {
     pub amount: Option<Money>,
+    pub financing_type: Option<FinancingType>,
     pub disclaimer: Option<DisclaimerVariant>,
 }
 
@@ -90,21 +95,26 @@ impl Stage {
             return Stage::Hidden;
         };
         let disclaimer = offer.disclaimer_variant.clone();
+        let financing_type = offer.effective_financing_type().cloned();
+        let closed = || Closed {
+            amount: financed_amount(offer),
+            financing_type: financing_type.clone(),
+            disclaimer: disclaimer.clone(),
+        };
         match offer.status.phase() {
+            // An offer is marketing: it is shown with its lender's notice, or not at all.
+            LifecyclePhase::Open if disclaimer.as_ref().and_then(Key::notice).is_none() => {
+                Stage::Hidden
+            }
             LifecyclePhase::Open => Stage::Offer(open_offer(offer)),
             LifecyclePhase::UnderReview => Stage::Review(Review {
                 amount: financed_amount(offer),
+                financing_type,
                 disclaimer,
             }),
             LifecyclePhase::InProgress => Stage::InProgress(financing(offer, state)),
-            LifecyclePhase::PaidInFull => Stage::Repaid(Closed {
-                amount: financed_amount(offer),
-                disclaimer,
-            }),
-            LifecyclePhase::Rejected => Stage::Rejected(Closed {
-                amount: financed_amount(offer),
-                disclaimer,
-            }),
+            LifecyclePhase::PaidInFull => Stage::Repaid(closed()),
+            LifecyclePhase::Rejected => Stage::Rejected(closed()),
             LifecyclePhase::Gone => Stage::Hidden,
         }
     }
@@ -207,6 +217,7 @@ fn financing(offer: &FinancingOffer, state: &OfferState) -> Financing {
         withhold_rate: Rate::new(details.withhold_rate.or(accepted.withhold_rate)),
         current_interval,
         interval: interval_terms(accepted.repayment_interval_configuration.as_ref(), currency),
+        financing_type: offer.effective_financing_type().cloned(),
         disclaimer: details
             .disclaimer_variant
             .clone()
@@ -241,6 +252,7 @@ mod tests {
         json!({
             "id": "financingoffer_1", "object": "capital.financing_offer", "status": status,
             "expires_after": 1690934400.0, "financing_type": "flex_loan", "product_type": "standard",
+            "disclaimer_variant": "celtic_us_loan",
             "offered_terms": {"advance_amount": 1000000, "fee_amount": 100000, "currency": "usd",
                               "withhold_rate": 0.15, "campaign_type": "newly_eligible_user",
                               "previous_financing_fee_discount_rate": null},
@@ -416,12 +428,16 @@ mod tests {
         assert_eq!(view.withhold_rate, None, "65076826 is not a rate");
         assert_eq!(view.paid.unwrap().iso_code(), None, "placeholder currency");
         for status in ["undelivered", "accepted", "fully_repaid", "rejected"] {
-            let bare =
-                state(json!({"offer": {"id": "o", "status": status, "offered_terms": null}}));
+            let bare = state(
+                json!({"offer": {"id": "o", "status": status, "offered_terms": null,
+                "disclaimer_variant": "youlend_uk_mca"}}),
+            );
             assert!(!Stage::from_state(&bare).is_hidden(), "{status}");
         }
-        let negative = state(json!({"offer": {"id": "o", "status": "delivered",
-            "offered_terms": {"advance_amount": -5, "currency": "usd", "fee_amount": 0, "withhold_rate": 0.1}}}));
+        let negative = state(
+            json!({"offer": {"id": "o", "status": "delivered", "disclaimer_variant": "celtic_us_loan",
+            "offered_terms": {"advance_amount": -5, "currency": "usd", "fee_amount": 0, "withhold_rate": 0.1}}}),
+        );
         let Stage::Offer(view) = Stage::from_state(&negative) else {
             panic!()
         };
@@ -432,12 +448,32 @@ mod tests {
     #[test]
     fn legacy_type_and_unknown_product_types() {
         let bare = state(
-            json!({"offer": {"id": "o", "status": "delivered", "type": "fixed_term_loan", "product_type": "top_up"}}),
+            json!({"offer": {"id": "o", "status": "delivered", "type": "fixed_term_loan", "product_type": "top_up",
+                "disclaimer_variant": "celtic_us_loan"}}),
         );
         let Stage::Offer(view) = Stage::from_state(&bare) else {
             panic!()
         };
         assert_eq!(view.financing_type, Some(FinancingType::FixedTermLoan));
         assert!(!view.refill);
+    }
+
+    #[test]
+    fn an_offer_whose_notice_cannot_be_shown_is_not_shown() {
+        for variant in [json!(null), json!("new_lender_xx_financing")] {
+            let mut open = offer("delivered");
+            open["disclaimer_variant"] = variant.clone();
+            let state = state(json!({"offer": open}));
+            let stage = Stage::from_state(&state);
+            assert_eq!(stage, Stage::Hidden, "{variant}");
+            assert_eq!(shown_status(&state, &stage), "none");
+        }
+        // Reporting is not marketing: financing in progress is shown with or without a notice.
+        let mut paid_out = offer("paid_out");
+        paid_out["disclaimer_variant"] = json!(null);
+        assert!(matches!(
+            Stage::from_state(&state(json!({"offer": paid_out}))),
+            Stage::InProgress(_)
+        ));
     }
 }

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use capital_types::{FinancingOffer, OfferState, OfferStatus};
+use capital_types::{FinancingOffer, OfferState, OfferStatus, PlatformCopy};
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -19,7 +19,7 @@ use super::events::{self, ErrorKind};
 use super::host_colours::{HostColours, read_host_colours};
 use super::intl::{Formatter, resolve_locale};
 use super::launch::{self, LaunchContext, LaunchFailure, LaunchState};
-use crate::model::copy::{Lang, Text};
+use crate::model::copy::{Key, Lang, Wording};
 use crate::model::options::{Attribute, Delivery};
 use crate::model::palette::Palette;
 use crate::model::stage::{Stage, shown_status};
@@ -29,12 +29,15 @@ use crate::model::stage::{Stage, shown_status};
 pub struct Loaded {
     pub state: OfferState,
     pub stage: Stage,
+    /// The backend's `copy`, shared with every [`Wording`] made while this is shown.
+    pub copy: Option<Arc<PlatformCopy>>,
 }
 
 impl Loaded {
-    fn new(state: OfferState) -> Self {
+    fn new(mut state: OfferState) -> Self {
         let stage = Stage::from_state(&state);
-        Loaded { state, stage }
+        let copy = state.copy.take().map(Arc::new);
+        Loaded { state, stage, copy }
     }
 
     /// `data-status` and the `status` of `capital-offer-loaded`.
@@ -83,6 +86,8 @@ pub struct Controller {
     pub load: RwSignal<LoadState>,
     pub launch: RwSignal<LaunchState>,
     pub formatter: Memo<Formatter>,
+    /// The `strings` property: the platform's copy set on the page.
+    pub strings: RwSignal<Option<Arc<PlatformCopy>>>,
     /// The colours in effect: attribute, then host CSS variable, then backend branding.
     pub palette: Memo<Palette>,
     /// The `tile` part, for the delivery observer.
@@ -131,6 +136,7 @@ impl Controller {
             load,
             launch: RwSignal::new(LaunchState::Idle),
             formatter,
+            strings: RwSignal::new(None),
             palette,
             tile: NodeRef::new(),
             shared: StoredValue::new_local(Shared {
@@ -172,9 +178,14 @@ impl Controller {
         Lang::from_locale(&self.formatter.get().locale)
     }
 
-    /// The copy for the current locale.
-    pub fn text(&self) -> &'static Text {
-        self.lang().text()
+    /// The words in effect: the `strings` property, then the backend's `copy`, then the
+    /// built-in copy of the current locale.
+    pub fn words(&self) -> Wording {
+        let copy = self.load.with(|load| match load {
+            LoadState::Ready(loaded) => loaded.copy.clone(),
+            _ => None,
+        });
+        Wording::new(&self.formatter.get().locale, [self.strings.get(), copy])
     }
 
     pub fn host(&self) -> Option<HtmlElement> {
@@ -230,9 +241,9 @@ impl Controller {
                 Ok(state) => this.show(Loaded::new(state)),
                 Err(ApiError::Aborted) => {}
                 Err(error) => {
-                    let message = this.text().load_failed;
                     this.load.set(LoadState::Failed(error.clone()));
-                    this.report_error(error.kind(), message, error.status());
+                    let words = untrack(|| this.words());
+                    this.report_error(error.kind(), words.get(Key::LoadFailed), error.status());
                 }
             }
         });
@@ -271,7 +282,7 @@ impl Controller {
             host,
             target: self.attributes.link_target(),
             link_origins: self.attributes.raw(Attribute::LinkOrigins).get(),
-            text: self.text(),
+            words: self.words(),
             state: self.launch,
         });
         launch::launch(context, link_type);
@@ -285,12 +296,13 @@ impl Controller {
             .try_with_value(|shared| shared.prefetched.replace(Some(prefetched)));
     }
 
-    /// The message for a failed launch, in the current locale.
-    pub fn launch_message(&self, failure: LaunchFailure) -> &'static str {
-        match failure {
-            LaunchFailure::UnsafeLink => self.text().unsafe_link,
-            LaunchFailure::Request => self.text().link_failed,
-        }
+    /// The message for a failed launch, in the words in effect.
+    pub fn launch_message(&self, failure: LaunchFailure) -> String {
+        let key = match failure {
+            LaunchFailure::UnsafeLink => Key::UnsafeLink,
+            LaunchFailure::Request => Key::LinkFailed,
+        };
+        self.words().get(key).to_owned()
     }
 
     /// `capital-offer-error`.

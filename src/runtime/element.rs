@@ -3,6 +3,9 @@
 //! happens in Rust.
 
 use std::any::Any;
+use std::sync::Arc;
+
+use capital_types::PlatformCopy;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -73,10 +76,21 @@ impl TileHandle {
         })
     }
 
-    /// Sets an attribute's effective value (`undefined`/`null` when absent); names that are not
-    /// the element's attributes are ignored.
+    /// Sets an attribute's effective value (`undefined`/`null` when absent), or with the name
+    /// `strings`, the `strings` property as JSON: the platform's copy, laid over the backend's
+    /// and the built-in copy (anything but texts, or languages of texts, is ignored entry by
+    /// entry). Other names are ignored.
     pub fn set(&self, name: &str, value: Option<String>) {
-        if let (Some(mounted), Some(attribute)) = (&self.mounted, Attribute::from_name(name)) {
+        let Some(mounted) = &self.mounted else {
+            return;
+        };
+        if name == "strings" {
+            let copy = value
+                .and_then(|json| capital_types::json::from_str::<PlatformCopy>(&json).ok())
+                .filter(|copy| !copy.is_empty())
+                .map(Arc::new);
+            mounted.controller.strings.set(copy);
+        } else if let Some(attribute) = Attribute::from_name(name) {
             mounted.controller.attributes.set(attribute, value);
         }
     }

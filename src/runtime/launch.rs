@@ -15,7 +15,7 @@ use web_sys::HtmlElement;
 use super::api::{ApiError, Backend};
 use super::events::{self, ErrorKind};
 use super::page_urls::checked_link;
-use crate::model::copy::Text;
+use crate::model::copy::{Key, Wording};
 use crate::model::options::LinkTarget;
 
 /// What the call to action is doing.
@@ -45,7 +45,8 @@ pub struct LaunchContext {
     pub target: LinkTarget,
     /// The `link-origins` attribute.
     pub link_origins: Option<String>,
-    pub text: &'static Text,
+    /// The words in effect, for the error event's message.
+    pub words: Wording,
     /// The call to action's state, set here.
     pub state: RwSignal<LaunchState>,
 }
@@ -57,7 +58,7 @@ pub fn launch(context: LaunchContext, link_type: AccountLinkType) {
         host,
         target,
         link_origins,
-        text,
+        words,
         state,
     } = context;
     // A second click while a request is in flight sends nothing.
@@ -89,7 +90,12 @@ pub fn launch(context: LaunchContext, link_type: AccountLinkType) {
                 }
                 Err(_) => {
                     close(tab);
-                    events::error(&host, ErrorKind::UnsafeLink, text.unsafe_link, None);
+                    events::error(
+                        &host,
+                        ErrorKind::UnsafeLink,
+                        words.get(Key::UnsafeLink),
+                        None,
+                    );
                     LaunchState::Failed(LaunchFailure::UnsafeLink)
                 }
             },
@@ -99,7 +105,12 @@ pub fn launch(context: LaunchContext, link_type: AccountLinkType) {
             }
             Err(error) => {
                 close(tab);
-                events::error(&host, error.kind(), text.link_failed, error.status());
+                events::error(
+                    &host,
+                    error.kind(),
+                    words.get(Key::LinkFailed),
+                    error.status(),
+                );
                 LaunchState::Failed(LaunchFailure::Request)
             }
         };

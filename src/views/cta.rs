@@ -3,6 +3,7 @@
 use capital_types::AccountLinkType;
 use leptos::prelude::*;
 
+use crate::model::copy::Key;
 use crate::model::options::LinkTarget;
 use crate::runtime::controller::Controller;
 use crate::runtime::launch::LaunchState;
@@ -13,7 +14,7 @@ pub fn Cta(
     /// The element's state.
     controller: Controller,
     /// The button's label.
-    label: &'static str,
+    label: String,
     /// The Account Link type to request.
     link_type: AccountLinkType,
 ) -> impl IntoView {
@@ -35,12 +36,12 @@ pub fn Cta(
                 aria-disabled=move || busy().to_string()
                 on:click=on_click
             >
-                <span class="cta-label">{move || if busy() { controller.text().opening } else { label }}</span>
+                <span class="cta-label">{move || if busy() { controller.words().get(Key::Opening).to_owned() } else { label.clone() }}</span>
                 {move || new_tab().then(|| view! {
                     <svg class="cta-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
                         <path d="M6 3H3.5A1.5 1.5 0 0 0 2 4.5v8A1.5 1.5 0 0 0 3.5 14h8a1.5 1.5 0 0 0 1.5-1.5V10M9 2h5v5M14 2 7.5 8.5" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round"/>
                     </svg>
-                    <span class="visually-hidden">{format!(" ({})", controller.text().new_tab)}</span>
+                    <span class="visually-hidden">{move || format!(" ({})", controller.words().get(Key::NewTab))}</span>
                 })}
             </button>
             {move || message().map(|message| view! { <p part="message" class="message" role="alert">{message}</p> })}

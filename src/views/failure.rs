@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::model::copy::Key;
 use crate::runtime::controller::Controller;
 
 #[component]
@@ -10,15 +11,15 @@ pub fn Failure(
     controller: Controller,
 ) -> impl IntoView {
     move || {
-        let text = controller.text();
+        let words = controller.words();
         view! {
             <div class="main failure">
                 <svg class="failure-icon" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true">
                     <circle cx="12" cy="12" r="10" fill="none" stroke="currentColor" stroke-width="1.8"/>
                     <path d="M12 7v6M12 16.5v.5" stroke="currentColor" stroke-width="1.8" stroke-linecap="round"/>
                 </svg>
-                <p part="message" class="message">{text.load_failed}</p>
-                <button part="retry" class="retry" type="button" on:click=move |_| controller.load()>{text.retry}</button>
+                <p part="message" class="message">{words.get(Key::LoadFailed).to_owned()}</p>
+                <button part="retry" class="retry" type="button" on:click=move |_| controller.load()>{words.get(Key::Retry).to_owned()}</button>
             </div>
         }
     }

@@ -107,6 +107,22 @@ pub struct CreateOffer {
     pub repayment_interval_days: Option<i64>,
     #[serde(default)]
     pub repayment_interval_minimum: Option<i64>,
+    /// Whose lender's notice applies; by default the one for the financing type and currency.
+    #[serde(default)]
+    pub disclaimer_variant: Option<String>,
+}
+
+/// The lender for an offer of `financing_type` in `currency`, as Stripe assigns them: YouLend
+/// for UK cash advances (GBP) and US ones, Celtic Bank for US loans, YouLend in France and
+/// Germany (EUR), Fundbox in Australia (AUD).
+fn default_disclaimer(financing_type: Option<&str>, currency: &str) -> &'static str {
+    match (financing_type, currency.to_ascii_lowercase().as_str()) {
+        (_, "gbp") => "youlend_uk_mca",
+        (_, "eur") => "youlend_fr_financing",
+        (_, "aud") => "fundbox_au_financing",
+        (Some("cash_advance"), _) => "youlend_us_mca",
+        _ => "celtic_us_loan",
+    }
 }
 
 fn default_amount() -> i64 {
@@ -321,7 +337,16 @@ impl Sandbox {
             accepted_terms: None,
             charged_off_at: None,
             created: Some(created),
-            disclaimer_variant: Some("celtic_us_loan".into()),
+            disclaimer_variant: Some(
+                request
+                    .disclaimer_variant
+                    .clone()
+                    .unwrap_or_else(|| {
+                        default_disclaimer(request.financing_type.as_deref(), &request.currency)
+                            .to_owned()
+                    })
+                    .into(),
+            ),
             expires_after: Some((created + OFFER_LIFETIME_SECONDS) as f64),
             financing_type: Some(
                 request
@@ -557,11 +582,20 @@ impl Sandbox {
                 .unwrap_or_else(default_currency),
             product_type: Some("refill".into()),
             campaign_type: Some("repeat_user".into()),
-            financing_type: None,
+            // A refill is of the same kind, and from the same lender, as what it refills.
+            financing_type: current
+                .offer
+                .effective_financing_type()
+                .map(|t| t.as_str().to_owned()),
             status: Some("delivered".into()),
             previous_financing_fee_discount_rate: Some(discount_rate.unwrap_or(0.5)),
             repayment_interval_days: None,
             repayment_interval_minimum: None,
+            disclaimer_variant: current
+                .offer
+                .disclaimer_variant
+                .as_ref()
+                .map(|v| v.as_str().to_owned()),
         })
         .await
     }

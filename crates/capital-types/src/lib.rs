@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod money;
 pub mod offer;
 pub mod offer_state;
+pub mod platform_copy;
 pub mod summary;
 pub mod transaction;
 
@@ -32,5 +33,6 @@ pub use offer::{
     StatusTransitions,
 };
 pub use offer_state::OfferState;
+pub use platform_copy::PlatformCopy;
 pub use summary::{CurrentRepaymentInterval, FinancingSummary, SummaryDetails, SummaryStatus};
 pub use transaction::{FinancingTransaction, TransactionDetails, TransactionType};

@@ -50,6 +50,7 @@ fn offer_state_example() -> Value {
                     "details": {"advance_amount": 90000, "currency": "usd", "fee_amount": 9000, "paid_amount": 10, "remaining_amount": 98990,
                                 "withhold_rate": 0.15, "current_repayment_interval": {"due_at": 5.5, "paid_amount": null, "remaining_amount": 3}}},
         "branding": {"business_name": "Rocket Rides", "icon": null, "primary_color": "#0a7cff"},
+        "copy": {"offer.cta": "See your offer", "fr": {"offer.cta": "Voir votre offre", "n": 1}, "x": [1, "y"]},
     })
 }
 

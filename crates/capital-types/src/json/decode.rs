@@ -9,7 +9,7 @@ use crate::offer::{
     AcceptedTerms, FinancingOffer, OfferedTerms, RepaymentIntervalConfiguration, StatusTransitions,
 };
 use crate::summary::{CurrentRepaymentInterval, FinancingSummary, SummaryDetails};
-use crate::{AccountLink, Branding, Currency, OfferState, OfferStatus};
+use crate::{AccountLink, Branding, Currency, OfferState, OfferStatus, PlatformCopy};
 
 /// A struct's fields, read in declaration order: by name from an object, or by position from an
 /// array (serde reads a struct from either; Stripe sends objects).
@@ -151,6 +151,60 @@ impl FromJson for BTreeMap<String, String> {
     }
 }
 
+impl FromJson for PlatformCopy {
+    /// As its serde impl (which reads the value as a `serde_json::Value`): strings for every
+    /// language, objects of strings for one, anything else (and anything but an object) ignored,
+    /// the last of duplicate keys kept. Ignored values are still checked as serde_json checks
+    /// them (no lone surrogates, no numbers out of range), so the two readers refuse alike.
+    fn from_json(value: &Json) -> Result<Self, Error> {
+        let mut copy = PlatformCopy::default();
+        let Json::Object(entries) = value else {
+            return checked(value).map(|()| copy);
+        };
+        for (index, (key, value)) in entries.iter().enumerate() {
+            let key = key.clone()?;
+            let replaced = entries[index + 1..]
+                .iter()
+                .any(|(later, _)| later.as_ref().is_ok_and(|later| *later == key));
+            match value {
+                _ if replaced => checked(value)?,
+                Json::String(text) => copy.insert_text(key, text.clone()?),
+                Json::Object(entries) => {
+                    let mut texts = PlatformCopy::default();
+                    for (inner, value) in entries {
+                        let inner = inner.clone()?;
+                        match value {
+                            Json::String(text) => texts.insert_text(inner, text.clone()?),
+                            // A skipped duplicate is dropped by the later one.
+                            _ => {
+                                checked(value)?;
+                                texts.all.retain(|(k, _)| *k != inner);
+                            }
+                        }
+                    }
+                    copy.insert_language(key, texts.all);
+                }
+                _ => checked(value)?,
+            }
+        }
+        Ok(copy)
+    }
+}
+
+/// Refuses what serde_json refuses when it reads a value it then ignores.
+fn checked(value: &Json) -> Result<(), Error> {
+    match value {
+        Json::String(text) => text.as_ref().map(|_| ()).map_err(Clone::clone),
+        Json::Number(_) => f64::from_json(value).map(|_| ()),
+        Json::Array(items) => items.iter().try_for_each(checked),
+        Json::Object(entries) => entries.iter().try_for_each(|(key, value)| {
+            key.as_ref().map_err(Clone::clone)?;
+            checked(value)
+        }),
+        Json::Null | Json::Bool(_) => Ok(()),
+    }
+}
+
 /// `FromJson` for structs whose fields are all optional and named as in JSON: each is filled from
 /// its default field by field, in declaration order (which is also its position in an array).
 macro_rules! optional_fields {
@@ -167,7 +221,7 @@ macro_rules! optional_fields {
 }
 
 optional_fields! {
-    OfferState { offer, summary, branding }
+    OfferState { offer, summary, branding, copy }
     RepaymentIntervalConfiguration { duration_days, maximum_amount, minimum_amount }
     StatusTransitions {
         accepted_at, canceled_at, fully_repaid_at, paid_out_at, rejected_at, replaced_at
@@ -325,6 +379,6 @@ mod tests {
         let link: AccountLink = from_str(r#"[null, 1, 2, "https://x"]"#).unwrap();
         assert_eq!((link.created, link.url.as_str()), (Some(1), "https://x"));
         assert!(from_str::<AccountLink>("[null, 1, 2]").is_err());
-        assert!(from_str::<OfferState>("[null, null, null, null]").is_err());
+        assert!(from_str::<OfferState>("[null, null, null, null, null]").is_err());
     }
 }
