@@ -83,7 +83,9 @@ impl MinorUnits {
             digits
         } else {
             let padded = format!("{digits:0>width$}", width = exponent + 1);
-            let (whole, fraction) = padded.split_at(padded.len() - exponent);
+            let (whole, fraction) = padded
+                .split_at_checked(padded.len() - exponent)
+                .unwrap_or_default();
             format!("{whole}.{fraction}")
         };
         if negative { format!("-{body}") } else { body }

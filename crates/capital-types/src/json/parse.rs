@@ -49,6 +49,12 @@ fn invalid() -> Error {
 }
 
 impl<'a> Parser<'a> {
+    /// The text between two byte offsets the parser has checked are character boundaries
+    /// (`get`, not indexing: a slice that can panic links the panic message's formatting).
+    fn slice(&self, start: usize, end: usize) -> &'a str {
+        self.text.get(start..end).unwrap_or_default()
+    }
+
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.at).copied()
     }
@@ -158,11 +164,11 @@ impl<'a> Parser<'a> {
                     if lone_surrogate {
                         return Ok(Err(Error::new("lone surrogate in a JSON string")));
                     }
-                    out.push_str(&self.text[run_start..self.at - 1]);
+                    out.push_str(self.slice(run_start, self.at - 1));
                     return Ok(Ok(out));
                 }
                 b'\\' => {
-                    out.push_str(&self.text[run_start..self.at - 1]);
+                    out.push_str(self.slice(run_start, self.at - 1));
                     let escaped = match self.next()? {
                         b'"' => '"',
                         b'\\' => '\\',
@@ -236,7 +242,7 @@ impl<'a> Parser<'a> {
             }
             self.some_digits()?;
         }
-        Ok(&self.text[start..self.at])
+        Ok(self.slice(start, self.at))
     }
 
     fn digits(&mut self) {
