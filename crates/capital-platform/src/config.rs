@@ -140,6 +140,10 @@ pub struct Config {
         global = true
     )]
     pub session_hours: i64,
+    /// A JSON file of the platform's approved copy, which the element shows instead of its
+    /// built-in text (README, "Before you go live"; keys in docs/contract.md).
+    #[arg(long, env = "CAPITAL_COPY_FILE", global = true)]
+    pub copy_file: Option<PathBuf>,
     /// The platform's business name, shown by the element.
     #[arg(
         long,

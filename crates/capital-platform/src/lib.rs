@@ -3,6 +3,7 @@
 //! mode that talks to the real API.
 
 pub mod app;
+pub mod approved_copy;
 pub mod capital;
 pub mod cli;
 pub mod clock;

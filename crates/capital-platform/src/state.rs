@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 use axum_extra::extract::cookie::Key;
 use tokio::sync::Notify;
 
+use crate::approved_copy::ApprovedCopy;
 use crate::capital::Capital;
 use crate::config::{Config, Mode, SANDBOX_WEBHOOK_SECRET};
 use crate::config::{DemoAccount, parse_accounts};
@@ -34,6 +35,8 @@ pub struct Inner {
     pub reads: StripeReads,
     /// Wakes the follow-up worker (`followups.rs`) when a webhook leaves work for it.
     pub followups: Arc<Notify>,
+    /// The platform's approved copy, sent with every offer (`--copy-file`).
+    pub copy: Option<ApprovedCopy>,
 }
 
 /// Why the server could not start. Each is a problem with the configuration or the machine,
@@ -71,6 +74,13 @@ impl FromRef<AppState> for Key {
 impl AppState {
     /// Opens the store and picks Stripe's side: the sandbox, or the real API.
     pub async fn new(config: Config) -> Result<AppState, StartError> {
+        let copy = match &config.copy_file {
+            Some(path) => Some(
+                ApprovedCopy::load(path)
+                    .map_err(|error| StartError::Config(format!("copy file: {error}")))?,
+            ),
+            None => None,
+        };
         if let Some(parent) = config
             .database_url()
             .strip_prefix("sqlite://")
@@ -132,6 +142,7 @@ impl AppState {
             accounts,
             reads: StripeReads::new(Duration::from_millis(config_backoff)),
             followups: Arc::new(Notify::new()),
+            copy,
         }));
         tokio::spawn(followups::run(
             Arc::downgrade(&state.0),

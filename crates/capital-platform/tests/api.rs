@@ -582,3 +582,41 @@ async fn the_cli_drives_a_running_sandbox() {
         "fully_repaid"
     );
 }
+
+#[tokio::test]
+async fn the_platforms_approved_copy_goes_with_every_offer_and_a_bad_file_stops_the_start() {
+    let dir = std::env::temp_dir().join(format!("capital-copy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("copy.json");
+    std::fs::write(
+        &file,
+        r#"{"offer.cta": "See your offer", "fr": {"offer.cta": "Voir votre offre"}}"#,
+    )
+    .unwrap();
+    let mut config = capital_platform::Config::for_tests();
+    config.copy_file = Some(file.clone());
+    let app = TestApp::with_config(config.clone()).await;
+    let cookie = app.sign_in(ROCKET).await;
+    let state = app.offer_state(&cookie).await;
+    assert_eq!(
+        state["copy"],
+        json!({"offer.cta": "See your offer", "fr": {"offer.cta": "Voir votre offre"}})
+    );
+
+    // Without a copy file, the answer has no `copy` (the element's built-in copy applies).
+    let plain = TestApp::new().await;
+    let cookie = plain.sign_in(ROCKET).await;
+    assert_eq!(plain.offer_state(&cookie).await.get("copy"), None);
+
+    // A typo fails the start with the key that is wrong, instead of leaving built-in text.
+    std::fs::write(&file, r#"{"offer.cat": "See your offer"}"#).unwrap();
+    let error = capital_platform::AppState::new(config)
+        .await
+        .err()
+        .expect("the start is refused");
+    assert!(
+        error.to_string().contains("unknown key `offer.cat`"),
+        "{error}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

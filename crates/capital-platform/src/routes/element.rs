@@ -51,11 +51,15 @@ async fn offer(
         None => None,
     };
     // Stripe's objects whole, as Stripe sent them (newer fields included).
-    Ok(Json(json!({
+    let mut answer = json!({
         "offer": current,
         "summary": summary.map(Whole::into_json),
         "branding": state.config.branding(),
-    })))
+    });
+    if let Some(copy) = &state.copy {
+        answer["copy"] = json!(copy.get());
+    }
+    Ok(Json(answer))
 }
 
 async fn create_link(

@@ -1,6 +1,11 @@
 //! The hosted pages an Account Link leads to in the sandbox: the offer application (amount
 //! slider, submit) and financing reporting. Rendered with maud, which escapes every value.
+//!
+//! They keep to the rules the element's copy keeps to (`capital-copy`): its words where they say
+//! the same thing, no loan concepts for a cash advance, and the lender's notice of the offer's
+//! `disclaimer_variant`, in English (the sandbox's pages are English only).
 
+use capital_copy::{Key, Lang, Terms, fill};
 use capital_types::money::group_thousands;
 use capital_types::{Currency, FinancingOffer, LifecyclePhase, MinorUnits};
 use maud::{Markup, PreEscaped, html};
@@ -16,6 +21,7 @@ h1{font-size:24px;margin:12px 0} .big{font-size:36px;font-weight:700;letter-spac
 dl{display:grid;grid-template-columns:1fr auto;gap:8px 16px} dt{color:#5b6170} dd{margin:0;font-weight:600;text-align:right}
 input[type=range]{width:100%} button{width:100%;min-height:44px;border:0;border-radius:10px;background:#3d4eac;color:#fff;font:inherit;font-weight:650;cursor:pointer}
 table{width:100%;border-collapse:collapse;font-size:14px} td,th{padding:6px 4px;border-top:1px solid #e6e8ee;text-align:left} td.n{text-align:right}
+.legal{margin-top:20px;color:#5b6170;font-size:13px}
 .bar{height:10px;border-radius:99px;background:#e6e8ee;overflow:hidden} .bar>div{height:100%;background:#3d4eac}
 a{color:#3d4eac}
 ";
@@ -103,6 +109,21 @@ document.querySelector('a[data-back]').addEventListener('click', (event) => {
 });
 ";
 
+/// The built-in English text of `key`.
+fn text(key: Key) -> &'static str {
+    Lang::En.text(key)
+}
+
+/// The lender's notice for the offer, when its variant is known.
+fn notice(offer: &FinancingOffer) -> Markup {
+    let notice = offer.disclaimer_variant.as_ref().and_then(Key::notice);
+    html! { @if let Some(key) = notice { p.legal { (text(key)) } } }
+}
+
+fn terms_of(offer: &FinancingOffer) -> Terms {
+    Terms::of(offer.effective_financing_type())
+}
+
 fn currency_of(currency: Option<&Currency>) -> String {
     currency.map_or_else(|| "usd".to_owned(), |c| c.as_str().to_owned())
 }
@@ -127,14 +148,20 @@ pub fn application(token: &str, offer: &FinancingOffer, return_url: &str) -> Str
         .unwrap_or_else(|| "—".into());
     let discount = terms
         .previous_financing_fee_discount_rate
-        .map(|r| format!("{}%", (r * 100.0).round()))
-        .unwrap_or_else(|| "no".into());
+        .map(|r| format!("{}%", (r * 100.0).round()));
+    let refill = match terms_of(offer) {
+        Terms::Loan => Key::OfferLedeRefill,
+        Terms::CashAdvance => Key::OfferLedeRefillCashAdvance,
+    };
     page(
         "Your financing offer",
         html! {
             h1 { "Apply for financing" }
             @if offer.is_refill() {
-                p { "This refill first pays off your current financing, with a " (discount) " discount on its remaining fee; you receive the difference." }
+                p { (text(refill)) }
+                @if let Some(discount) = discount {
+                    p { (text(Key::OfferDiscountLabel)) ": " (fill(text(Key::OfferDiscountValue), &[("rate", &discount)])) }
+                }
             }
             form method="post" action={ "/sandbox/hosted/" (token) "/submit" } {
                 p { label for="advance" { "Amount" } ": " span.big #amount { (money(maximum, &currency)) } }
@@ -143,12 +170,13 @@ pub fn application(token: &str, offer: &FinancingOffer, return_url: &str) -> Str
                     data-currency=(currency.to_ascii_uppercase()) data-exponent=(exponent)
                     data-maximum=(maximum) data-fee=(fee);
                 dl {
-                    dt { "Fixed fee" } dd #fee { (money(fee, &currency)) }
-                    dt { "Payment rate" } dd { (rate) " of daily sales" }
+                    dt { (text(Key::OfferFeeLabel)) } dd #fee { (money(fee, &currency)) }
+                    dt { (text(Key::RateLabel)) } dd { (fill(text(Key::RateValue), &[("rate", &rate)])) }
                 }
                 button type="submit" { "Submit application" }
             }
             script { (PreEscaped(SLIDER_SCRIPT)) }
+            (notice(offer))
             (back_link(return_url))
         },
     )
@@ -164,8 +192,9 @@ pub fn submitted(offer: &FinancingOffer, return_url: &str) -> String {
             h1 { "Application submitted" }
             p {
                 "You applied for " strong { (money(terms.advance_amount.unwrap_or(0), &currency)) }
-                ". Capital's servicing team reviews it; the decision comes by email."
+                ". Stripe Capital reviews it, and the decision comes by email."
             }
+            (notice(offer))
             (back_link(return_url))
         },
     )
@@ -212,25 +241,31 @@ fn financing_section(financing: &Financing) -> Markup {
     let total = financing.total_owed().max(1);
     let percent = financing.paid * 100 / total;
     let status = match financing.offer.status.phase() {
-        LifecyclePhase::UnderReview => "Application under review".to_owned(),
-        LifecyclePhase::InProgress => "In progress".to_owned(),
-        LifecyclePhase::PaidInFull => "Paid in full".to_owned(),
+        LifecyclePhase::UnderReview => text(Key::ReviewHeading).to_owned(),
+        LifecyclePhase::InProgress => text(Key::ProgressHeading).to_owned(),
+        LifecyclePhase::PaidInFull => text(Key::PaidHeading).to_owned(),
         _ => financing.offer.status.as_str().replace('_', " "),
+    };
+    let remaining = match terms_of(&financing.offer) {
+        Terms::Loan => Key::ProgressRemainingLabel,
+        Terms::CashAdvance => Key::ProgressRemainingLabelCashAdvance,
     };
     html! {
         h2 { (status) }
         p { (financing.offer.id) }
-        div.bar role="progressbar" aria-label="Paid so far" aria-valuemin="0" aria-valuemax="100"
-            aria-valuenow=(percent) aria-valuetext={ (percent) "% paid" } { div style={ "width:" (percent) "%" } {} }
+        div.bar role="progressbar" aria-label=(text(Key::ProgressBarLabel)) aria-valuemin="0" aria-valuemax="100"
+            aria-valuenow=(percent) aria-valuetext=(fill(text(Key::ProgressValue), &[("percent", &format!("{percent}%"))]))
+            { div style={ "width:" (percent) "%" } {} }
         dl {
             dt { "Financing" } dd { (money(terms.advance_amount.unwrap_or(0), &currency)) }
-            dt { "Fee" } dd { (money(terms.fee_amount.unwrap_or(0), &currency)) }
-            dt { "Paid" } dd { (money(financing.paid, &currency)) }
-            dt { "Remaining" } dd { (money(financing.remaining(), &currency)) }
+            dt { (text(Key::OfferFeeLabel)) } dd { (money(terms.fee_amount.unwrap_or(0), &currency)) }
+            dt { (text(Key::ProgressPaidLabel)) } dd { (money(financing.paid, &currency)) }
+            dt { (text(remaining)) } dd { (money(financing.remaining(), &currency)) }
             @if let Some(discount) = terms.previous_financing_fee_discount_amount {
-                dt { "Refill discount" } dd { (money(discount, &currency)) }
+                dt { (text(Key::OfferDiscountLabel)) } dd { (money(discount, &currency)) }
             }
         }
+        (notice(&financing.offer))
     }
 }
 
@@ -269,5 +304,81 @@ mod tests {
         assert!(!html.contains("<script>x"), "{html}");
         assert!(!html.contains("tok\"<b>"), "{html}");
         assert!(html.contains("&quot;&gt;&lt;b&gt;"), "{html}");
+    }
+
+    /// Every visible text of `html`: tags, scripts and styles removed.
+    fn visible_text(html: &str) -> String {
+        let mut html = html.to_owned();
+        for element in ["script", "style"] {
+            while let Some(start) = html.find(&format!("<{element}")) {
+                let end = html[start..]
+                    .find(&format!("</{element}>"))
+                    .map_or(html.len(), |e| start + e + element.len() + 3);
+                html.replace_range(start..end, " ");
+            }
+        }
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => {
+                    in_tag = false;
+                    text.push(' ');
+                }
+                _ if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        text
+    }
+
+    /// The hosted pages keep to the element's rules: no word the guidance bans, and for a cash
+    /// advance no loan concepts; the lender's notice is there, and is the only place "loan" may be.
+    #[test]
+    fn the_hosted_pages_keep_to_the_marketing_guidance() {
+        use capital_copy::banned;
+        for (financing_type, variant, cash_advance) in [
+            ("flex_loan", "celtic_us_loan", false),
+            ("cash_advance", "youlend_uk_mca", true),
+        ] {
+            let offer: FinancingOffer = serde_json::from_value(serde_json::json!({
+                "id": "fo_1", "status": "paid_out", "financing_type": financing_type, "product_type": "refill",
+                "disclaimer_variant": variant,
+                "offered_terms": {"advance_amount": 100000, "fee_amount": 10000, "currency": "gbp", "withhold_rate": 0.1,
+                                  "previous_financing_fee_discount_rate": 0.5},
+                "accepted_terms": {"advance_amount": 100000, "fee_amount": 10000, "currency": "gbp",
+                                   "previous_financing_fee_discount_amount": 500},
+            }))
+            .unwrap();
+            let notice_text =
+                text(Key::notice(offer.disclaimer_variant.as_ref().unwrap()).unwrap());
+            let financing = Financing {
+                offer: offer.clone(),
+                paid: 2_000,
+            };
+            for html in [
+                application("t", &offer, "https://platform.example/back"),
+                submitted(&offer, "https://platform.example/back"),
+                reporting(&[financing], &[], "https://platform.example/back"),
+            ] {
+                let page = visible_text(&html);
+                assert!(
+                    page.contains(notice_text),
+                    "{financing_type}: no notice in {page}"
+                );
+                let outside_notice = page.replace(notice_text, " ");
+                let mut terms = banned::everywhere(Lang::En).to_vec();
+                terms.extend(banned::outside_notices(Lang::En));
+                if cash_advance {
+                    terms.extend(banned::cash_advances(Lang::En));
+                }
+                let found = banned::found(&outside_notice, &terms);
+                assert!(
+                    found.is_empty(),
+                    "{financing_type}: {found:?} in {outside_notice}"
+                );
+            }
+        }
     }
 }
