@@ -26,14 +26,14 @@ class VanillaTile extends HTMLElement {
     const money = (amount) => new Intl.NumberFormat(undefined, { style: 'currency', currency: terms.currency.toUpperCase(), maximumFractionDigits: 0 }).format(amount / 10 ** digits);
     tile.dataset.status = offer.status;
     const heading = document.createElement('h2');
-    heading.textContent = 'You’re eligible for financing';
+    heading.textContent = 'Your business is prequalified for financing';
     const amount = document.createElement('div');
     amount.className = 'amount';
     amount.textContent = money(terms.advance_amount);
     const list = document.createElement('dl');
     for (const [label, value] of [
       ['Fixed fee', money(terms.fee_amount)],
-      ['Repayment rate', new Intl.NumberFormat(undefined, { style: 'percent' }).format(terms.withhold_rate)],
+      ['Payment rate', new Intl.NumberFormat(undefined, { style: 'percent' }).format(terms.withhold_rate)],
       ['Offer expires', new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(offer.expires_after * 1000))],
     ]) {
       const dt = document.createElement('dt');

@@ -261,7 +261,10 @@ async fn usd_offer_shows_its_terms_in_parts() {
         "{}",
         tile.part_text("expiry")
     );
-    assert_eq!(tile.part_text("heading"), "You’re eligible for financing");
+    assert_eq!(
+        tile.part_text("heading"),
+        "Your business is prequalified for financing"
+    );
     assert_eq!(
         tile.part_text("cta").trim_start().starts_with("View offer"),
         true
@@ -312,10 +315,16 @@ async fn refill_shows_the_discount_and_locale_changes_copy_live() {
         tile.part_text("discount"),
         "50% off the remaining fee of your current financing"
     );
-    assert_eq!(tile.part_text("heading"), "Refill your financing");
+    assert_eq!(
+        tile.part_text("heading"),
+        "You’re prequalified to refill your financing"
+    );
 
     tile.handle.set("locale", Some("fr-FR".into()));
-    until(|| tile.part_text("heading") == "Renouvelez votre financement").await;
+    until(|| {
+        tile.part_text("heading") == "Vous êtes présélectionné pour compléter votre financement"
+    })
+    .await;
     assert!(
         tile.part_text("discount").starts_with("50\u{a0}%"),
         "{}",
@@ -537,7 +546,7 @@ async fn server_error_then_retry_recovers() {
     assert_eq!(tile.settled().await, "error");
     assert_eq!(
         tile.part_text("message"),
-        "We couldn’t load your financing offer."
+        "Your financing offer couldn’t be loaded."
     );
     assert!(
         !tile.text().contains("hunter2"),
@@ -547,7 +556,7 @@ async fn server_error_then_retry_recovers() {
     assert_eq!(
         errors,
         vec![
-            json!({"kind": "http", "message": "We couldn’t load your financing offer.", "status": 500})
+            json!({"kind": "http", "message": "Your financing offer couldn’t be loaded.", "status": 500})
         ]
     );
 
@@ -915,8 +924,10 @@ async fn status_changes_are_announced_politely() {
     until(|| live().text_content().unwrap_or_default() == "Loading your financing offer").await;
     until(|| live().text_content().unwrap_or_default() == "Application under review").await;
     tile.handle.set("api-base", Some("/t21b".into()));
-    until(|| live().text_content().unwrap_or_default() == "We couldn’t load your financing offer.")
-        .await;
+    until(|| {
+        live().text_content().unwrap_or_default() == "Your financing offer couldn’t be loaded."
+    })
+    .await;
     tile.remove();
 }
 
@@ -1126,4 +1137,114 @@ fn floats_read_in_the_browser_match_rusts_parser() {
             "{text}"
         );
     }
+}
+
+#[wasm_bindgen_test]
+async fn the_platforms_copy_replaces_text_from_the_backend_and_the_page_as_text() {
+    let mut s = state(offer("delivered", "usd", 1500000));
+    s["copy"] = json!({
+        "offer.heading.newly_eligible": "From the backend",
+        "offer.cta": "<b>See</b> my offer",
+        "fr": {"offer.cta": "Voir mon offre"},
+        "offer.fee_label": 5,
+    });
+    stub(js(&routes("/t-copy", s)));
+    let tile = Tile::mount(&[("api-base", "/t-copy")]);
+    tile.settled().await;
+    assert_eq!(tile.part_text("heading"), "From the backend");
+    assert!(tile.part_text("cta").starts_with("<b>See</b> my offer"));
+    assert!(
+        tile.shadow().query_selector("b").unwrap().is_none(),
+        "text, never markup"
+    );
+    assert!(
+        tile.text().contains("Fixed fee"),
+        "a value that is not text is ignored"
+    );
+
+    // The page's `strings` property wins over the backend's copy, key by key.
+    let strings = json!({
+        "offer.heading.newly_eligible": "From the page <i>x</i>",
+        "unknown.key": "ignored",
+        "notice.celtic_us_loan": "The platform's approved notice.",
+    });
+    tile.handle.set("strings", Some(strings.to_string()));
+    until(|| tile.part_text("heading") == "From the page <i>x</i>").await;
+    assert!(tile.shadow().query_selector("i").unwrap().is_none());
+    assert!(tile.part_text("cta").starts_with("<b>See</b> my offer"));
+    let legal = tile.shadow().query_selector(".legal").unwrap().unwrap();
+    assert_eq!(
+        legal.text_content().unwrap(),
+        "The platform's approved notice."
+    );
+
+    // Not JSON, or unset: the backend's copy again.
+    tile.handle.set("strings", Some("{not json".to_owned()));
+    until(|| tile.part_text("heading") == "From the backend").await;
+    tile.handle.set("strings", Some(strings.to_string()));
+    until(|| tile.part_text("heading") != "From the backend").await;
+    tile.handle.set("strings", None);
+    until(|| tile.part_text("heading") == "From the backend").await;
+
+    // Copy by language: the French text under `fr`, the built-in French elsewhere.
+    tile.handle.set("locale", Some("fr-FR".to_owned()));
+    until(|| tile.part_text("cta").starts_with("Voir mon offre")).await;
+    assert!(tile.text().contains("Frais fixes"));
+    tile.remove();
+}
+
+#[wasm_bindgen_test]
+async fn an_offer_whose_lender_notice_cannot_be_shown_is_not_shown() {
+    for (index, variant) in [json!(null), json!("new_lender_xx_financing")]
+        .into_iter()
+        .enumerate()
+    {
+        let mut open = offer("delivered", "usd", 1500000);
+        open["disclaimer_variant"] = variant;
+        let base = format!("/t-notice-{index}");
+        stub(js(&routes(&base, state(open))));
+        let tile = Tile::mount(&[("api-base", &base), ("delivery", "manual")]);
+        assert_eq!(tile.settled().await, "none");
+        until(|| has_state(&tile.internals, "collapsed")).await;
+        assert!(tile.part("cta").is_none());
+        tile.remove();
+    }
+    // Reporting is not marketing: financing in progress shows without a notice.
+    let mut paid_out = offer("paid_out", "usd", 1500000);
+    paid_out["disclaimer_variant"] = json!(null);
+    stub(js(&routes("/t-notice-paid", state(paid_out))));
+    let tile = Tile::mount(&[("api-base", "/t-notice-paid")]);
+    assert_eq!(tile.settled().await, "paid_out");
+    tile.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_cash_advance_shows_no_loan_terms() {
+    let mut advance = offer("delivered", "gbp", 1500000);
+    advance["financing_type"] = json!("cash_advance");
+    advance["disclaimer_variant"] = json!("youlend_uk_mca");
+    advance["offered_terms"]["repayment_interval_configuration"] =
+        json!({"duration_days": 60, "minimum_amount": 100000, "maximum_amount": null});
+    advance["offered_terms"]["target_payback_days"] = json!(180);
+    stub(js(&routes("/t-mca", state(advance))));
+    let tile = Tile::mount(&[
+        ("api-base", "/t-mca"),
+        ("locale", "en-GB"),
+        ("delivery", "manual"),
+    ]);
+    tile.settled().await;
+    let text = tile.text();
+    assert!(text.contains("Cash advance"), "{text}");
+    assert!(
+        text.contains("About 180 days") || text.contains("about 180 days"),
+        "{text}"
+    );
+    for loan_word in ["per period", "at least", "loan", "Loan", "repa", "due"] {
+        assert!(!text.contains(loan_word), "{loan_word:?} in {text}");
+    }
+    assert!(
+        text.contains("YouLend Limited"),
+        "the UK lender's notice: {text}"
+    );
+    tile.remove();
 }

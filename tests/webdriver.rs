@@ -263,7 +263,7 @@ async fn server_error_then_retry_recovers() {
     assert_eq!(bench.settled("#t").await, "error");
     assert_eq!(
         bench.part_text("#t", "message").await,
-        "We couldn’t load your financing offer."
+        "Your financing offer couldn’t be loaded."
     );
     let text = bench
         .js("return document.querySelector('#t').shadowRoot.textContent")
@@ -420,18 +420,58 @@ async fn the_gallery_shows_every_state_and_its_buttons_work() {
         ("refill", "delivered"),
         ("accepted", "accepted"),
         ("paid-out", "paid_out"),
+        ("fixed-term-offer", "delivered"),
+        ("cash-advance", "delivered"),
+        ("cash-advance-refill", "delivered"),
         ("fixed-term", "paid_out"),
+        ("cash-advance-paid-out", "paid_out"),
         ("fully-repaid", "fully_repaid"),
+        ("cash-advance-paid", "fully_repaid"),
         ("rejected", "rejected"),
+        ("platform-copy", "delivered"),
         ("jpy", "delivered"),
         ("broken", "error"),
         ("expired", "none"),
         ("none", "none"),
+        ("no-notice", "none"),
     ];
     for (fixture, status) in expected {
         let selector = format!("capital-offer-tile[api-base='./fixtures/{fixture}']");
         assert_eq!(bench.settled(&selector).await, status, "{fixture}");
     }
+    // A cash advance in progress shows no loan concepts, though its summary has a period.
+    let shown = |selector: &str| {
+        format!(
+            "return document.querySelector({selector:?}).shadowRoot.querySelector('[part~=tile]').innerText"
+        )
+    };
+    let cash_advance = bench
+        .js(&shown(
+            "capital-offer-tile[api-base='./fixtures/cash-advance-paid-out']",
+        ))
+        .await;
+    let cash_advance = cash_advance.as_str().unwrap();
+    assert!(cash_advance.contains("Unpaid advance"), "{cash_advance}");
+    for loan_word in ["due", "period", "Remaining", "loan", "repa"] {
+        assert!(
+            !cash_advance.contains(loan_word),
+            "{loan_word:?} in {cash_advance}"
+        );
+    }
+    // The platform's copy, from its backend and from the page's `strings` property.
+    assert_eq!(
+        bench
+            .part_text(
+                "capital-offer-tile[api-base='./fixtures/platform-copy']",
+                "heading"
+            )
+            .await,
+        "Rocket Rides Capital: your business is prequalified"
+    );
+    assert_eq!(
+        bench.part_text("#strings-example", "cta").await.trim(),
+        "Check my offer (opens in a new tab)"
+    );
     // The stand-in backend (a service worker) answers the POST routes once it controls the page.
     bench
         .until("navigator.serviceWorker.controller !== null")

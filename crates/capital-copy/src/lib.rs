@@ -817,10 +817,50 @@ mod tests {
         }
     }
 
+    /// docs/contract.md lists every key with its English text, generated from this table.
+    #[test]
+    fn the_contract_lists_every_key() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/contract.md");
+        let contract = std::fs::read_to_string(path).unwrap();
+        let (start, end) = (
+            "(UPDATE_DOCS=1 cargo test -p capital-copy) -->\n",
+            "<!-- end of copy keys -->",
+        );
+        let from = contract.find(start).expect("the copy keys marker") + start.len();
+        let to = contract.find(end).expect("the end marker");
+        let mut table = String::new();
+        for &key in Key::ALL {
+            let audience = match key.audience() {
+                Audience::All => "all",
+                Audience::Loans => "loans",
+                Audience::CashAdvances => "cash advances",
+            };
+            let text = Lang::En.text(key).replace('|', "\\|");
+            table.push_str(&format!("| `{}` | {audience} | {text} |\n", key.name()));
+        }
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            let updated = format!("{}{table}{}", &contract[..from], &contract[to..]);
+            std::fs::write(path, updated).unwrap();
+            return;
+        }
+        assert_eq!(
+            &contract[from..to],
+            table,
+            "docs/contract.md's copy keys are stale: UPDATE_DOCS=1 cargo test -p capital-copy"
+        );
+    }
+
     #[test]
     fn key_names_are_unique_and_dotted_lower_case() {
         let names: BTreeSet<_> = Key::ALL.iter().map(|k| k.name()).collect();
         assert_eq!(names.len(), Key::ALL.len());
+        for table in [NAMES, EN, FR, DE] {
+            assert_eq!(
+                table.split('\u{1f}').count(),
+                Key::ALL.len() + 1,
+                "one text per key"
+            );
+        }
         for name in names {
             assert!(
                 name.chars()
