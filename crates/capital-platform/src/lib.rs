@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod failpoint;
 pub mod followups;
 pub mod html;
 pub mod origin_check;

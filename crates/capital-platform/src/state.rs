@@ -95,7 +95,7 @@ impl AppState {
         let store = Store::open(&config.database_url()).await?;
         let (capital, sandbox) = match config.mode {
             Mode::Sandbox => {
-                let sandbox_store = SandboxStore::open(store.pool().clone()).await?;
+                let sandbox_store = SandboxStore::open(store.pool().clone());
                 let (sandbox, events) = Sandbox::new(
                     sandbox_store,
                     &config.stripe_webhook_secret,

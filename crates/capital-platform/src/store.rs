@@ -1,167 +1,174 @@
-//! The platform's own persistence: SQLite through sqlx, created and migrated on start.
+//! The platform's own persistence through sqlx: SQLite (the default, one machine) or PostgreSQL
+//! (many instances on one database), chosen by the database URL, and migrated on start by the
+//! versioned migrations in `migrations/{sqlite,postgres}/` (`sqlx::migrate!`; PostgreSQL's run
+//! under an advisory lock, so instances starting together apply each once).
 //!
-//! Its tables (`offers`, `processed_events`, `summaries`, `settings`) are fed only by webhooks and
-//! API answers, exactly as with real Stripe. The sandbox keeps Stripe's side of the world in
-//! tables of its own (`sandbox/store.rs`) in the same database. Only portable SQL is used
-//! (upserts with `ON CONFLICT`, no SQLite-only functions).
+//! Its tables (`offers`, `processed_events`, `summaries`, `settings`, …) are fed only by webhooks
+//! and API answers, exactly as with real Stripe. The sandbox keeps Stripe's side of the world in
+//! tables of its own (`sandbox/store.rs`) in the same database. One set of queries runs on both
+//! databases: `$n` parameters, upserts with `ON CONFLICT`, no database-specific functions.
 
-use std::str::FromStr;
 use std::time::Duration;
 
 use capital_types::{FinancingOffer, FinancingSummary};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 
 use crate::whole::Whole;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
 
 /// Why the store could not answer.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
     /// A stored body no longer reads as the type it was written from.
     #[error("stored JSON: {0}")]
     Corrupt(#[from] serde_json::Error),
     #[error("offer {0} has no account")]
     OfferWithoutAccount(String),
+    #[error("unsupported database URL (sqlite: or postgres:): {0}")]
+    UnsupportedUrl(String),
 }
 
-const MIGRATIONS: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS offers (
-        id TEXT PRIMARY KEY,
-        account TEXT NOT NULL,
-        status TEXT NOT NULL,
-        body TEXT NOT NULL,
-        event_created BIGINT NOT NULL,
-        status_rank INTEGER NOT NULL
-    )",
-    "CREATE INDEX IF NOT EXISTS offers_by_account ON offers (account)",
-    "CREATE TABLE IF NOT EXISTS processed_events (
-        id TEXT PRIMARY KEY,
-        event_type TEXT NOT NULL,
-        created BIGINT NOT NULL
-    )",
-    "CREATE TABLE IF NOT EXISTS summaries (account TEXT PRIMARY KEY, body TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS listed_accounts (account TEXT PRIMARY KEY, listed_at BIGINT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS sessions (
-        id TEXT PRIMARY KEY,
-        account TEXT NOT NULL,
-        created_at BIGINT NOT NULL,
-        expires_at BIGINT NOT NULL
-    )",
-    "CREATE TABLE IF NOT EXISTS pending_retrievals (
-        offer TEXT PRIMARY KEY,
-        account TEXT NOT NULL,
-        event_created BIGINT NOT NULL,
-        due_at BIGINT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0
-    )",
-    "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
-];
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Which database the store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(
+                url.split('@').next_back().unwrap_or_default().to_owned(),
+            ))
+        }
+    }
+}
 
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
 }
+
+/// One transaction: what a webhook records and applies commits together, or not at all.
+pub struct StoreTx(Transaction<'static, Any>);
 
 impl Store {
     /// The pool, for the sandbox's own store in the same database (an in-memory database exists
     /// only inside its one connection) and for tests that close it (a restart).
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
 
-    /// Opens (creating if needed) and migrates the database at `url`.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Opens and migrates the database at `url` (`sqlite://path`, created if missing,
+    /// `sqlite::memory:`, or `postgres://…`).
     pub async fn open(url: &str) -> Result<Store, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(5));
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url)?;
+        let url = match backend {
+            // Created if missing, as before (sqlx's SQLite URLs default to "must exist").
+            Backend::Sqlite if !url.contains(":memory:") && !url.contains("mode=") => {
+                let separator = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{separator}mode=rwc")
+            }
+            _ => url.to_owned(),
+        };
+        let options: AnyConnectOptions = url.parse()?;
         // Every connection to `:memory:` is its own database, so tests use one connection.
         let connections = if url.contains(":memory:") { 1 } else { 8 };
-        let pool = SqlitePoolOptions::new()
+        let pool = AnyPoolOptions::new()
             .max_connections(connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |connection, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // Readers beside one writer; a writer waits its turn instead of failing.
+                        connection
+                            .execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                 PRAGMA busy_timeout = 5000;",
+                            )
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
             .connect_with(options)
             .await?;
-        for statement in MIGRATIONS {
-            sqlx::query(statement).execute(&pool).await?;
-        }
-        // Databases from before summaries could be stale get the column.
-        let has_stale: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM pragma_table_info('summaries') WHERE name = 'stale'",
-        )
-        .fetch_one(&pool)
-        .await?;
-        if has_stale == 0 {
-            sqlx::query("ALTER TABLE summaries ADD COLUMN stale INTEGER NOT NULL DEFAULT 0")
-                .execute(&pool)
-                .await?;
-        }
-        Ok(Store { pool })
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&pool).await?;
+        Ok(Store { pool, backend })
+    }
+
+    /// Starts a transaction (`StoreTx`).
+    pub async fn begin(&self) -> Result<StoreTx, StoreError> {
+        Ok(StoreTx(self.pool.begin().await?))
     }
 
     /// Stores an offer as of an event created at `event_created`; an older event (or an earlier
     /// lifecycle stage from the same second) never overwrites newer state. Returns whether it
     /// was written.
-    pub async fn upsert_offer(
-        &self,
-        whole: &Whole<FinancingOffer>,
-        event_created: i64,
-    ) -> Result<bool, StoreError> {
-        let offer = whole.typed();
-        let account = offer
-            .account
-            .clone()
-            .ok_or_else(|| StoreError::OfferWithoutAccount(offer.id.clone()))?;
-        let result = sqlx::query(
-            "INSERT INTO offers (id, account, status, body, event_created, status_rank) VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body,
-                 event_created = excluded.event_created, status_rank = excluded.status_rank
-             WHERE excluded.event_created > offers.event_created
-                OR (excluded.event_created = offers.event_created AND excluded.status_rank >= offers.status_rank)",
-        )
-        .bind(&offer.id)
-        .bind(&account)
-        .bind(offer.status.as_str())
-        .bind(whole.json().to_string())
-        .bind(event_created)
-        .bind(offer.status.order())
-        .execute(&self.pool)
-        .await?;
-        Ok(result.rows_affected() > 0)
+    pub async fn upsert_offer(&self, whole: &Whole<FinancingOffer>,
+        event_created: i64) -> Result<bool, StoreError> {
+        upsert_offer(&self.pool, whole, event_created).await
     }
 
     /// Records an event id; `false` when it was processed before (webhooks are retried).
-    pub async fn record_event(
-        &self,
-        id: &str,
+    pub async fn record_event(&self, id: &str,
         event_type: &str,
-        created: i64,
-    ) -> Result<bool, StoreError> {
-        let result = sqlx::query("INSERT INTO processed_events (id, event_type, created) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING")
-            .bind(id)
-            .bind(event_type)
-            .bind(created)
-            .execute(&self.pool)
-            .await?;
-        Ok(result.rows_affected() > 0)
+        created: i64) -> Result<bool, StoreError> {
+        record_event(&self.pool, id, event_type, created).await
     }
 
-    /// Forgets an event, so that a retry processes it again after a failure.
-    pub async fn forget_event(&self, id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM processed_events WHERE id = ?")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    /// The offer with `id`, only if it belongs to `account`.
+    pub async fn offer_of_account(&self, id: &str,
+        account: &str) -> Result<Option<Whole<FinancingOffer>>, StoreError> {
+        offer_of_account(&self.pool, id, account).await
     }
+
+    /// Marks the stored summary stale: the next view reads a fresh one, and answers this one only
+    /// while Stripe cannot be reached.
+    pub async fn clear_summary(&self, account: &str) -> Result<(), StoreError> {
+        clear_summary(&self.pool, account).await
+    }
+
+    /// Queues the retrieval of `offer` from Stripe, to be stored as of `event_created`
+    /// (`followups.rs`). Queued twice, it is retrieved once, as of the later event.
+    pub async fn queue_retrieval(&self, offer: &str,
+        account: &str,
+        event_created: i64,
+        now: i64) -> Result<(), StoreError> {
+        queue_retrieval(&self.pool, offer, account, event_created, now).await
+    }
+
+
+
 
     pub async fn offers_for_account(
         &self,
         account: &str,
     ) -> Result<Vec<Whole<FinancingOffer>>, StoreError> {
-        let rows = sqlx::query("SELECT body FROM offers WHERE account = ?")
+        let rows = sqlx::query("SELECT body FROM offers WHERE account = $1")
             .bind(account)
             .fetch_all(&self.pool)
             .await?;
@@ -170,24 +177,11 @@ impl Store {
             .collect()
     }
 
-    /// The offer with `id`, only if it belongs to `account`.
-    pub async fn offer_of_account(
-        &self,
-        id: &str,
-        account: &str,
-    ) -> Result<Option<Whole<FinancingOffer>>, StoreError> {
-        let row = sqlx::query("SELECT body FROM offers WHERE id = ? AND account = ?")
-            .bind(id)
-            .bind(account)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|row| whole(row.get::<&str, _>("body"))).transpose()
-    }
 
     /// The Stripe event time the stored offer `id` is as of: the clock its next write is ordered
     /// by when Stripe's answer carries no event time of its own.
     pub async fn offer_event_time(&self, id: &str) -> Result<Option<i64>, StoreError> {
-        let row = sqlx::query("SELECT event_created FROM offers WHERE id = ?")
+        let row = sqlx::query("SELECT event_created FROM offers WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
@@ -199,7 +193,7 @@ impl Store {
         &self,
         account: &str,
     ) -> Result<Option<(Whole<FinancingSummary>, bool)>, StoreError> {
-        let row = sqlx::query("SELECT body, stale FROM summaries WHERE account = ?")
+        let row = sqlx::query("SELECT body, stale FROM summaries WHERE account = $1")
             .bind(account)
             .fetch_optional(&self.pool)
             .await?;
@@ -217,7 +211,7 @@ impl Store {
         account: &str,
         summary: &Whole<FinancingSummary>,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO summaries (account, body, stale) VALUES (?, ?, 0) ON CONFLICT (account) DO UPDATE SET body = excluded.body, stale = 0")
+        sqlx::query("INSERT INTO summaries (account, body, stale) VALUES ($1, $2, 0) ON CONFLICT (account) DO UPDATE SET body = excluded.body, stale = 0")
             .bind(account)
             .bind(summary.json().to_string())
             .execute(&self.pool)
@@ -225,15 +219,6 @@ impl Store {
         Ok(())
     }
 
-    /// Marks the stored summary stale: the next view reads a fresh one, and answers this one only
-    /// while Stripe cannot be reached.
-    pub async fn clear_summary(&self, account: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE summaries SET stale = 1 WHERE account = ?")
-            .bind(account)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
 
     pub async fn create_session(
         &self,
@@ -243,12 +228,12 @@ impl Store {
         expires_at: i64,
     ) -> Result<(), StoreError> {
         // Expired sessions go as new ones come.
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(now)
             .execute(&self.pool)
             .await?;
         sqlx::query(
-            "INSERT INTO sessions (id, account, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO sessions (id, account, created_at, expires_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(id)
         .bind(account)
@@ -261,7 +246,7 @@ impl Store {
 
     /// The account of session `id` while it lasts; `None` once it expired or ended.
     pub async fn session_account(&self, id: &str, now: i64) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT account FROM sessions WHERE id = ? AND expires_at > ?")
+        let row = sqlx::query("SELECT account FROM sessions WHERE id = $1 AND expires_at > $2")
             .bind(id)
             .bind(now)
             .fetch_optional(&self.pool)
@@ -270,42 +255,20 @@ impl Store {
     }
 
     pub async fn end_session(&self, id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE id = ?")
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(id)
             .execute(&self.pool)
             .await?;
         Ok(())
     }
 
-    /// Queues the retrieval of `offer` from Stripe, to be stored as of `event_created`
-    /// (`followups.rs`). Queued twice, it is retrieved once, as of the later event.
-    pub async fn queue_retrieval(
-        &self,
-        offer: &str,
-        account: &str,
-        event_created: i64,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO pending_retrievals (offer, account, event_created, due_at, attempts) VALUES (?, ?, ?, ?, 0)
-             ON CONFLICT (offer) DO UPDATE SET event_created = MAX(pending_retrievals.event_created, excluded.event_created),
-                 due_at = excluded.due_at, attempts = 0",
-        )
-        .bind(offer)
-        .bind(account)
-        .bind(event_created)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
 
     /// Retrievals due at `now`: `(offer, account, event_created, attempts)`.
     pub async fn due_retrievals(
         &self,
         now: i64,
     ) -> Result<Vec<(String, String, i64, i64)>, StoreError> {
-        let rows = sqlx::query("SELECT offer, account, event_created, attempts FROM pending_retrievals WHERE due_at <= ? ORDER BY due_at LIMIT 16")
+        let rows = sqlx::query("SELECT offer, account, event_created, attempts FROM pending_retrievals WHERE due_at <= $1 ORDER BY due_at LIMIT 16")
             .bind(now)
             .fetch_all(&self.pool)
             .await?;
@@ -323,7 +286,7 @@ impl Store {
     }
 
     pub async fn finish_retrieval(&self, offer: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM pending_retrievals WHERE offer = ?")
+        sqlx::query("DELETE FROM pending_retrievals WHERE offer = $1")
             .bind(offer)
             .execute(&self.pool)
             .await?;
@@ -332,7 +295,7 @@ impl Store {
 
     pub async fn retry_retrieval(&self, offer: &str, due_at: i64) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE pending_retrievals SET attempts = attempts + 1, due_at = ? WHERE offer = ?",
+            "UPDATE pending_retrievals SET attempts = attempts + 1, due_at = $1 WHERE offer = $2",
         )
         .bind(due_at)
         .bind(offer)
@@ -343,7 +306,7 @@ impl Store {
 
     /// Whether the account's offers have been listed from Stripe (`stripe_reads.rs`).
     pub async fn is_listed(&self, account: &str) -> Result<bool, StoreError> {
-        let row = sqlx::query("SELECT 1 FROM listed_accounts WHERE account = ?")
+        let row = sqlx::query("SELECT 1 FROM listed_accounts WHERE account = $1")
             .bind(account)
             .fetch_optional(&self.pool)
             .await?;
@@ -351,7 +314,7 @@ impl Store {
     }
 
     pub async fn mark_listed(&self, account: &str, now: i64) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO listed_accounts (account, listed_at) VALUES (?, ?) ON CONFLICT (account) DO NOTHING")
+        sqlx::query("INSERT INTO listed_accounts (account, listed_at) VALUES ($1, $2) ON CONFLICT (account) DO NOTHING")
             .bind(account)
             .bind(now)
             .execute(&self.pool)
@@ -360,7 +323,7 @@ impl Store {
     }
 
     pub async fn setting(&self, name: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT value FROM settings WHERE name = ?")
+        let row = sqlx::query("SELECT value FROM settings WHERE name = $1")
             .bind(name)
             .fetch_optional(&self.pool)
             .await?;
@@ -370,7 +333,7 @@ impl Store {
     /// Sets `name` unless it is set already; returns the value in effect.
     pub async fn setting_or_insert(&self, name: &str, value: &str) -> Result<String, StoreError> {
         sqlx::query(
-            "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+            "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
         )
         .bind(name)
         .bind(value)
@@ -382,6 +345,147 @@ impl Store {
             .unwrap_or_else(|| value.to_owned()))
     }
 }
+
+impl StoreTx {
+    /// Stores an offer as of an event created at `event_created`; an older event (or an earlier
+    /// lifecycle stage from the same second) never overwrites newer state. Returns whether it
+    /// was written.
+    pub async fn upsert_offer(&mut self, whole: &Whole<FinancingOffer>,
+        event_created: i64) -> Result<bool, StoreError> {
+        upsert_offer(&mut *self.0, whole, event_created).await
+    }
+
+    /// Records an event id; `false` when it was processed before (webhooks are retried).
+    pub async fn record_event(&mut self, id: &str,
+        event_type: &str,
+        created: i64) -> Result<bool, StoreError> {
+        record_event(&mut *self.0, id, event_type, created).await
+    }
+
+    /// The offer with `id`, only if it belongs to `account`.
+    pub async fn offer_of_account(&mut self, id: &str,
+        account: &str) -> Result<Option<Whole<FinancingOffer>>, StoreError> {
+        offer_of_account(&mut *self.0, id, account).await
+    }
+
+    /// Marks the stored summary stale: the next view reads a fresh one, and answers this one only
+    /// while Stripe cannot be reached.
+    pub async fn clear_summary(&mut self, account: &str) -> Result<(), StoreError> {
+        clear_summary(&mut *self.0, account).await
+    }
+
+    /// Queues the retrieval of `offer` from Stripe, to be stored as of `event_created`
+    /// (`followups.rs`). Queued twice, it is retrieved once, as of the later event.
+    pub async fn queue_retrieval(&mut self, offer: &str,
+        account: &str,
+        event_created: i64,
+        now: i64) -> Result<(), StoreError> {
+        queue_retrieval(&mut *self.0, offer, account, event_created, now).await
+    }
+
+    /// Makes everything in the transaction permanent at once.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        Ok(self.0.commit().await?)
+    }
+}
+
+/// Stores an offer as of an event created at `event_created`; an older event (or an earlier
+/// lifecycle stage from the same second) never overwrites newer state. Returns whether it
+/// was written.
+async fn upsert_offer<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    whole: &Whole<FinancingOffer>,
+        event_created: i64,
+) -> Result<bool, StoreError> {
+        let offer = whole.typed();
+        let account = offer
+            .account
+            .clone()
+            .ok_or_else(|| StoreError::OfferWithoutAccount(offer.id.clone()))?;
+        let result = sqlx::query(
+            "INSERT INTO offers (id, account, status, body, event_created, status_rank) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body,
+                 event_created = excluded.event_created, status_rank = excluded.status_rank
+             WHERE excluded.event_created > offers.event_created
+                OR (excluded.event_created = offers.event_created AND excluded.status_rank >= offers.status_rank)",
+        )
+        .bind(&offer.id)
+        .bind(&account)
+        .bind(offer.status.as_str())
+        .bind(whole.json().to_string())
+        .bind(event_created)
+        .bind(offer.status.order())
+        .execute(executor)
+        .await?;
+        Ok(result.rows_affected() > 0)
+    }
+
+/// Records an event id; `false` when it was processed before (webhooks are retried).
+async fn record_event<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    id: &str,
+        event_type: &str,
+        created: i64,
+) -> Result<bool, StoreError> {
+        let result = sqlx::query("INSERT INTO processed_events (id, event_type, created) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
+            .bind(id)
+            .bind(event_type)
+            .bind(created)
+            .execute(executor)
+            .await?;
+        Ok(result.rows_affected() > 0)
+    }
+
+/// The offer with `id`, only if it belongs to `account`.
+async fn offer_of_account<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    id: &str,
+        account: &str,
+) -> Result<Option<Whole<FinancingOffer>>, StoreError> {
+        let row = sqlx::query("SELECT body FROM offers WHERE id = $1 AND account = $2")
+            .bind(id)
+            .bind(account)
+            .fetch_optional(executor)
+            .await?;
+        row.map(|row| whole(row.get::<&str, _>("body"))).transpose()
+    }
+
+/// Marks the stored summary stale: the next view reads a fresh one, and answers this one only
+/// while Stripe cannot be reached.
+async fn clear_summary<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    account: &str,
+) -> Result<(), StoreError> {
+        sqlx::query("UPDATE summaries SET stale = 1 WHERE account = $1")
+            .bind(account)
+            .execute(executor)
+            .await?;
+        Ok(())
+    }
+
+/// Queues the retrieval of `offer` from Stripe, to be stored as of `event_created`
+/// (`followups.rs`). Queued twice, it is retrieved once, as of the later event.
+async fn queue_retrieval<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    offer: &str,
+        account: &str,
+        event_created: i64,
+        now: i64,
+) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO pending_retrievals (offer, account, event_created, due_at, attempts) VALUES ($1, $2, $3, $4, 0)
+             ON CONFLICT (offer) DO UPDATE SET event_created = CASE WHEN excluded.event_created > pending_retrievals.event_created
+                 THEN excluded.event_created ELSE pending_retrievals.event_created END,
+                 due_at = excluded.due_at, attempts = 0",
+        )
+        .bind(offer)
+        .bind(account)
+        .bind(event_created)
+        .bind(now)
+        .execute(executor)
+        .await?;
+        Ok(())
+    }
 
 /// A stored body: the object as Stripe sent it.
 fn whole<T: serde::de::DeserializeOwned>(body: &str) -> Result<Whole<T>, StoreError> {

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use crate::error::AppError;
 use crate::extract::RawBody;
 use crate::state::AppState;
+use crate::store::StoreTx;
 use crate::webhook_signature::{DEFAULT_TOLERANCE_SECONDS, verify};
 use crate::whole::Whole;
 
@@ -49,24 +50,29 @@ pub async fn receive_signed(
     let event: Event = serde_json::from_slice(body)
         .map_err(|e| AppError::InvalidRequest(format!("not a Stripe event: {e}")))?;
     let created = event.created.unwrap_or(0);
-    if !state
-        .store
-        .record_event(&event.id, &event.event_type, created)
-        .await?
-    {
+    // Recorded and applied in one transaction: a crash (or an error) before the commit leaves
+    // neither, the event is not acknowledged, and Stripe's redelivery applies it. Two instances
+    // given the same event at once: the second's insert waits for the first's commit, then finds
+    // the id taken and applies nothing.
+    let mut tx = state.store.begin().await?;
+    if !tx.record_event(&event.id, &event.event_type, created).await? {
         return Ok(json!({"received": true, "duplicate": true}));
     }
-    if let Err(error) = ingest(state, &event, created).await {
-        // Let Stripe retry: the event is not marked processed.
-        state.store.forget_event(&event.id).await?;
-        return Err(error);
+    let retrieval_queued = ingest(&mut tx, &event, created).await?;
+    crate::failpoint::hit("webhook_before_commit");
+    tx.commit().await?;
+    if retrieval_queued {
+        state.followups.notify_one();
     }
     tracing::info!(event = %event.id, kind = %event.event_type, "webhook applied");
     Ok(json!({"received": true}))
 }
 
-async fn ingest(state: &AppState, event: &Event, created: i64) -> Result<(), AppError> {
+/// Applies one event inside its transaction; `true` when it queued a retrieval from Stripe for
+/// the follow-up worker (woken once the transaction is committed).
+async fn ingest(tx: &mut StoreTx, event: &Event, created: i64) -> Result<bool, AppError> {
     let kind = event.event_type.as_str();
+    let mut retrieval_queued = false;
     if let Some(stage) = kind.strip_prefix("capital.financing_offer.") {
         let mut offer: Whole<FinancingOffer> = Whole::from_json(event.data.object.clone())
             .map_err(|e| {
@@ -82,24 +88,24 @@ async fn ingest(state: &AppState, event: &Event, created: i64) -> Result<(), App
             .or_else(|| event.account.clone())
             .ok_or_else(|| AppError::InvalidRequest("offer without account".into()))?;
         offer.set_account(&account);
-        state.store.upsert_offer(&offer, created).await?;
+        tx.upsert_offer(&offer, created).await?;
         if stage == "replacement_created" {
-            mark_replaced(state, offer.typed(), created).await?;
+            retrieval_queued = mark_replaced(tx, offer.typed(), created).await?;
         }
         if offer.typed().status.changes_summary() {
-            state.store.clear_summary(&account).await?;
+            tx.clear_summary(&account).await?;
         }
     } else if kind == "capital.financing_transaction.created" {
         if let Some(account) = event.data.object["account"]
             .as_str()
             .or(event.account.as_deref())
         {
-            state.store.clear_summary(account).await?;
+            tx.clear_summary(account).await?;
         }
     } else {
         tracing::debug!(kind, "event ignored");
     }
-    Ok(())
+    Ok(retrieval_queued)
 }
 
 /// The offer a replacement replaces is `replaced` from now on: the account's active offer is the
@@ -107,25 +113,22 @@ async fn ingest(state: &AppState, event: &Event, created: i64) -> Result<(), App
 /// Stripe (as the replacements guide does) by `followups.rs`, after the webhook is answered, so a
 /// slow Stripe never holds the answer (Stripe would retry a slow one).
 async fn mark_replaced(
-    state: &AppState,
+    tx: &mut StoreTx,
     replacement: &FinancingOffer,
     created: i64,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     let (Some(old_id), Some(account)) = (
         replacement.replacement_for.as_deref(),
         replacement.account.as_deref(),
     ) else {
-        return Ok(());
+        return Ok(false);
     };
-    let Some(mut old) = state.store.offer_of_account(old_id, account).await? else {
-        return Ok(());
+    let Some(mut old) = tx.offer_of_account(old_id, account).await? else {
+        return Ok(false);
     };
     old.mark_replaced(&replacement.id);
-    state.store.upsert_offer(&old, created).await?;
-    state
-        .store
-        .queue_retrieval(old_id, account, created, crate::clock::now())
+    tx.upsert_offer(&old, created).await?;
+    tx.queue_retrieval(old_id, account, created, crate::clock::now())
         .await?;
-    state.followups.notify_one();
-    Ok(())
+    Ok(true)
 }

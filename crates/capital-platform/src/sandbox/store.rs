@@ -4,36 +4,10 @@
 
 use capital_types::{AccountLinkType, FinancingOffer};
 use serde_json::Value;
-use sqlx::{Row, SqlitePool};
+use sqlx::{AnyPool, Row};
 
 use super::machine::Financing;
 use crate::store::StoreError;
-
-const MIGRATIONS: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS sandbox_offers (
-        id TEXT PRIMARY KEY,
-        account TEXT NOT NULL,
-        body TEXT NOT NULL,
-        paid_amount BIGINT NOT NULL DEFAULT 0
-    )",
-    "CREATE INDEX IF NOT EXISTS sandbox_offers_by_account ON sandbox_offers (account)",
-    "CREATE TABLE IF NOT EXISTS sandbox_transactions (
-        id TEXT PRIMARY KEY,
-        offer TEXT NOT NULL,
-        account TEXT NOT NULL,
-        body TEXT NOT NULL,
-        created BIGINT NOT NULL
-    )",
-    "CREATE TABLE IF NOT EXISTS sandbox_links (
-        token TEXT PRIMARY KEY,
-        account TEXT NOT NULL,
-        link_type TEXT NOT NULL,
-        expires_at BIGINT NOT NULL,
-        used INTEGER NOT NULL DEFAULT 0,
-        refresh_url TEXT NOT NULL,
-        return_url TEXT NOT NULL
-    )",
-];
 
 /// An Account Link token as the hosted pages see it.
 #[derive(Debug, Clone)]
@@ -67,20 +41,18 @@ impl LinkState {
 
 #[derive(Clone)]
 pub struct SandboxStore {
-    pool: SqlitePool,
+    pool: AnyPool,
 }
 
 impl SandboxStore {
-    /// The sandbox's tables in the database behind `pool`, created if missing.
-    pub async fn open(pool: SqlitePool) -> Result<SandboxStore, StoreError> {
-        for statement in MIGRATIONS {
-            sqlx::query(statement).execute(&pool).await?;
-        }
-        Ok(SandboxStore { pool })
+    /// The sandbox's tables in the database behind `pool` (the platform's migrations create
+    /// them).
+    pub fn open(pool: AnyPool) -> SandboxStore {
+        SandboxStore { pool }
     }
 
     pub async fn offers(&self, account: &str) -> Result<Vec<FinancingOffer>, StoreError> {
-        let rows = sqlx::query("SELECT body FROM sandbox_offers WHERE account = ?")
+        let rows = sqlx::query("SELECT body FROM sandbox_offers WHERE account = $1")
             .bind(account)
             .fetch_all(&self.pool)
             .await?;
@@ -100,7 +72,7 @@ impl SandboxStore {
     }
 
     pub async fn financing(&self, offer: &str) -> Result<Option<Financing>, StoreError> {
-        let row = sqlx::query("SELECT body, paid_amount FROM sandbox_offers WHERE id = ?")
+        let row = sqlx::query("SELECT body, paid_amount FROM sandbox_offers WHERE id = $1")
             .bind(offer)
             .fetch_optional(&self.pool)
             .await?;
@@ -109,7 +81,7 @@ impl SandboxStore {
 
     /// The account's offers with what has been paid on each, newest first.
     pub async fn financings(&self, account: &str) -> Result<Vec<Financing>, StoreError> {
-        let rows = sqlx::query("SELECT body, paid_amount FROM sandbox_offers WHERE account = ?")
+        let rows = sqlx::query("SELECT body, paid_amount FROM sandbox_offers WHERE account = $1")
             .bind(account)
             .fetch_all(&self.pool)
             .await?;
@@ -123,7 +95,7 @@ impl SandboxStore {
 
     pub async fn save(&self, financing: &Financing) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO sandbox_offers (id, account, body, paid_amount) VALUES (?, ?, ?, ?)
+            "INSERT INTO sandbox_offers (id, account, body, paid_amount) VALUES ($1, $2, $3, $4)
              ON CONFLICT (id) DO UPDATE SET body = excluded.body, paid_amount = excluded.paid_amount",
         )
         .bind(&financing.offer.id)
@@ -143,7 +115,7 @@ impl SandboxStore {
         transaction: &Value,
         created: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO sandbox_transactions (id, offer, account, body, created) VALUES (?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO sandbox_transactions (id, offer, account, body, created) VALUES ($1, $2, $3, $4, $5)")
             .bind(transaction["id"].as_str())
             .bind(offer)
             .bind(account)
@@ -156,7 +128,7 @@ impl SandboxStore {
 
     /// The account's transactions, newest first.
     pub async fn transactions(&self, account: &str) -> Result<Vec<Value>, StoreError> {
-        let rows = sqlx::query("SELECT body FROM sandbox_transactions WHERE account = ? ORDER BY created DESC, id DESC")
+        let rows = sqlx::query("SELECT body FROM sandbox_transactions WHERE account = $1 ORDER BY created DESC, id DESC")
             .bind(account)
             .fetch_all(&self.pool)
             .await?;
@@ -167,7 +139,7 @@ impl SandboxStore {
 
     /// What was paid on `offer` in `[start, end)`.
     pub async fn paid_between(&self, offer: &str, start: i64, end: i64) -> Result<i64, StoreError> {
-        let rows = sqlx::query("SELECT body FROM sandbox_transactions WHERE offer = ? AND created >= ? AND created < ?")
+        let rows = sqlx::query("SELECT body FROM sandbox_transactions WHERE offer = $1 AND created >= $2 AND created < $3")
             .bind(offer)
             .bind(start)
             .bind(end)
@@ -184,7 +156,7 @@ impl SandboxStore {
     }
 
     pub async fn insert_link(&self, link: &HostedLink) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO sandbox_links (token, account, link_type, expires_at, used, refresh_url, return_url) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO sandbox_links (token, account, link_type, expires_at, used, refresh_url, return_url) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(&link.token)
             .bind(&link.account)
             .bind(link.link_type.as_str())
@@ -198,7 +170,7 @@ impl SandboxStore {
     }
 
     pub async fn link(&self, token: &str) -> Result<Option<HostedLink>, StoreError> {
-        let row = sqlx::query("SELECT account, link_type, expires_at, used, refresh_url, return_url FROM sandbox_links WHERE token = ?")
+        let row = sqlx::query("SELECT account, link_type, expires_at, used, refresh_url, return_url FROM sandbox_links WHERE token = $1")
             .bind(token)
             .fetch_optional(&self.pool)
             .await?;
@@ -224,7 +196,7 @@ impl SandboxStore {
         from: LinkState,
         to: LinkState,
     ) -> Result<bool, StoreError> {
-        let result = sqlx::query("UPDATE sandbox_links SET used = ? WHERE token = ? AND used = ?")
+        let result = sqlx::query("UPDATE sandbox_links SET used = $1 WHERE token = $2 AND used = $3")
             .bind(to.column())
             .bind(token)
             .bind(from.column())
@@ -235,7 +207,7 @@ impl SandboxStore {
 }
 
 /// A `sandbox_offers` row: the offer and what has been paid on it.
-fn financing(row: &sqlx::sqlite::SqliteRow) -> Result<Financing, StoreError> {
+fn financing(row: &sqlx::any::AnyRow) -> Result<Financing, StoreError> {
     Ok(Financing {
         offer: serde_json::from_str(row.get::<&str, _>("body"))?,
         paid: row.get("paid_amount"),
