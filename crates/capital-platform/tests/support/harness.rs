@@ -12,6 +12,41 @@ use serde_json::Value;
 use tower::ServiceExt;
 
 pub const ROCKET: &str = "acct_1RocketCourier";
+
+/// The database the suites run on: a fresh database of the PostgreSQL cluster named by
+/// `CAPITAL_TEST_POSTGRES` (the project's throwaway one, `scripts/postgres`), else an in-memory
+/// SQLite database. One per call, so that tests never share state.
+pub async fn fresh_database_url() -> String {
+    let Ok(admin) = std::env::var("CAPITAL_TEST_POSTGRES") else {
+        return "sqlite::memory:".to_owned();
+    };
+    fresh_postgres_database(&admin).await
+}
+
+/// A new, empty database on the cluster at `admin` (a URL of one of its databases).
+pub async fn fresh_postgres_database(admin: &str) -> String {
+    use sqlx::Connection;
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let name = format!(
+        "t_{}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        rand::random::<u32>()
+    );
+    let mut connection = sqlx::PgConnection::connect(admin)
+        .await
+        .unwrap_or_else(|e| panic!("CAPITAL_TEST_POSTGRES={admin}: {e}"));
+    sqlx::Executor::execute(&mut connection, format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    let (base, _) = admin.rsplit_once('/').expect("a database URL");
+    format!("{base}/{name}")
+}
+
+/// Which database this run uses, for messages.
+pub fn database_kind() -> &'static str {
+    if std::env::var_os("CAPITAL_TEST_POSTGRES").is_some() { "PostgreSQL" } else { "SQLite" }
+}
 pub const BAKERY: &str = "acct_1SunsetBakery";
 
 pub struct TestApp {
@@ -36,7 +71,12 @@ impl TestApp {
         TestApp::with_config(Config::for_tests()).await
     }
 
-    pub async fn with_config(config: Config) -> TestApp {
+    /// The app on `config`; with `CAPITAL_TEST_POSTGRES` set (scripts/test sets it for its
+    /// PostgreSQL run), an in-memory SQLite database becomes a fresh PostgreSQL one.
+    pub async fn with_config(mut config: Config) -> TestApp {
+        if config.database_url.as_deref() == Some("sqlite::memory:") {
+            config.database_url = Some(fresh_database_url().await);
+        }
         let state = AppState::new(config).await.expect("state");
         TestApp {
             router: app(state.clone()),
