@@ -1,0 +1,158 @@
+//! Several instances on one database, and crashes: each event is applied exactly once. Runs on
+//! SQLite (two pools on one file) and, with `CAPITAL_TEST_POSTGRES`, on PostgreSQL.
+
+#[path = "support/harness.rs"]
+mod harness;
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use capital_platform::store::Store;
+use capital_platform::webhook_signature::sign;
+use capital_platform::Config;
+use harness::{ROCKET, TestApp};
+use serde_json::{Value, json};
+
+const SECRET: &str = "whsec_sandbox_local";
+
+/// A database two instances can share: a fresh PostgreSQL database, or a SQLite file.
+async fn shared_database_url(name: &str) -> String {
+    match std::env::var("CAPITAL_TEST_POSTGRES") {
+        Ok(admin) => harness::fresh_postgres_database(&admin).await,
+        Err(_) => {
+            let dir = std::env::temp_dir().join(format!(
+                "capital-{name}-{}-{}",
+                std::process::id(),
+                rand::random::<u32>()
+            ));
+            std::fs::create_dir_all(&dir).unwrap();
+            format!("sqlite://{}/capital.db", dir.display())
+        }
+    }
+}
+
+fn offer_event(id: &str, offer: &str, created: i64) -> String {
+    json!({
+        "id": id, "object": "event", "type": "capital.financing_offer.created", "created": created,
+        "data": {"object": {"id": offer, "object": "capital.financing_offer", "account": ROCKET,
+                            "status": "undelivered", "created": created, "expires_after": 9e9,
+                            "disclaimer_variant": "celtic_us_loan",
+                            "offered_terms": {"advance_amount": 5000, "currency": "usd", "fee_amount": 500, "withhold_rate": 0.1}}},
+    })
+    .to_string()
+}
+
+async fn deliver(app: &TestApp, body: &str) -> Value {
+    let request = axum::http::Request::post("/webhooks/stripe")
+        .header("content-type", "application/json")
+        .header("Stripe-Signature", sign(body.as_bytes(), SECRET, capital_platform::sandbox::now()))
+        .body(axum::body::Body::from(body.to_owned()))
+        .unwrap();
+    let answer = app.send(request).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    answer.json()
+}
+
+async fn instance(url: &str) -> TestApp {
+    let mut config = Config::for_tests();
+    config.database_url = Some(url.to_owned());
+    TestApp::with_config(config).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_event_delivered_to_two_instances_at_once_is_applied_once() {
+    let url = shared_database_url("duplicates").await;
+    let (a, b) = (instance(&url).await, instance(&url).await);
+    let now = capital_platform::sandbox::now();
+    for n in 0..20 {
+        let body = offer_event(&format!("evt_dup_{n}"), &format!("financingoffer_dup_{n}"), now);
+        let (first, second) = tokio::join!(deliver(&a, &body), deliver(&b, &body));
+        let applied = [&first, &second]
+            .iter()
+            .filter(|answer| answer.get("duplicate").is_none())
+            .count();
+        assert_eq!(applied, 1, "{} (on {}): {first} / {second}", n, harness::database_kind());
+    }
+    let cookie = a.sign_in(ROCKET).await;
+    let offers = b.state.store.offers_for_account(ROCKET).await.unwrap();
+    assert_eq!(offers.len(), 20);
+    assert_eq!(a.offer_state(&cookie).await["offer"]["status"], "undelivered");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The real server binary on `url`, with `failpoint` armed.
+async fn server(url: &str, port: u16, failpoint: Option<&str>) -> tokio::process::Child {
+    let data = std::env::temp_dir().join(format!("capital-crash-data-{}", std::process::id()));
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_capital-platform"));
+    command
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", url])
+        .arg("--data-dir")
+        .arg(&data)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    match failpoint {
+        Some(name) => command.env("CAPITAL_FAILPOINT", name),
+        None => command.env_remove("CAPITAL_FAILPOINT"),
+    };
+    let child = command.spawn().unwrap();
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return child;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the server did not start on {port}");
+}
+
+async fn post_event(port: u16, body: &str) -> Result<(u16, String), reqwest::Error> {
+    let answer = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/webhooks/stripe"))
+        .header("content-type", "application/json")
+        .header("Stripe-Signature", sign(body.as_bytes(), SECRET, capital_platform::sandbox::now()))
+        .body(body.to_owned())
+        .send()
+        .await?;
+    Ok((answer.status().as_u16(), answer.text().await?))
+}
+
+#[tokio::test]
+async fn a_crash_between_receipt_and_commit_acknowledges_nothing_and_the_redelivery_applies_it() {
+    let url = shared_database_url("crash").await;
+    let body = offer_event("evt_crash", "financingoffer_crash", capital_platform::sandbox::now());
+
+    // Killed after applying the event in its transaction, before the commit.
+    let port = free_port();
+    let mut crashing = server(&url, port, Some("webhook_before_commit")).await;
+    let delivery = post_event(port, &body).await;
+    assert!(delivery.is_err(), "no answer from a crashed server: {delivery:?}");
+    let status = crashing.wait().await.unwrap();
+    assert!(!status.success(), "the server aborted");
+
+    // Nothing of it was kept: neither the event's record nor the offer.
+    let store = Store::open(&url).await.unwrap();
+    assert!(store.offers_for_account(ROCKET).await.unwrap().is_empty());
+    let recorded: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM processed_events")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(recorded, 0, "on {:?}", store.backend());
+    store.pool().close().await;
+
+    // Stripe redelivers to the restarted server: applied, not a duplicate.
+    let port = free_port();
+    let _restarted = server(&url, port, None).await;
+    let (status, text) = post_event(port, &body).await.unwrap();
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), json!({"received": true}));
+    let store = Store::open(&url).await.unwrap();
+    assert_eq!(store.offers_for_account(ROCKET).await.unwrap().len(), 1);
+}
