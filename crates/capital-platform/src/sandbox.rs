@@ -22,7 +22,14 @@ use tokio::sync::{mpsc, oneshot};
 use crate::store::StoreError;
 use crate::webhook_signature;
 use machine::{Action, Financing, InvalidTransition};
-use store::{HostedLink, LinkState, SandboxStore};
+use store::{HostedLink, LinkState, SandboxStore, SandboxTx};
+
+/// One action's writes, committed together, and the events they make, sent after the commit.
+struct Batch {
+    tx: SandboxTx,
+    /// `(type, account, object)` in the order they happened.
+    events: Vec<(String, Option<String>, Value)>,
+}
 
 /// Account Links expire after five minutes and work once.
 pub const LINK_LIFETIME_SECONDS: i64 = 300;
@@ -399,9 +406,14 @@ impl Sandbox {
             legacy_type: None,
         };
         let financing = Financing { offer, paid: 0 };
-        self.save(&financing).await?;
-        self.emit("capital.financing_offer.created", &financing.offer)
-            .await?;
+        let mut batch = self.batch().await?;
+        batch.tx.save(&financing).await?;
+        Self::emit(
+            &mut batch,
+            "capital.financing_offer.created",
+            &financing.offer,
+        )?;
+        self.finish(batch).await?;
         Ok(financing.offer)
     }
 
@@ -423,12 +435,19 @@ impl Sandbox {
             return self.pay_out_refill(financing).await;
         }
         machine::apply(&mut financing, &action, now())?;
-        self.save(&financing).await?;
+        let mut batch = self.batch().await?;
+        batch.tx.save(&financing).await?;
         if let Action::Repay { .. } | Action::RepayInFull = action {
             let amount = financing.paid - paid_before;
             if amount > 0 {
-                self.record_transaction(&financing, "payment", amount, "requested_by_user")
-                    .await?;
+                self.record_transaction(
+                    &mut batch,
+                    &financing,
+                    "payment",
+                    amount,
+                    "requested_by_user",
+                )
+                .await?;
             }
         }
         if financing.offer.status != before {
@@ -442,9 +461,10 @@ impl Sandbox {
                 _ => None,
             };
             if let Some(event) = event {
-                self.emit(event, &financing.offer).await?;
+                Self::emit(&mut batch, event, &financing.offer)?;
             }
         }
+        self.finish(batch).await?;
         Ok(financing.offer)
     }
 
@@ -458,6 +478,7 @@ impl Sandbox {
             .into_iter()
             .find(|f| f.offer.status == OfferStatus::PaidOut && f.offer.id != refill.offer.id);
         machine::apply(&mut refill, &Action::PayOut, now())?;
+        let mut batch = self.batch().await?;
         if let Some(mut previous) = previous {
             let rate = refill
                 .offer
@@ -470,23 +491,36 @@ impl Sandbox {
             }
             // The old financing closes in full: the refill pays `owed`, the discount is forgiven.
             machine::apply(&mut previous, &Action::RepayInFull, now())?;
-            self.save(&previous).await?;
-            self.record_transaction(&previous, "payment", owed, "refill")
+            batch.tx.save(&previous).await?;
+            self.record_transaction(&mut batch, &previous, "payment", owed, "refill")
                 .await?;
-            self.emit("capital.financing_offer.fully_repaid", &previous.offer)
-                .await?;
+            Self::emit(
+                &mut batch,
+                "capital.financing_offer.fully_repaid",
+                &previous.offer,
+            )?;
             let advance = refill
                 .offer
                 .accepted_terms
                 .as_ref()
                 .and_then(|t| t.advance_amount)
                 .unwrap_or(0);
-            self.record_transaction(&refill, "payout", (advance - owed).max(0), "refill")
-                .await?;
-        }
-        self.save(&refill).await?;
-        self.emit("capital.financing_offer.paid_out", &refill.offer)
+            self.record_transaction(
+                &mut batch,
+                &refill,
+                "payout",
+                (advance - owed).max(0),
+                "refill",
+            )
             .await?;
+        }
+        batch.tx.save(&refill).await?;
+        Self::emit(
+            &mut batch,
+            "capital.financing_offer.paid_out",
+            &refill.offer,
+        )?;
+        self.finish(batch).await?;
         Ok(refill.offer)
     }
 
@@ -526,14 +560,19 @@ impl Sandbox {
                 .map(|fee| ((fee as i128 * amount as i128) / current.max(1) as i128) as i64);
             terms.advance_amount = Some(amount);
         }
-        self.save(&old).await?;
         let new = Financing {
             offer: new,
             paid: 0,
         };
-        self.save(&new).await?;
-        self.emit("capital.financing_offer.replacement_created", &new.offer)
-            .await?;
+        let mut batch = self.batch().await?;
+        batch.tx.save(&old).await?;
+        batch.tx.save(&new).await?;
+        Self::emit(
+            &mut batch,
+            "capital.financing_offer.replacement_created",
+            &new.offer,
+        )?;
+        self.finish(batch).await?;
         Ok(new.offer)
     }
 
@@ -640,6 +679,25 @@ impl Sandbox {
 
     // ---- internals ----
 
+    /// Starts an action's writes; `finish` commits them, then sends their events.
+    async fn batch(&self) -> Result<Batch, SandboxError> {
+        Ok(Batch {
+            tx: self.store.begin().await?,
+            events: Vec::new(),
+        })
+    }
+
+    /// Commits an action's writes together, then sends its events in order: as Stripe, an event
+    /// only for a change that was made.
+    async fn finish(&self, batch: Batch) -> Result<(), SandboxError> {
+        batch.tx.commit().await?;
+        for (event_type, account, object) in batch.events {
+            self.emit_value(&event_type, account.as_deref(), object)
+                .await?;
+        }
+        Ok(())
+    }
+
     async fn load(&self, offer: &str) -> Result<Financing, SandboxError> {
         self.store
             .financing(offer)
@@ -653,6 +711,7 @@ impl Sandbox {
 
     async fn record_transaction(
         &self,
+        batch: &mut Batch,
         financing: &Financing,
         kind: &str,
         amount: i64,
@@ -670,7 +729,8 @@ impl Sandbox {
             "details": {"advance_amount": amount - fee_share, "fee_amount": fee_share, "total_amount": amount,
                         "currency": terms.currency, "reason": reason},
         });
-        self.store
+        batch
+            .tx
             .insert_transaction(
                 &financing.offer.id,
                 financing.offer.account.as_deref().unwrap_or_default(),
@@ -678,21 +738,26 @@ impl Sandbox {
                 created,
             )
             .await?;
-        self.emit_value(
-            "capital.financing_transaction.created",
-            financing.offer.account.as_deref(),
+        batch.events.push((
+            "capital.financing_transaction.created".to_owned(),
+            financing.offer.account.clone(),
             transaction,
-        )
-        .await
+        ));
+        Ok(())
     }
 
-    async fn emit(&self, event_type: &str, offer: &FinancingOffer) -> Result<(), SandboxError> {
-        self.emit_value(
-            event_type,
-            offer.account.as_deref(),
+    /// Queues `event_type` about `offer`, sent once the batch is committed.
+    fn emit(
+        batch: &mut Batch,
+        event_type: &str,
+        offer: &FinancingOffer,
+    ) -> Result<(), SandboxError> {
+        batch.events.push((
+            event_type.to_owned(),
+            offer.account.clone(),
             serde_json::to_value(offer)?,
-        )
-        .await
+        ));
+        Ok(())
     }
 
     /// Signs an event and hands it to the platform; returns once the platform has taken it.

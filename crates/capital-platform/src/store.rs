@@ -128,21 +128,30 @@ impl Store {
     /// Stores an offer as of an event created at `event_created`; an older event (or an earlier
     /// lifecycle stage from the same second) never overwrites newer state. Returns whether it
     /// was written.
-    pub async fn upsert_offer(&self, whole: &Whole<FinancingOffer>,
-        event_created: i64) -> Result<bool, StoreError> {
+    pub async fn upsert_offer(
+        &self,
+        whole: &Whole<FinancingOffer>,
+        event_created: i64,
+    ) -> Result<bool, StoreError> {
         upsert_offer(&self.pool, whole, event_created).await
     }
 
     /// Records an event id; `false` when it was processed before (webhooks are retried).
-    pub async fn record_event(&self, id: &str,
+    pub async fn record_event(
+        &self,
+        id: &str,
         event_type: &str,
-        created: i64) -> Result<bool, StoreError> {
+        created: i64,
+    ) -> Result<bool, StoreError> {
         record_event(&self.pool, id, event_type, created).await
     }
 
     /// The offer with `id`, only if it belongs to `account`.
-    pub async fn offer_of_account(&self, id: &str,
-        account: &str) -> Result<Option<Whole<FinancingOffer>>, StoreError> {
+    pub async fn offer_of_account(
+        &self,
+        id: &str,
+        account: &str,
+    ) -> Result<Option<Whole<FinancingOffer>>, StoreError> {
         offer_of_account(&self.pool, id, account).await
     }
 
@@ -154,15 +163,15 @@ impl Store {
 
     /// Queues the retrieval of `offer` from Stripe, to be stored as of `event_created`
     /// (`followups.rs`). Queued twice, it is retrieved once, as of the later event.
-    pub async fn queue_retrieval(&self, offer: &str,
+    pub async fn queue_retrieval(
+        &self,
+        offer: &str,
         account: &str,
         event_created: i64,
-        now: i64) -> Result<(), StoreError> {
+        now: i64,
+    ) -> Result<(), StoreError> {
         queue_retrieval(&self.pool, offer, account, event_created, now).await
     }
-
-
-
 
     pub async fn offers_for_account(
         &self,
@@ -176,7 +185,6 @@ impl Store {
             .map(|row| whole(row.get::<&str, _>("body")))
             .collect()
     }
-
 
     /// The Stripe event time the stored offer `id` is as of: the clock its next write is ordered
     /// by when Stripe's answer carries no event time of its own.
@@ -219,7 +227,6 @@ impl Store {
         Ok(())
     }
 
-
     pub async fn create_session(
         &self,
         id: &str,
@@ -261,7 +268,6 @@ impl Store {
             .await?;
         Ok(())
     }
-
 
     /// Retrievals due at `now`: `(offer, account, event_created, attempts)`.
     pub async fn due_retrievals(
@@ -350,21 +356,30 @@ impl StoreTx {
     /// Stores an offer as of an event created at `event_created`; an older event (or an earlier
     /// lifecycle stage from the same second) never overwrites newer state. Returns whether it
     /// was written.
-    pub async fn upsert_offer(&mut self, whole: &Whole<FinancingOffer>,
-        event_created: i64) -> Result<bool, StoreError> {
+    pub async fn upsert_offer(
+        &mut self,
+        whole: &Whole<FinancingOffer>,
+        event_created: i64,
+    ) -> Result<bool, StoreError> {
         upsert_offer(&mut *self.0, whole, event_created).await
     }
 
     /// Records an event id; `false` when it was processed before (webhooks are retried).
-    pub async fn record_event(&mut self, id: &str,
+    pub async fn record_event(
+        &mut self,
+        id: &str,
         event_type: &str,
-        created: i64) -> Result<bool, StoreError> {
+        created: i64,
+    ) -> Result<bool, StoreError> {
         record_event(&mut *self.0, id, event_type, created).await
     }
 
     /// The offer with `id`, only if it belongs to `account`.
-    pub async fn offer_of_account(&mut self, id: &str,
-        account: &str) -> Result<Option<Whole<FinancingOffer>>, StoreError> {
+    pub async fn offer_of_account(
+        &mut self,
+        id: &str,
+        account: &str,
+    ) -> Result<Option<Whole<FinancingOffer>>, StoreError> {
         offer_of_account(&mut *self.0, id, account).await
     }
 
@@ -376,10 +391,13 @@ impl StoreTx {
 
     /// Queues the retrieval of `offer` from Stripe, to be stored as of `event_created`
     /// (`followups.rs`). Queued twice, it is retrieved once, as of the later event.
-    pub async fn queue_retrieval(&mut self, offer: &str,
+    pub async fn queue_retrieval(
+        &mut self,
+        offer: &str,
         account: &str,
         event_created: i64,
-        now: i64) -> Result<(), StoreError> {
+        now: i64,
+    ) -> Result<(), StoreError> {
         queue_retrieval(&mut *self.0, offer, account, event_created, now).await
     }
 
@@ -395,14 +413,14 @@ impl StoreTx {
 async fn upsert_offer<'e>(
     executor: impl Executor<'e, Database = Any>,
     whole: &Whole<FinancingOffer>,
-        event_created: i64,
+    event_created: i64,
 ) -> Result<bool, StoreError> {
-        let offer = whole.typed();
-        let account = offer
-            .account
-            .clone()
-            .ok_or_else(|| StoreError::OfferWithoutAccount(offer.id.clone()))?;
-        let result = sqlx::query(
+    let offer = whole.typed();
+    let account = offer
+        .account
+        .clone()
+        .ok_or_else(|| StoreError::OfferWithoutAccount(offer.id.clone()))?;
+    let result = sqlx::query(
             "INSERT INTO offers (id, account, status, body, event_created, status_rank) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body,
                  event_created = excluded.event_created, status_rank = excluded.status_rank
@@ -417,38 +435,38 @@ async fn upsert_offer<'e>(
         .bind(offer.status.order())
         .execute(executor)
         .await?;
-        Ok(result.rows_affected() > 0)
-    }
+    Ok(result.rows_affected() > 0)
+}
 
 /// Records an event id; `false` when it was processed before (webhooks are retried).
 async fn record_event<'e>(
     executor: impl Executor<'e, Database = Any>,
     id: &str,
-        event_type: &str,
-        created: i64,
+    event_type: &str,
+    created: i64,
 ) -> Result<bool, StoreError> {
-        let result = sqlx::query("INSERT INTO processed_events (id, event_type, created) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
+    let result = sqlx::query("INSERT INTO processed_events (id, event_type, created) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
             .bind(id)
             .bind(event_type)
             .bind(created)
             .execute(executor)
             .await?;
-        Ok(result.rows_affected() > 0)
-    }
+    Ok(result.rows_affected() > 0)
+}
 
 /// The offer with `id`, only if it belongs to `account`.
 async fn offer_of_account<'e>(
     executor: impl Executor<'e, Database = Any>,
     id: &str,
-        account: &str,
+    account: &str,
 ) -> Result<Option<Whole<FinancingOffer>>, StoreError> {
-        let row = sqlx::query("SELECT body FROM offers WHERE id = $1 AND account = $2")
-            .bind(id)
-            .bind(account)
-            .fetch_optional(executor)
-            .await?;
-        row.map(|row| whole(row.get::<&str, _>("body"))).transpose()
-    }
+    let row = sqlx::query("SELECT body FROM offers WHERE id = $1 AND account = $2")
+        .bind(id)
+        .bind(account)
+        .fetch_optional(executor)
+        .await?;
+    row.map(|row| whole(row.get::<&str, _>("body"))).transpose()
+}
 
 /// Marks the stored summary stale: the next view reads a fresh one, and answers this one only
 /// while Stripe cannot be reached.
@@ -456,23 +474,23 @@ async fn clear_summary<'e>(
     executor: impl Executor<'e, Database = Any>,
     account: &str,
 ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE summaries SET stale = 1 WHERE account = $1")
-            .bind(account)
-            .execute(executor)
-            .await?;
-        Ok(())
-    }
+    sqlx::query("UPDATE summaries SET stale = 1 WHERE account = $1")
+        .bind(account)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
 
 /// Queues the retrieval of `offer` from Stripe, to be stored as of `event_created`
 /// (`followups.rs`). Queued twice, it is retrieved once, as of the later event.
 async fn queue_retrieval<'e>(
     executor: impl Executor<'e, Database = Any>,
     offer: &str,
-        account: &str,
-        event_created: i64,
-        now: i64,
+    account: &str,
+    event_created: i64,
+    now: i64,
 ) -> Result<(), StoreError> {
-        sqlx::query(
+    sqlx::query(
             "INSERT INTO pending_retrievals (offer, account, event_created, due_at, attempts) VALUES ($1, $2, $3, $4, 0)
              ON CONFLICT (offer) DO UPDATE SET event_created = CASE WHEN excluded.event_created > pending_retrievals.event_created
                  THEN excluded.event_created ELSE pending_retrievals.event_created END,
@@ -484,8 +502,8 @@ async fn queue_retrieval<'e>(
         .bind(now)
         .execute(executor)
         .await?;
-        Ok(())
-    }
+    Ok(())
+}
 
 /// A stored body: the object as Stripe sent it.
 fn whole<T: serde::de::DeserializeOwned>(body: &str) -> Result<Whole<T>, StoreError> {

@@ -7,9 +7,9 @@ mod harness;
 use std::process::Stdio;
 use std::time::Duration;
 
+use capital_platform::Config;
 use capital_platform::store::Store;
 use capital_platform::webhook_signature::sign;
-use capital_platform::Config;
 use harness::{ROCKET, TestApp};
 use serde_json::{Value, json};
 
@@ -45,7 +45,10 @@ fn offer_event(id: &str, offer: &str, created: i64) -> String {
 async fn deliver(app: &TestApp, body: &str) -> Value {
     let request = axum::http::Request::post("/webhooks/stripe")
         .header("content-type", "application/json")
-        .header("Stripe-Signature", sign(body.as_bytes(), SECRET, capital_platform::sandbox::now()))
+        .header(
+            "Stripe-Signature",
+            sign(body.as_bytes(), SECRET, capital_platform::sandbox::now()),
+        )
         .body(axum::body::Body::from(body.to_owned()))
         .unwrap();
     let answer = app.send(request).await;
@@ -65,18 +68,31 @@ async fn the_same_event_delivered_to_two_instances_at_once_is_applied_once() {
     let (a, b) = (instance(&url).await, instance(&url).await);
     let now = capital_platform::sandbox::now();
     for n in 0..20 {
-        let body = offer_event(&format!("evt_dup_{n}"), &format!("financingoffer_dup_{n}"), now);
+        let body = offer_event(
+            &format!("evt_dup_{n}"),
+            &format!("financingoffer_dup_{n}"),
+            now,
+        );
         let (first, second) = tokio::join!(deliver(&a, &body), deliver(&b, &body));
         let applied = [&first, &second]
             .iter()
             .filter(|answer| answer.get("duplicate").is_none())
             .count();
-        assert_eq!(applied, 1, "{} (on {}): {first} / {second}", n, harness::database_kind());
+        assert_eq!(
+            applied,
+            1,
+            "{} (on {}): {first} / {second}",
+            n,
+            harness::database_kind()
+        );
     }
     let cookie = a.sign_in(ROCKET).await;
     let offers = b.state.store.offers_for_account(ROCKET).await.unwrap();
     assert_eq!(offers.len(), 20);
-    assert_eq!(a.offer_state(&cookie).await["offer"]["status"], "undelivered");
+    assert_eq!(
+        a.offer_state(&cookie).await["offer"]["status"],
+        "undelivered"
+    );
 }
 
 fn free_port() -> u16 {
@@ -92,7 +108,13 @@ async fn server(url: &str, port: u16, failpoint: Option<&str>) -> tokio::process
     let data = std::env::temp_dir().join(format!("capital-crash-data-{}", std::process::id()));
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_capital-platform"));
     command
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", url])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            url,
+        ])
         .arg("--data-dir")
         .arg(&data)
         .env("RUST_LOG", "warn")
@@ -105,7 +127,10 @@ async fn server(url: &str, port: u16, failpoint: Option<&str>) -> tokio::process
     };
     let child = command.spawn().unwrap();
     for _ in 0..200 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             return child;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -117,7 +142,10 @@ async fn post_event(port: u16, body: &str) -> Result<(u16, String), reqwest::Err
     let answer = reqwest::Client::new()
         .post(format!("http://127.0.0.1:{port}/webhooks/stripe"))
         .header("content-type", "application/json")
-        .header("Stripe-Signature", sign(body.as_bytes(), SECRET, capital_platform::sandbox::now()))
+        .header(
+            "Stripe-Signature",
+            sign(body.as_bytes(), SECRET, capital_platform::sandbox::now()),
+        )
         .body(body.to_owned())
         .send()
         .await?;
@@ -127,13 +155,20 @@ async fn post_event(port: u16, body: &str) -> Result<(u16, String), reqwest::Err
 #[tokio::test]
 async fn a_crash_between_receipt_and_commit_acknowledges_nothing_and_the_redelivery_applies_it() {
     let url = shared_database_url("crash").await;
-    let body = offer_event("evt_crash", "financingoffer_crash", capital_platform::sandbox::now());
+    let body = offer_event(
+        "evt_crash",
+        "financingoffer_crash",
+        capital_platform::sandbox::now(),
+    );
 
     // Killed after applying the event in its transaction, before the commit.
     let port = free_port();
     let mut crashing = server(&url, port, Some("webhook_before_commit")).await;
     let delivery = post_event(port, &body).await;
-    assert!(delivery.is_err(), "no answer from a crashed server: {delivery:?}");
+    assert!(
+        delivery.is_err(),
+        "no answer from a crashed server: {delivery:?}"
+    );
     let status = crashing.wait().await.unwrap();
     assert!(!status.success(), "the server aborted");
 
@@ -152,7 +187,10 @@ async fn a_crash_between_receipt_and_commit_acknowledges_nothing_and_the_redeliv
     let _restarted = server(&url, port, None).await;
     let (status, text) = post_event(port, &body).await.unwrap();
     assert_eq!(status, 200, "{text}");
-    assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), json!({"received": true}));
+    assert_eq!(
+        serde_json::from_str::<Value>(&text).unwrap(),
+        json!({"received": true})
+    );
     let store = Store::open(&url).await.unwrap();
     assert_eq!(store.offers_for_account(ROCKET).await.unwrap().len(), 1);
 }

@@ -55,7 +55,10 @@ pub async fn receive_signed(
     // given the same event at once: the second's insert waits for the first's commit, then finds
     // the id taken and applies nothing.
     let mut tx = state.store.begin().await?;
-    if !tx.record_event(&event.id, &event.event_type, created).await? {
+    if !tx
+        .record_event(&event.id, &event.event_type, created)
+        .await?
+    {
         return Ok(json!({"received": true, "duplicate": true}));
     }
     let retrieval_queued = ingest(&mut tx, &event, created).await?;

@@ -4,7 +4,7 @@
 
 use capital_types::{AccountLinkType, FinancingOffer};
 use serde_json::Value;
-use sqlx::{AnyPool, Row};
+use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 
 use super::machine::Financing;
 use crate::store::StoreError;
@@ -39,6 +39,66 @@ impl LinkState {
     }
 }
 
+/// One sandbox action's writes: an offer saved with its transactions, or both offers of a
+/// replacement or a refill, are committed together.
+pub struct SandboxTx(Transaction<'static, Any>);
+
+impl SandboxTx {
+    pub async fn save(&mut self, financing: &Financing) -> Result<(), StoreError> {
+        save(&mut *self.0, financing).await
+    }
+
+    /// A `capital.financing_transaction`, as Stripe would list it.
+    pub async fn insert_transaction(
+        &mut self,
+        offer: &str,
+        account: &str,
+        transaction: &Value,
+        created: i64,
+    ) -> Result<(), StoreError> {
+        insert_transaction(&mut *self.0, offer, account, transaction, created).await
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        Ok(self.0.commit().await?)
+    }
+}
+
+async fn save<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    financing: &Financing,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sandbox_offers (id, account, body, paid_amount) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET body = excluded.body, paid_amount = excluded.paid_amount",
+    )
+    .bind(&financing.offer.id)
+    .bind(financing.offer.account.as_deref().unwrap_or_default())
+    .bind(serde_json::to_string(&financing.offer)?)
+    .bind(financing.paid)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+async fn insert_transaction<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    offer: &str,
+    account: &str,
+    transaction: &Value,
+    created: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO sandbox_transactions (id, offer, account, body, created) VALUES ($1, $2, $3, $4, $5)")
+        .bind(transaction["id"].as_str())
+        .bind(offer)
+        .bind(account)
+        .bind(transaction.to_string())
+        .bind(created)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
 #[derive(Clone)]
 pub struct SandboxStore {
     pool: AnyPool,
@@ -49,6 +109,15 @@ impl SandboxStore {
     /// them).
     pub fn open(pool: AnyPool) -> SandboxStore {
         SandboxStore { pool }
+    }
+
+    pub async fn begin(&self) -> Result<SandboxTx, StoreError> {
+        Ok(SandboxTx(self.pool.begin().await?))
+    }
+
+    /// Saves one offer on its own (a write that is a whole action by itself).
+    pub async fn save(&self, financing: &Financing) -> Result<(), StoreError> {
+        save(&self.pool, financing).await
     }
 
     pub async fn offers(&self, account: &str) -> Result<Vec<FinancingOffer>, StoreError> {
@@ -91,39 +160,6 @@ impl SandboxStore {
             .collect::<Result<_, StoreError>>()?;
         financings.sort_by_key(|f| std::cmp::Reverse((f.offer.created, f.offer.id.clone())));
         Ok(financings)
-    }
-
-    pub async fn save(&self, financing: &Financing) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO sandbox_offers (id, account, body, paid_amount) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (id) DO UPDATE SET body = excluded.body, paid_amount = excluded.paid_amount",
-        )
-        .bind(&financing.offer.id)
-        .bind(financing.offer.account.as_deref().unwrap_or_default())
-        .bind(serde_json::to_string(&financing.offer)?)
-        .bind(financing.paid)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// A `capital.financing_transaction`, as Stripe would list it.
-    pub async fn insert_transaction(
-        &self,
-        offer: &str,
-        account: &str,
-        transaction: &Value,
-        created: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO sandbox_transactions (id, offer, account, body, created) VALUES ($1, $2, $3, $4, $5)")
-            .bind(transaction["id"].as_str())
-            .bind(offer)
-            .bind(account)
-            .bind(transaction.to_string())
-            .bind(created)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
     }
 
     /// The account's transactions, newest first.
@@ -196,12 +232,13 @@ impl SandboxStore {
         from: LinkState,
         to: LinkState,
     ) -> Result<bool, StoreError> {
-        let result = sqlx::query("UPDATE sandbox_links SET used = $1 WHERE token = $2 AND used = $3")
-            .bind(to.column())
-            .bind(token)
-            .bind(from.column())
-            .execute(&self.pool)
-            .await?;
+        let result =
+            sqlx::query("UPDATE sandbox_links SET used = $1 WHERE token = $2 AND used = $3")
+                .bind(to.column())
+                .bind(token)
+                .bind(from.column())
+                .execute(&self.pool)
+                .await?;
         Ok(result.rows_affected() == 1)
     }
 }

@@ -45,7 +45,11 @@ pub async fn fresh_postgres_database(admin: &str) -> String {
 
 /// Which database this run uses, for messages.
 pub fn database_kind() -> &'static str {
-    if std::env::var_os("CAPITAL_TEST_POSTGRES").is_some() { "PostgreSQL" } else { "SQLite" }
+    if std::env::var_os("CAPITAL_TEST_POSTGRES").is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    }
 }
 pub const BAKERY: &str = "acct_1SunsetBakery";
 
