@@ -9,6 +9,7 @@ use tokio::sync::Notify;
 
 use crate::approved_copy::ApprovedCopy;
 use crate::capital::Capital;
+use crate::changes::Changes;
 use crate::config::{Config, Mode, SANDBOX_WEBHOOK_SECRET};
 use crate::config::{DemoAccount, parse_accounts};
 use crate::error::AppError;
@@ -37,6 +38,8 @@ pub struct Inner {
     pub followups: Arc<Notify>,
     /// The platform's approved copy, sent with every offer (`--copy-file`).
     pub copy: Option<ApprovedCopy>,
+    /// Offer-state changes as they are committed, from every instance (`changes.rs`).
+    pub changes: Changes,
 }
 
 /// Why the server could not start. Each is a problem with the configuration or the machine,
@@ -93,6 +96,7 @@ impl AppState {
             })?;
         }
         let store = Store::open(&config.database_url()).await?;
+        let changes = Changes::start(store.backend(), &config.database_url()).await?;
         let (capital, sandbox) = match config.mode {
             Mode::Sandbox => {
                 let sandbox_store = SandboxStore::open(store.pool().clone());
@@ -143,6 +147,7 @@ impl AppState {
             reads: StripeReads::new(Duration::from_millis(config_backoff)),
             followups: Arc::new(Notify::new()),
             copy,
+            changes,
         }));
         tokio::spawn(followups::run(
             Arc::downgrade(&state.0),

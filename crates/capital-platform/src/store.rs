@@ -64,7 +64,15 @@ pub struct Store {
 }
 
 /// One transaction: what a webhook records and applies commits together, or not at all.
-pub struct StoreTx(Transaction<'static, Any>);
+pub struct StoreTx {
+    tx: Transaction<'static, Any>,
+    backend: Backend,
+    /// Accounts whose offer state this transaction changes (`announce`).
+    announced: Vec<String>,
+}
+
+/// The channel PostgreSQL carries offer-state changes on (`changes.rs`).
+pub const CHANGES_CHANNEL: &str = "capital_offer_changes";
 
 impl Store {
     /// The pool, for the sandbox's own store in the same database (an in-memory database exists
@@ -122,7 +130,11 @@ impl Store {
 
     /// Starts a transaction (`StoreTx`).
     pub async fn begin(&self) -> Result<StoreTx, StoreError> {
-        Ok(StoreTx(self.pool.begin().await?))
+        Ok(StoreTx {
+            tx: self.pool.begin().await?,
+            backend: self.backend,
+            announced: Vec::new(),
+        })
     }
 
     /// Stores an offer as of an event created at `event_created`; an older event (or an earlier
@@ -361,7 +373,7 @@ impl StoreTx {
         whole: &Whole<FinancingOffer>,
         event_created: i64,
     ) -> Result<bool, StoreError> {
-        upsert_offer(&mut *self.0, whole, event_created).await
+        upsert_offer(&mut *self.tx, whole, event_created).await
     }
 
     /// Records an event id; `false` when it was processed before (webhooks are retried).
@@ -371,7 +383,7 @@ impl StoreTx {
         event_type: &str,
         created: i64,
     ) -> Result<bool, StoreError> {
-        record_event(&mut *self.0, id, event_type, created).await
+        record_event(&mut *self.tx, id, event_type, created).await
     }
 
     /// The offer with `id`, only if it belongs to `account`.
@@ -380,13 +392,13 @@ impl StoreTx {
         id: &str,
         account: &str,
     ) -> Result<Option<Whole<FinancingOffer>>, StoreError> {
-        offer_of_account(&mut *self.0, id, account).await
+        offer_of_account(&mut *self.tx, id, account).await
     }
 
     /// Marks the stored summary stale: the next view reads a fresh one, and answers this one only
     /// while Stripe cannot be reached.
     pub async fn clear_summary(&mut self, account: &str) -> Result<(), StoreError> {
-        clear_summary(&mut *self.0, account).await
+        clear_summary(&mut *self.tx, account).await
     }
 
     /// Queues the retrieval of `offer` from Stripe, to be stored as of `event_created`
@@ -398,12 +410,31 @@ impl StoreTx {
         event_created: i64,
         now: i64,
     ) -> Result<(), StoreError> {
-        queue_retrieval(&mut *self.0, offer, account, event_created, now).await
+        queue_retrieval(&mut *self.tx, offer, account, event_created, now).await
     }
 
-    /// Makes everything in the transaction permanent at once.
-    pub async fn commit(self) -> Result<(), StoreError> {
-        Ok(self.0.commit().await?)
+    /// Says that `account`'s offer state changes with this transaction. On PostgreSQL the
+    /// notification goes out with the commit, to every instance listening (and never for a
+    /// rolled-back transaction); the accounts are also returned by `commit`.
+    pub async fn announce(&mut self, account: &str) -> Result<(), StoreError> {
+        if self.announced.iter().any(|a| a == account) {
+            return Ok(());
+        }
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANGES_CHANNEL)
+                .bind(account)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        self.announced.push(account.to_owned());
+        Ok(())
+    }
+
+    /// Makes everything in the transaction permanent at once; returns the accounts announced.
+    pub async fn commit(self) -> Result<Vec<String>, StoreError> {
+        self.tx.commit().await?;
+        Ok(self.announced)
     }
 }
 

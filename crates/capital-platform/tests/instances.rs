@@ -194,3 +194,55 @@ async fn a_crash_between_receipt_and_commit_acknowledges_nothing_and_the_redeliv
     let store = Store::open(&url).await.unwrap();
     assert_eq!(store.offers_for_account(ROCKET).await.unwrap().len(), 1);
 }
+
+/// On PostgreSQL a change committed by instance A reaches the subscribers of instance B (LISTEN/
+/// NOTIFY); on SQLite, one instance's own subscribers (one instance per database there).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_webhook_at_one_instance_reaches_the_changes_followed_at_another() {
+    let url = shared_database_url("changes").await;
+    let a = instance(&url).await;
+    let postgres = std::env::var_os("CAPITAL_TEST_POSTGRES").is_some();
+    let b = if postgres {
+        instance(&url).await
+    } else {
+        instance_sharing(&a)
+    };
+    let mut followed = b.state.changes.subscribe();
+    let mut own = a.state.changes.subscribe();
+
+    let now = capital_platform::sandbox::now();
+    deliver(&a, &offer_event("evt_live_1", "financingoffer_live", now)).await;
+    let heard = tokio::time::timeout(Duration::from_secs(5), followed.recv())
+        .await
+        .expect("the change arrives")
+        .unwrap();
+    assert_eq!(heard, ROCKET);
+    assert_eq!(
+        own.recv().await.unwrap(),
+        ROCKET,
+        "the receiving instance hears it too"
+    );
+
+    // A duplicate changes nothing, so it announces nothing.
+    deliver(&b, &offer_event("evt_live_1", "financingoffer_live", now)).await;
+    deliver(&a, &offer_event("evt_live_2", "financingoffer_other", now)).await;
+    let next = tokio::time::timeout(Duration::from_secs(5), followed.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(next, ROCKET);
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), followed.recv())
+            .await
+            .is_err(),
+        "one change per applied event"
+    );
+}
+
+/// A second router on the same state: on SQLite, "another instance" of the same process.
+fn instance_sharing(app: &TestApp) -> TestApp {
+    TestApp {
+        router: capital_platform::app(app.state.clone()),
+        state: app.state.clone(),
+    }
+}

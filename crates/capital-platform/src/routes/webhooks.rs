@@ -63,7 +63,8 @@ pub async fn receive_signed(
     }
     let retrieval_queued = ingest(&mut tx, &event, created).await?;
     crate::failpoint::hit("webhook_before_commit");
-    tx.commit().await?;
+    let changed = tx.commit().await?;
+    state.changes.committed(changed);
     if retrieval_queued {
         state.followups.notify_one();
     }
@@ -91,12 +92,15 @@ async fn ingest(tx: &mut StoreTx, event: &Event, created: i64) -> Result<bool, A
             .or_else(|| event.account.clone())
             .ok_or_else(|| AppError::InvalidRequest("offer without account".into()))?;
         offer.set_account(&account);
-        tx.upsert_offer(&offer, created).await?;
+        if tx.upsert_offer(&offer, created).await? {
+            tx.announce(&account).await?;
+        }
         if stage == "replacement_created" {
             retrieval_queued = mark_replaced(tx, offer.typed(), created).await?;
         }
         if offer.typed().status.changes_summary() {
             tx.clear_summary(&account).await?;
+            tx.announce(&account).await?;
         }
     } else if kind == "capital.financing_transaction.created" {
         if let Some(account) = event.data.object["account"]
@@ -104,6 +108,7 @@ async fn ingest(tx: &mut StoreTx, event: &Event, created: i64) -> Result<bool, A
             .or(event.account.as_deref())
         {
             tx.clear_summary(account).await?;
+            tx.announce(account).await?;
         }
     } else {
         tracing::debug!(kind, "event ignored");
