@@ -322,6 +322,38 @@ impl Store {
         Ok(())
     }
 
+    /// Claims the read `key` for `owner` until `expires_at`, unless another owner holds it
+    /// unexpired at `now`; `true` when this owner has it.
+    pub async fn claim_read(
+        &self,
+        key: &str,
+        owner: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "INSERT INTO read_claims (key, owner, expires_at) VALUES ($1, $2, $3)
+             ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+             WHERE read_claims.expires_at <= $4 OR read_claims.owner = excluded.owner",
+        )
+        .bind(key)
+        .bind(owner)
+        .bind(expires_at)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() > 0)
+    }
+
+    pub async fn release_read(&self, key: &str, owner: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM read_claims WHERE key = $1 AND owner = $2")
+            .bind(key)
+            .bind(owner)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Whether the account's offers have been listed from Stripe (`stripe_reads.rs`).
     pub async fn is_listed(&self, account: &str) -> Result<bool, StoreError> {
         let row = sqlx::query("SELECT 1 FROM listed_accounts WHERE account = $1")

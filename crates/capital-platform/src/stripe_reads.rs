@@ -5,7 +5,8 @@
 //!   latest chapter of the account's history. After a successful list, webhooks keep the store
 //!   current and page views do not call Stripe.
 //! - Views of one account that arrive together wait for one read (single flight), and answer
-//!   what it found.
+//!   what it found. Across instances on one database the cold read is claimed in the database
+//!   (`read_claims`): one instance calls Stripe, the others wait for what it stores.
 //! - A failed read is remembered for a while, doubling per failure (capped): views in that window
 //!   answer without calling Stripe, so an outage never multiplies Stripe calls. The read is tried
 //!   again after it, and succeeds as soon as Stripe is back.
@@ -27,6 +28,13 @@ use crate::state::AppState;
 /// The longest a remembered failure keeps page views from asking Stripe.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
+/// How long a claimed cold read may take before another instance may take it over: longer than
+/// one Stripe request with its retries.
+const CLAIM_SECONDS: i64 = 60;
+
+/// How often an instance waiting for another's cold read looks for its result.
+const CLAIM_POLL: Duration = Duration::from_millis(50);
+
 /// Per account and kind of read: who is reading now, and what failed lately.
 pub struct StripeReads {
     first_backoff: Duration,
@@ -34,6 +42,8 @@ pub struct StripeReads {
     failures: Mutex<HashMap<String, Failure>>,
     /// Accounts known to be listed. Listed stays listed, so once seen here, a view needs no query.
     listed: Mutex<HashSet<String>>,
+    /// This instance, as the owner of claimed reads.
+    owner: String,
 }
 
 struct Failure {
@@ -52,6 +62,7 @@ impl StripeReads {
             flights: Mutex::default(),
             failures: Mutex::default(),
             listed: Mutex::default(),
+            owner: format!("instance_{:016x}", rand::random::<u64>()),
         }
     }
 
@@ -154,25 +165,49 @@ pub async fn ensure_listed(state: &AppState, account: &str) -> Result<(), AppErr
             if state.store.is_listed(account).await? {
                 return Ok(());
             }
-            let offers = state
-                .capital
-                .list_offers(account)
-                .await
-                .map_err(AppError::from)?;
-            for offer in offers {
-                // Event time 0: any webhook is newer than this snapshot.
-                if offer.typed().account.as_deref() == Some(account) {
-                    state.store.upsert_offer(&offer, 0).await?;
+            // Another instance may be reading it: then wait for its result, or its claim to
+            // lapse (it crashed), instead of calling Stripe too.
+            let owner = &state.reads.owner;
+            loop {
+                let now = crate::clock::now();
+                if state
+                    .store
+                    .claim_read(&key, owner, now, now + CLAIM_SECONDS)
+                    .await?
+                {
+                    break;
+                }
+                tokio::time::sleep(CLAIM_POLL).await;
+                if state.store.is_listed(account).await? {
+                    return Ok(());
                 }
             }
-            state
-                .store
-                .mark_listed(account, crate::clock::now())
-                .await?;
-            Ok(())
+            let listed = list(state, account).await;
+            state.store.release_read(&key, owner).await?;
+            listed
         })
         .await
         .map(drop)
+}
+
+/// Lists the account's offers from Stripe into the store, and marks it listed.
+async fn list(state: &AppState, account: &str) -> Result<(), AppError> {
+    let offers = state
+        .capital
+        .list_offers(account)
+        .await
+        .map_err(AppError::from)?;
+    for offer in offers {
+        // Event time 0: any webhook is newer than this snapshot.
+        if offer.typed().account.as_deref() == Some(account) {
+            state.store.upsert_offer(&offer, 0).await?;
+        }
+    }
+    state
+        .store
+        .mark_listed(account, crate::clock::now())
+        .await?;
+    Ok(())
 }
 
 /// The account's financing summary: the stored one while it is fresh, else Stripe's; during an

@@ -171,7 +171,15 @@ async fn stripe_app(api_base: &str) -> TestApp {
 }
 
 async fn stripe_app_with_backoff(api_base: &str, backoff_ms: u64) -> TestApp {
+    stripe_app_on(api_base, backoff_ms, None).await
+}
+
+/// A Stripe-mode app; on `database_url` when given (instances sharing a database).
+async fn stripe_app_on(api_base: &str, backoff_ms: u64, database_url: Option<&str>) -> TestApp {
     let mut config = Config::for_tests();
+    if let Some(url) = database_url {
+        config.database_url = Some(url.to_owned());
+    }
     config.stripe_backoff_ms = backoff_ms;
     config.mode = Mode::Stripe;
     config.stripe_secret_key = Some("sk_test_123".into());
@@ -722,5 +730,54 @@ async fn marking_delivered_is_ordered_by_stripes_clock_whatever_this_machines_sa
     assert_eq!(
         app.offer_state(&cookie).await["offer"]["status"],
         "accepted"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn instances_on_one_database_make_one_cold_read_between_them() {
+    let (api, fake) = start_fake().await;
+    let url = match std::env::var("CAPITAL_TEST_POSTGRES") {
+        Ok(admin) => harness::fresh_postgres_database(&admin).await,
+        Err(_) => {
+            let dir = std::env::temp_dir().join(format!(
+                "capital-claims-{}-{}",
+                std::process::id(),
+                rand::random::<u32>()
+            ));
+            std::fs::create_dir_all(&dir).unwrap();
+            format!("sqlite://{}/capital.db", dir.display())
+        }
+    };
+    let (a, b, c) = (
+        stripe_app_on(&api, 2_000, Some(&url)).await,
+        stripe_app_on(&api, 2_000, Some(&url)).await,
+        stripe_app_on(&api, 2_000, Some(&url)).await,
+    );
+    let cookies = (
+        a.sign_in(ROCKET).await,
+        b.sign_in(ROCKET).await,
+        c.sign_in(ROCKET).await,
+    );
+    // Slow, so that every instance's first view arrives while the read is in flight.
+    fake.lock().unwrap().stall_lists = Duration::from_millis(250);
+    let (x, y, z) = tokio::join!(
+        a.get("/api/capital/offer", Some(&cookies.0)),
+        b.get("/api/capital/offer", Some(&cookies.1)),
+        c.get("/api/capital/offer", Some(&cookies.2)),
+    );
+    for answer in [x, y, z] {
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+        assert_eq!(
+            answer.json()["offer"]["id"],
+            "financingoffer_live1",
+            "{}",
+            answer.text
+        );
+    }
+    assert_eq!(
+        calls(&fake, "/v1/capital/financing_offers"),
+        1,
+        "one list call for three instances ({})",
+        harness::database_kind()
     );
 }
