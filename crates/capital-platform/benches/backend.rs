@@ -1,7 +1,12 @@
-//! Load on loopback against the release server (its own process, SQLite on disk, sandbox mode):
+//! Load on loopback against the release server (its own process, sandbox mode):
 //! `GET /api/capital/offer` and `POST /webhooks/stripe` (signed, unique events), each with
-//! `BENCH_CLIENTS` (default 32) concurrent clients for ten seconds. Prints throughput and latency percentiles as a Markdown
-//! table for BENCHMARKS.md. Run with `cargo bench -p capital-platform --bench backend`.
+//! `BENCH_CLIENTS` (default 32) concurrent clients for ten seconds. Prints throughput and latency
+//! percentiles as a Markdown table for BENCHMARKS.md.
+//!
+//! - `cargo bench -p capital-platform --bench backend`: one instance, SQLite on disk.
+//! - `BENCH_POSTGRES=postgres://… BENCH_INSTANCES=2 cargo bench -p capital-platform --bench
+//!   backend`: N instances on one fresh database of that PostgreSQL cluster (`scripts/postgres
+//!   start` makes one), the requests spread over them in turn, as a load balancer would.
 
 use std::process::Stdio;
 use std::sync::Arc;
@@ -89,17 +94,38 @@ where
     run
 }
 
-#[tokio::main]
-async fn main() {
-    let data = std::env::temp_dir().join(format!("capital-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
+/// A fresh database on the cluster at `admin`, for one bench run.
+async fn fresh_postgres(admin: &str) -> String {
+    use sqlx::{Connection, Executor};
+    let name = format!("bench_{}", std::process::id());
+    let mut connection = sqlx::PgConnection::connect(admin)
+        .await
+        .expect("BENCH_POSTGRES");
+    connection
+        .execute(format!("DROP DATABASE IF EXISTS {name}").as_str())
+        .await
+        .unwrap();
+    connection
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+/// One server process on `database` (`None`: SQLite in `data`).
+async fn start_server(
+    data: &std::path::Path,
+    database: Option<&str>,
+) -> (tokio::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_capital-platform"))
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_capital-platform"));
+    command
         .args([
             "serve",
             "--listen",
@@ -110,22 +136,49 @@ async fn main() {
             SECRET,
         ])
         .arg("--data-dir")
-        .arg(&data)
+        .arg(data)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the capital-platform binary");
+        .kill_on_drop(true);
+    if let Some(url) = database {
+        command.args(["--database-url", url]);
+    }
+    let server = command.spawn().expect("the capital-platform binary");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reqwest::get(format!("{base}/sign-in")).await.is_err() {
+        assert!(Instant::now() < deadline, "the server did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (server, base)
+}
+
+#[tokio::main]
+async fn main() {
+    let data = std::env::temp_dir().join(format!("capital-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let database = match std::env::var("BENCH_POSTGRES") {
+        Ok(admin) => Some(fresh_postgres(&admin).await),
+        Err(_) => None,
+    };
+    let instances: usize = std::env::var("BENCH_INSTANCES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    let mut servers = Vec::new();
+    let mut bases = Vec::new();
+    for _ in 0..instances {
+        // One at a time: the first migrates; the others find it done (or wait on its lock).
+        let (server, base) = start_server(&data, database.as_deref()).await;
+        servers.push(server);
+        bases.push(base);
+    }
+    let bases = Arc::new(bases);
+    let base = bases[0].clone();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency())
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while client.get(format!("{base}/sign-in")).send().await.is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 
     // A signed-in user whose account has financing in progress (offer and summary to serve).
     let signed_in = client
@@ -168,8 +221,9 @@ async fn main() {
     }
 
     let offers = {
-        let (client, base, cookie) = (client.clone(), base.clone(), cookie.clone());
-        load(move |_| {
+        let (client, bases, cookie) = (client.clone(), bases.clone(), cookie.clone());
+        load(move |n| {
+            let base = &bases[n as usize % bases.len()];
             let request = client
                 .get(format!("{base}/api/capital/offer"))
                 .header("cookie", cookie.clone());
@@ -179,9 +233,10 @@ async fn main() {
     };
 
     let webhooks = {
-        let (client, base) = (client.clone(), base.clone());
+        let (client, bases) = (client.clone(), bases.clone());
         let now = capital_platform::sandbox::now();
         load(move |n| {
+            let base = &bases[n as usize % bases.len()];
             // Unique events over 10,000 offers of 100 accounts: inserts, then updates.
             let event = json!({
                 "id": format!("evt_bench_{n}"), "object": "event", "type": "capital.financing_offer.created", "created": now + n as i64,
@@ -200,13 +255,21 @@ async fn main() {
         .await
     };
 
-    println!("| route | clients | requests/s | p50 ms | p99 ms | p99.9 ms | errors |");
+    let setup = match &database {
+        Some(_) => format!("{instances} instance(s) on one PostgreSQL"),
+        None => format!("{instances} instance(s) on SQLite"),
+    };
+    println!("| route ({setup}) | clients | requests/s | p50 ms | p99 ms | p99.9 ms | errors |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     println!("{}", offers.row("`GET /api/capital/offer`"));
     println!(
         "{}",
-        webhooks.row("`POST /webhooks/stripe` (each event committed to SQLite)")
+        webhooks.row(
+            "`POST /webhooks/stripe` (each event recorded and applied in one committed transaction)"
+        )
     );
-    server.kill().await.ok();
+    for mut server in servers {
+        server.kill().await.ok();
+    }
     let _ = std::fs::remove_dir_all(&data);
 }

@@ -99,7 +99,7 @@ impl AppState {
         let changes = Changes::start(store.backend(), &config.database_url()).await?;
         let (capital, sandbox) = match config.mode {
             Mode::Sandbox => {
-                let sandbox_store = SandboxStore::open(store.pool().clone());
+                let sandbox_store = SandboxStore::open(store.pool().clone(), store.write_turns());
                 let (sandbox, events) = Sandbox::new(
                     sandbox_store,
                     &config.stripe_webhook_secret,

@@ -8,12 +8,14 @@
 //! tables of its own (`sandbox/store.rs`) in the same database. One set of queries runs on both
 //! databases: `$n` parameters, upserts with `ON CONFLICT`, no database-specific functions.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use capital_types::{FinancingOffer, FinancingSummary};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, Executor, Row, Transaction};
+use tokio::sync::OwnedMutexGuard;
 
 use crate::whole::Whole;
 
@@ -61,11 +63,34 @@ impl Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    turns: WriteTurns,
+}
+
+/// Whose turn it is to write, on SQLite: one writer at a time takes the database's write lock,
+/// and a transaction that waited for it in SQLite's busy handler would sleep in steps of up to
+/// 100 ms. Transactions queue here instead, in order. (PostgreSQL locks rows, not the database:
+/// no queue.)
+#[derive(Clone, Default)]
+pub struct WriteTurns(Option<Arc<tokio::sync::Mutex<()>>>);
+
+impl WriteTurns {
+    fn for_backend(backend: Backend) -> WriteTurns {
+        WriteTurns((backend == Backend::Sqlite).then(Arc::default))
+    }
+
+    /// Waits for this writer's turn; it lasts until the guard is dropped.
+    pub async fn take(&self) -> Option<OwnedMutexGuard<()>> {
+        match &self.0 {
+            Some(turn) => Some(turn.clone().lock_owned().await),
+            None => None,
+        }
+    }
 }
 
 /// One transaction: what a webhook records and applies commits together, or not at all.
 pub struct StoreTx {
     tx: Transaction<'static, Any>,
+    _turn: Option<OwnedMutexGuard<()>>,
     backend: Backend,
     /// Accounts whose offer state this transaction changes (`announce`).
     announced: Vec<String>,
@@ -83,6 +108,11 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The write queue, for the sandbox's transactions on the same database.
+    pub fn write_turns(&self) -> WriteTurns {
+        self.turns.clone()
     }
 
     /// Opens and migrates the database at `url` (`sqlite://path`, created if missing,
@@ -125,13 +155,19 @@ impl Store {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            turns: WriteTurns::for_backend(backend),
+        })
     }
 
     /// Starts a transaction (`StoreTx`).
     pub async fn begin(&self) -> Result<StoreTx, StoreError> {
+        let turn = self.turns.take().await;
         Ok(StoreTx {
             tx: self.pool.begin().await?,
+            _turn: turn,
             backend: self.backend,
             announced: Vec::new(),
         })

@@ -7,7 +7,8 @@ use serde_json::Value;
 use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 
 use super::machine::Financing;
-use crate::store::StoreError;
+use crate::store::{StoreError, WriteTurns};
+use tokio::sync::OwnedMutexGuard;
 
 /// An Account Link token as the hosted pages see it.
 #[derive(Debug, Clone)]
@@ -41,11 +42,15 @@ impl LinkState {
 
 /// One sandbox action's writes: an offer saved with its transactions, or both offers of a
 /// replacement or a refill, are committed together.
-pub struct SandboxTx(Transaction<'static, Any>);
+pub struct SandboxTx {
+    tx: Transaction<'static, Any>,
+    /// Held until the commit: the platform's write queue (`WriteTurns`).
+    _turn: Option<OwnedMutexGuard<()>>,
+}
 
 impl SandboxTx {
     pub async fn save(&mut self, financing: &Financing) -> Result<(), StoreError> {
-        save(&mut *self.0, financing).await
+        save(&mut *self.tx, financing).await
     }
 
     /// A `capital.financing_transaction`, as Stripe would list it.
@@ -56,11 +61,11 @@ impl SandboxTx {
         transaction: &Value,
         created: i64,
     ) -> Result<(), StoreError> {
-        insert_transaction(&mut *self.0, offer, account, transaction, created).await
+        insert_transaction(&mut *self.tx, offer, account, transaction, created).await
     }
 
     pub async fn commit(self) -> Result<(), StoreError> {
-        Ok(self.0.commit().await?)
+        Ok(self.tx.commit().await?)
     }
 }
 
@@ -102,17 +107,22 @@ async fn insert_transaction<'e>(
 #[derive(Clone)]
 pub struct SandboxStore {
     pool: AnyPool,
+    turns: WriteTurns,
 }
 
 impl SandboxStore {
     /// The sandbox's tables in the database behind `pool` (the platform's migrations create
     /// them).
-    pub fn open(pool: AnyPool) -> SandboxStore {
-        SandboxStore { pool }
+    pub fn open(pool: AnyPool, turns: WriteTurns) -> SandboxStore {
+        SandboxStore { pool, turns }
     }
 
     pub async fn begin(&self) -> Result<SandboxTx, StoreError> {
-        Ok(SandboxTx(self.pool.begin().await?))
+        let turn = self.turns.take().await;
+        Ok(SandboxTx {
+            tx: self.pool.begin().await?,
+            _turn: turn,
+        })
     }
 
     /// Saves one offer on its own (a write that is a whole action by itself).
