@@ -246,3 +246,29 @@ fn instance_sharing(app: &TestApp) -> TestApp {
         state: app.state.clone(),
     }
 }
+
+/// Instances that start together on a new PostgreSQL database apply each migration once (the
+/// migrator's advisory lock); SQLite is one instance per database, so this runs on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn instances_starting_together_migrate_once() {
+    let Ok(admin) = std::env::var("CAPITAL_TEST_POSTGRES") else {
+        eprintln!("PostgreSQL only (CAPITAL_TEST_POSTGRES unset): skipped on SQLite");
+        return;
+    };
+    let url = harness::fresh_postgres_database(&admin).await;
+    let start = || async {
+        let mut config = Config::for_tests();
+        config.database_url = Some(url.clone());
+        capital_platform::AppState::new(config).await
+    };
+    let (a, b, c, d) = tokio::join!(start(), start(), start(), start());
+    for state in [a, b, c, d] {
+        assert!(state.is_ok(), "{:?}", state.err());
+    }
+    let store = Store::open(&url).await.unwrap();
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(applied, [1, 2]);
+}
