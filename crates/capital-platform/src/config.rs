@@ -140,6 +140,22 @@ pub struct Config {
         global = true
     )]
     pub session_hours: i64,
+    /// Live streams (`GET /offer/events`) one instance holds at most.
+    #[arg(
+        long,
+        env = "CAPITAL_MAX_STREAMS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub max_streams: usize,
+    /// Live streams one session may hold at once (tabs of one user).
+    #[arg(
+        long,
+        env = "CAPITAL_MAX_STREAMS_PER_SESSION",
+        default_value_t = 8,
+        global = true
+    )]
+    pub max_streams_per_session: usize,
     /// A JSON file of the platform's approved copy, which the element shows instead of its
     /// built-in text (README, "Before you go live"; keys in docs/contract.md).
     #[arg(long, env = "CAPITAL_COPY_FILE", global = true)]

@@ -37,6 +37,9 @@ pub enum AppError {
     /// platform's side, not something the user can fix.
     #[error("Stripe refused a request ({status})")]
     UpstreamRefused { status: u16 },
+    /// Too many of something at once (live streams): try again later.
+    #[error("{0}")]
+    TooMany(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -125,6 +128,7 @@ impl AppError {
             AppError::Conflict(_) => (StatusCode::CONFLICT, "invalid_request_error"),
             AppError::BadSignature => (StatusCode::BAD_REQUEST, "signature_verification_error"),
             AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "invalid_request_error"),
+            AppError::TooMany(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limit_error"),
             AppError::UnsupportedMediaType => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "invalid_request_error")
             }

@@ -14,6 +14,7 @@ pub mod extract;
 pub mod failpoint;
 pub mod followups;
 pub mod html;
+pub mod live;
 pub mod origin_check;
 pub mod routes;
 pub mod sandbox;

@@ -21,6 +21,46 @@ pub const COOKIE: &str = "capital_session";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedInAccount(pub String);
 
+/// The signed-in user's session and connected account (for what is bounded per session).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedInSession {
+    pub session: String,
+    pub account: String,
+}
+
+impl<S> FromRequestParts<S> for SignedInSession
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let (session, account) = signed_in(parts, &state).await?;
+        Ok(SignedInSession { session, account })
+    }
+}
+
+/// The session id and account of the request's session cookie, while the session lasts.
+async fn signed_in(parts: &Parts, state: &AppState) -> Result<(String, String), AppError> {
+    let jar = SignedCookieJar::from_headers(&parts.headers, state.cookie_key.clone());
+    let session = jar
+        .get(COOKIE)
+        .map(|cookie| cookie.value().to_owned())
+        .ok_or(AppError::Unauthenticated)?;
+    let account = state
+        .store
+        .session_account(&session, crate::clock::now())
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    // A session of an account that is no longer configured is not a session.
+    if !state.accounts.iter().any(|known| known.id == account) {
+        return Err(AppError::Unauthenticated);
+    }
+    Ok((session, account))
+}
+
 impl<S> FromRequestParts<S> for SignedInAccount
 where
     S: Send + Sync,
@@ -30,20 +70,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        let jar = SignedCookieJar::from_headers(&parts.headers, state.cookie_key.clone());
-        let session = jar
-            .get(COOKIE)
-            .map(|cookie| cookie.value().to_owned())
-            .ok_or(AppError::Unauthenticated)?;
-        let account = state
-            .store
-            .session_account(&session, crate::clock::now())
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        // A session of an account that is no longer configured is not a session.
-        if !state.accounts.iter().any(|known| known.id == account) {
-            return Err(AppError::Unauthenticated);
-        }
+        let (_, account) = signed_in(parts, &state).await?;
         Ok(SignedInAccount(account))
     }
 }

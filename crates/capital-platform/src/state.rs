@@ -40,6 +40,8 @@ pub struct Inner {
     pub copy: Option<ApprovedCopy>,
     /// Offer-state changes as they are committed, from every instance (`changes.rs`).
     pub changes: Changes,
+    /// Open live streams (`live.rs`).
+    pub streams: Arc<crate::live::StreamSlots>,
 }
 
 /// Why the server could not start. Each is a problem with the configuration or the machine,
@@ -148,6 +150,7 @@ impl AppState {
             followups: Arc::new(Notify::new()),
             copy,
             changes,
+            streams: Arc::default(),
         }));
         tokio::spawn(followups::run(
             Arc::downgrade(&state.0),

@@ -266,9 +266,10 @@ async fn instances_starting_together_migrate_once() {
         assert!(state.is_ok(), "{:?}", state.err());
     }
     let store = Store::open(&url).await.unwrap();
-    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
-        .fetch_all(store.pool())
-        .await
-        .unwrap();
+    let applied: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
     assert_eq!(applied, [1, 2]);
 }

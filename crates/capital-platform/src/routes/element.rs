@@ -15,9 +15,10 @@ use serde_json::{Value, json};
 use crate::capital::{Capital, CapitalLinkType};
 use crate::error::AppError;
 use crate::extract::JsonBody;
+use crate::live;
 use crate::origin_check;
 use crate::selection;
-use crate::session::SignedInAccount;
+use crate::session::{SignedInAccount, SignedInSession};
 use crate::state::AppState;
 use crate::stripe_reads;
 use crate::whole::Whole;
@@ -25,6 +26,7 @@ use crate::whole::Whole;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/offer", get(offer))
+        .route("/offer/events", get(offer_events))
         .route("/account_links", post(account_links))
         .route(
             "/account_links/refresh",
@@ -41,6 +43,33 @@ async fn offer(
     State(state): State<AppState>,
     SignedInAccount(account): SignedInAccount,
 ) -> Result<Json<Value>, AppError> {
+    offer_state(&state, &account).await.map(Json)
+}
+
+/// `GET /offer/events`: the same state as a stream, sent again whenever it changes (`live.rs`).
+async fn offer_events(
+    State(state): State<AppState>,
+    SignedInSession { session, account }: SignedInSession,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let slot = state.streams.take(
+        &session,
+        state.config.max_streams,
+        state.config.max_streams_per_session,
+    )?;
+    let mut response =
+        live::stream(state, session, account, live::last_event_id(&headers), slot).into_response();
+    // Proxies that buffer (nginx) would hold the events back.
+    response.headers_mut().insert(
+        "x-accel-buffering",
+        axum::http::HeaderValue::from_static("no"),
+    );
+    Ok(response)
+}
+
+/// What `GET /offer` answers for `account` (the live stream sends the same).
+pub async fn offer_state(state: &AppState, account: &str) -> Result<Value, AppError> {
+    let account = account.to_owned();
     if matches!(state.capital, Capital::Stripe(_)) {
         stripe_reads::ensure_listed(&state, &account).await?;
     }
@@ -59,7 +88,7 @@ async fn offer(
     if let Some(copy) = &state.copy {
         answer["copy"] = json!(copy.get());
     }
-    Ok(Json(answer))
+    Ok(answer)
 }
 
 async fn create_link(

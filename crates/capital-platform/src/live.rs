@@ -1,0 +1,202 @@
+//! `GET {api-base}/offer/events`: the signed-in account's offer state as a server-sent event
+//! stream, for the element's `live` mode.
+//!
+//! On connect the stream sends the current state (the JSON of `GET /offer`), then the new state
+//! each time it changes, whatever changed it: a webhook from Stripe, a sandbox action (which is a
+//! webhook too), an expiry, a replacement. It follows `changes.rs`, so a change committed by any
+//! instance reaches every instance's streams. Each event's id is a digest of the state it
+//! carries: a client that reconnects with `Last-Event-ID` is sent the current state unless it is
+//! the one it already has, so no change is missed and none is sent twice.
+//!
+//! The publisher never waits for a stream: changes go out on a broadcast channel, and a stream
+//! that has fallen behind it (a slow or stuck client) skips to the current state when it is read
+//! again. Streams are bounded per session and in total (`--max-streams`,
+//! `--max-streams-per-session`); beyond that the answer is `429`. A stream ends when its session
+//! does (sign-out, expiry).
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use sha2::{Digest, Sha256};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// How often a stream checks that its session still lasts.
+const SESSION_CHECK: Duration = Duration::from_secs(30);
+/// Comments that keep proxies from closing an idle stream.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// What the element's `EventSource` waits before reconnecting after the stream ends.
+const RETRY: Duration = Duration::from_secs(2);
+
+/// Open streams, in total and per session.
+#[derive(Default)]
+pub struct StreamSlots {
+    open: Mutex<(usize, HashMap<String, usize>)>,
+}
+
+/// One open stream's place; freed when the stream ends.
+pub struct StreamSlot {
+    slots: Arc<StreamSlots>,
+    session: String,
+}
+
+impl StreamSlots {
+    /// A place for one more stream of `session`, if both bounds allow it.
+    pub fn take(
+        self: &Arc<Self>,
+        session: &str,
+        total: usize,
+        per_session: usize,
+    ) -> Result<StreamSlot, AppError> {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let of_session = open.1.get(session).copied().unwrap_or(0);
+        if of_session >= per_session {
+            return Err(AppError::TooMany(format!(
+                "This session already has {of_session} live streams open; close one first."
+            )));
+        }
+        if open.0 >= total {
+            return Err(AppError::TooMany(
+                "Too many live streams are open right now. Please try again later.".into(),
+            ));
+        }
+        open.0 += 1;
+        *open.1.entry(session.to_owned()).or_default() += 1;
+        Ok(StreamSlot {
+            slots: self.clone(),
+            session: session.to_owned(),
+        })
+    }
+
+    /// Streams open now.
+    pub fn open(&self) -> usize {
+        self.open.lock().unwrap_or_else(|e| e.into_inner()).0
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut open = self.slots.open.lock().unwrap_or_else(|e| e.into_inner());
+        open.0 = open.0.saturating_sub(1);
+        if let Some(count) = open.1.get_mut(&self.session) {
+            *count -= 1;
+            if *count == 0 {
+                open.1.remove(&self.session);
+            }
+        }
+    }
+}
+
+/// The `Last-Event-ID` a reconnecting client sends.
+pub fn last_event_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// The stream of `account`'s states for `session`, for a client that has the state `last_sent`.
+pub fn stream(
+    state: AppState,
+    session: String,
+    account: String,
+    last_sent: Option<String>,
+    slot: StreamSlot,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    // Subscribed before the first read, so that no change between the two is missed.
+    let changes = state.changes.subscribe();
+    let live = Live {
+        state,
+        session,
+        account,
+        changes,
+        last_sent,
+        started: false,
+        session_check: tokio::time::interval_at(
+            tokio::time::Instant::now() + SESSION_CHECK,
+            SESSION_CHECK,
+        ),
+        _slot: slot,
+    };
+    let events = futures_util::stream::unfold(live, |mut live| async move {
+        let event = live.next().await?;
+        Some((Ok(event), live))
+    });
+    Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE).text("keep-alive"))
+}
+
+struct Live {
+    state: AppState,
+    session: String,
+    account: String,
+    changes: tokio::sync::broadcast::Receiver<String>,
+    /// The id (digest) of the state the client has.
+    last_sent: Option<String>,
+    started: bool,
+    session_check: tokio::time::Interval,
+    _slot: StreamSlot,
+}
+
+impl Live {
+    /// The next state to send; `None` ends the stream.
+    async fn next(&mut self) -> Option<Event> {
+        if !self.started {
+            self.started = true;
+            if let Some(event) = self.changed_state().await? {
+                return Some(event.retry(RETRY));
+            }
+        }
+        loop {
+            tokio::select! {
+                change = self.changes.recv() => match change {
+                    Ok(account) if account == self.account => {}
+                    Ok(_) => continue,
+                    // Fallen behind: whatever was missed, the current state covers it.
+                    Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = self.session_check.tick() => {
+                    let current = self.state.store.session_account(&self.session, crate::clock::now()).await;
+                    if !matches!(current, Ok(Some(ref account)) if *account == self.account) {
+                        return None;
+                    }
+                    continue;
+                }
+            }
+            if let Some(event) = self.changed_state().await? {
+                return Some(event);
+            }
+        }
+    }
+
+    /// The current state as an event, unless the client has it already (`Ok(None)`); `None`
+    /// when it cannot be read (the stream ends; the client reconnects).
+    async fn changed_state(&mut self) -> Option<Option<Event>> {
+        let current = match crate::routes::element::offer_state(&self.state, &self.account).await {
+            Ok(current) => current,
+            Err(error) => {
+                tracing::warn!(%error, account = %self.account, "live stream ends");
+                return None;
+            }
+        };
+        let text = current.to_string();
+        let id = digest(&text);
+        if self.last_sent.as_deref() == Some(id.as_str()) {
+            return Some(None);
+        }
+        self.last_sent = Some(id.clone());
+        Some(Some(Event::default().event("offer").id(id).data(text)))
+    }
+}
+
+/// A short digest of a state's JSON: its event id.
+fn digest(text: &str) -> String {
+    hex::encode(&Sha256::digest(text.as_bytes())[..12])
+}
