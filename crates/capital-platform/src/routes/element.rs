@@ -71,12 +71,12 @@ async fn offer_events(
 pub async fn offer_state(state: &AppState, account: &str) -> Result<Value, AppError> {
     let account = account.to_owned();
     if matches!(state.capital, Capital::Stripe(_)) {
-        stripe_reads::ensure_listed(&state, &account).await?;
+        stripe_reads::ensure_listed(state, &account).await?;
     }
     let offers = state.store.offers_for_account(&account).await?;
     let current = selection::current_offer(&offers).map(|o| o.json().clone());
     let summary = match selection::financing_in_progress(&offers) {
-        Some(_) => stripe_reads::summary(&state, &account).await?,
+        Some(_) => stripe_reads::summary(state, &account).await?,
         None => None,
     };
     // Stripe's objects whole, as Stripe sent them (newer fields included).
