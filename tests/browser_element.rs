@@ -1248,3 +1248,38 @@ async fn a_cash_advance_shows_no_loan_terms() {
     );
     tile.remove();
 }
+
+#[wasm_bindgen_test]
+async fn states_from_the_live_stream_re_render_only_what_changed() {
+    let delivered = state(offer("delivered", "usd", 1500000));
+    stub(js(&routes("/t-live", delivered.clone())));
+    let tile = Tile::mount(&[("api-base", "/t-live"), ("delivery", "manual")]);
+    assert_eq!(tile.settled().await, "delivered");
+    let heading = tile.part("heading").unwrap();
+
+    // The same state again (the stream's first event repeats GET /offer): nothing re-renders.
+    tile.handle.set("state", Some(delivered.to_string()));
+    sleep(50).await;
+    assert!(tile.part("heading").unwrap().is_same_node(Some(&heading)));
+    assert_eq!(tile.events_named("capital-offer-loaded").len(), 1);
+
+    // A new state with the same status: shown, but not announced as loaded again.
+    let mut bigger = delivered.clone();
+    bigger["offer"]["offered_terms"]["advance_amount"] = json!(2500000);
+    tile.handle.set("state", Some(bigger.to_string()));
+    until(|| tile.part_text("amount").contains("25,000")).await;
+    assert_eq!(tile.events_named("capital-offer-loaded").len(), 1);
+
+    // A new status: shown and announced.
+    tile.handle.set("state", Some(state(offer("accepted", "usd", 1500000)).to_string()));
+    until(|| tile.status() == "accepted").await;
+    let loaded = tile.events_named("capital-offer-loaded");
+    assert_eq!(loaded.len(), 2);
+    assert_eq!(loaded[1]["status"], "accepted");
+
+    // Anything that is not a state is ignored.
+    tile.handle.set("state", Some("<html>".to_owned()));
+    sleep(50).await;
+    assert_eq!(tile.status(), "accepted");
+    tile.remove();
+}

@@ -25,6 +25,7 @@ const ATTRIBUTES = [
   'link-origins',
   'credentials',
   'delivery',
+  'live',
 ];
 const STYLES = '__CAPITAL_TILE_CSS__';
 // As Rust's: `model::options::DEFAULT_API_BASE` and `runtime::api::TIMEOUT_MS`.
@@ -93,6 +94,96 @@ function prefetch(url, credentials) {
 function release(entry) {
   if (entry && --entry.users === 0) entry.controller.abort();
 }
+
+// The live stream: one `EventSource` per stream URL and credentials, shared by the page's elements
+// (`GET {api-base}/offer/events`, the same JSON as `GET /offer` each time it changes). Open only
+// while the page is visible; reconnected with backoff after the server closed it; given up for
+// this page once the backend shows it has no such route (closed before it ever opened), after
+// which coming back to the page re-fetches `GET /offer` instead.
+const streams = new Map();
+const MAX_RETRY_MS = 30000;
+const visible = () => document.visibilityState !== 'hidden';
+
+function follow(tile, apiBase, credentials) {
+  const url = `${offerUrl(apiBase)}/events`;
+  const key = `${credentials} ${url}`;
+  let entry = streams.get(key);
+  if (!entry) {
+    entry = { key, url, credentials, tiles: new Set(), source: null, timer: 0, delay: 1000, opened: false, none: false, last: null };
+    streams.set(key, entry);
+  }
+  entry.tiles.add(tile);
+  if (entry.last !== null) tile.stateFromStream(entry.last);
+  connect(entry);
+  return entry;
+}
+
+function unfollow(tile, entry) {
+  if (!entry) return;
+  entry.tiles.delete(tile);
+  if (entry.tiles.size === 0) {
+    disconnect(entry);
+    streams.delete(entry.key);
+  }
+}
+
+function connect(entry) {
+  if (entry.source || entry.timer || entry.none || !visible() || entry.tiles.size === 0) return;
+  const source = new EventSource(entry.url, { withCredentials: entry.credentials === 'include' });
+  entry.source = source;
+  source.addEventListener('open', () => {
+    entry.opened = true;
+    entry.delay = 1000;
+  });
+  source.addEventListener('offer', (event) => {
+    entry.opened = true;
+    entry.last = event.data;
+    for (const tile of entry.tiles) tile.stateFromStream(event.data);
+  });
+  source.addEventListener('error', () => {
+    // CONNECTING: the browser reconnects by itself (with Last-Event-ID). CLOSED: it gave up.
+    if (source.readyState !== EventSource.CLOSED) return;
+    source.close();
+    entry.source = null;
+    if (!entry.opened) {
+      entry.none = true;
+      return;
+    }
+    entry.timer = setTimeout(() => {
+      entry.timer = 0;
+      connect(entry);
+    }, entry.delay);
+    entry.delay = Math.min(entry.delay * 2, MAX_RETRY_MS);
+  });
+}
+
+function disconnect(entry) {
+  entry.source?.close();
+  entry.source = null;
+  clearTimeout(entry.timer);
+  entry.timer = 0;
+}
+
+// A hidden page holds no stream; back on the page, the state is brought up to date: the stream
+// reconnects (and sends the current state), or without one, `GET /offer` is asked once. A page
+// hidden for under a second (the blank tab a launch opens and closes when the link is refused)
+// is not re-fetched: nothing changed, and a reload would clear the message the tile shows.
+let hiddenAt = 0;
+function pageShown() {
+  const away = Date.now() - hiddenAt;
+  for (const entry of streams.values()) {
+    if (!entry.none) connect(entry);
+    else if (away >= 1000) for (const tile of entry.tiles) tile.reload();
+  }
+}
+document.addEventListener('visibilitychange', () => {
+  if (visible()) return pageShown();
+  hiddenAt = Date.now();
+  for (const entry of streams.values()) disconnect(entry);
+});
+addEventListener('pageshow', (event) => {
+  if (event.persisted) pageShown();
+});
 
 // The skeleton's copy by language (`model::card::ghost`, generated into src/js/skeleton-copy.json
 // and written in here at build time).
@@ -195,6 +286,8 @@ export class CapitalOfferTile extends HTMLElement {
   #prefetch = null;
   /** The `strings` property: the platform's approved copy, as an object (see the README). */
   #strings = undefined;
+  /** The shared live stream this element follows (`live="auto"`), if any. */
+  #stream = null;
 
   constructor() {
     super();
@@ -231,6 +324,7 @@ export class CapitalOfferTile extends HTMLElement {
         this.#handle = handle;
         for (const name of ATTRIBUTES) this.#push(name);
         this.#pushStrings();
+        this.#follow();
       },
       () => {},
     );
@@ -240,6 +334,8 @@ export class CapitalOfferTile extends HTMLElement {
     this.#generation++;
     release(this.#prefetch);
     this.#prefetch = null;
+    unfollow(this, this.#stream);
+    this.#stream = null;
     if (this.#handle) {
       this.#handle.dispose();
       this.#handle.free();
@@ -255,6 +351,19 @@ export class CapitalOfferTile extends HTMLElement {
   /** Loads the offer state again, e.g. after the user comes back from a Stripe page. */
   reload() {
     this.#handle?.reload();
+  }
+
+  /** A state from the shared live stream (not part of the public API). */
+  stateFromStream(text) {
+    this.#handle?.set('state', text);
+  }
+
+  /** Follows the live stream of the current `api-base` and `credentials`, unless `live="off"`. */
+  #follow() {
+    unfollow(this, this.#stream);
+    this.#stream = null;
+    if (!this.#handle || keyword(this.#effective('live')) === 'off') return;
+    this.#stream = follow(this, this.#effective('api-base'), credentialsMode(this.#effective('credentials')));
   }
 
   /**
@@ -292,6 +401,7 @@ export class CapitalOfferTile extends HTMLElement {
   #changed(name) {
     if (this.#handle) {
       this.#push(name);
+      if (name === 'api-base' || name === 'credentials' || name === 'live') this.#follow();
     } else if (this.isConnected && this.shadowRoot) {
       this.#paintSkeleton();
       if (name === 'api-base' || name === 'credentials') this.#startPrefetch();

@@ -15,11 +15,14 @@ pub enum Attribute {
     LinkOrigins,
     Credentials,
     Delivery,
+    /// `auto` or `off`: whether the element follows the backend's live stream. The JS shim
+    /// reads it (it holds the page's shared `EventSource`s); Rust only keeps the list whole.
+    Live,
 }
 
 impl Attribute {
     /// Every attribute, in the contract's order.
-    pub const ALL: [Attribute; 10] = [
+    pub const ALL: [Attribute; 11] = [
         Attribute::ApiBase,
         Attribute::Layout,
         Attribute::BrandColor,
@@ -30,6 +33,7 @@ impl Attribute {
         Attribute::LinkOrigins,
         Attribute::Credentials,
         Attribute::Delivery,
+        Attribute::Live,
     ];
 
     /// The attribute's name in markup.
@@ -45,6 +49,7 @@ impl Attribute {
             Attribute::LinkOrigins => "link-origins",
             Attribute::Credentials => "credentials",
             Attribute::Delivery => "delivery",
+            Attribute::Live => "live",
         }
     }
 

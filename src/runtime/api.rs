@@ -123,6 +123,13 @@ impl LatestLoad {
             previous.abort();
         }
     }
+
+    /// Drops the load in flight, if any: something newer than its answer is shown already.
+    pub fn abort(&self) {
+        if let Some(previous) = self.0.borrow_mut().take() {
+            previous.abort();
+        }
+    }
 }
 
 /// One `GET /offer` in flight and the elements waiting for it.
@@ -211,7 +218,7 @@ impl Backend {
         &self,
         latest: &LatestLoad,
         prefetched: Option<Prefetched>,
-    ) -> Result<OfferState, ApiError> {
+    ) -> Result<(OfferState, String), ApiError> {
         let controller = self.requests.register().ok_or(ApiError::Aborted)?;
         latest.replace(&controller);
         let url = route(&self.base, "offer");
@@ -222,7 +229,7 @@ impl Backend {
                 self.wait(share.answer.clone(), controller).await?
             }
         };
-        decode(&text)
+        Ok((decode(&text)?, text))
     }
 
     /// `POST {api-base}/account_links`: a fresh, single-use link.
@@ -266,7 +273,7 @@ impl Backend {
     }
 }
 
-fn decode<T: FromJson>(text: &str) -> Result<T, ApiError> {
+pub fn decode<T: FromJson>(text: &str) -> Result<T, ApiError> {
     json::from_str(text).map_err(|e| ApiError::Decode(e.to_string()))
 }
 

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::HtmlElement;
 
-use super::api::{ApiError, Backend, LatestLoad, Prefetched, Requests};
+use super::api::{ApiError, Backend, LatestLoad, Prefetched, Requests, decode};
 use super::attributes::Attributes;
 use super::collapsed::{ElementInternals, reflect_collapsed};
 use super::delivery::mark_when_seen;
@@ -31,13 +31,21 @@ pub struct Loaded {
     pub stage: Stage,
     /// The backend's `copy`, shared with every [`Wording`] made while this is shown.
     pub copy: Option<Arc<PlatformCopy>>,
+    /// The answer's text as the backend sent it (empty when changed here since): the live
+    /// stream's next state is compared with it, not decoded, when it is the same.
+    pub text: String,
 }
 
 impl Loaded {
-    fn new(mut state: OfferState) -> Self {
+    fn new(mut state: OfferState, text: String) -> Self {
         let stage = Stage::from_state(&state);
         let copy = state.copy.take().map(Arc::new);
-        Loaded { state, stage, copy }
+        Loaded {
+            state,
+            stage,
+            copy,
+            text,
+        }
     }
 
     /// `data-status` and the `status` of `capital-offer-loaded`.
@@ -238,7 +246,7 @@ impl Controller {
                 return;
             }
             match result {
-                Ok(state) => this.show(Loaded::new(state)),
+                Ok((state, text)) => this.show(Loaded::new(state, text)),
                 Err(ApiError::Aborted) => {}
                 Err(error) => {
                     this.load.set(LoadState::Failed(error.clone()));
@@ -257,6 +265,33 @@ impl Controller {
         }
     }
 
+    /// A state from the live stream (the JS shim's shared `EventSource`, the same JSON as
+    /// `GET /offer`). Shown if it differs from what is shown, without re-rendering otherwise;
+    /// `capital-offer-loaded` again when the status changed. A load in flight is dropped: this is
+    /// newer than its answer.
+    pub fn push_state(&self, text: String) {
+        let _ = self
+            .shared
+            .try_with_value(|shared| shared.latest_load.abort());
+        let shown = self.load.with_untracked(|load| match load {
+            LoadState::Ready(current) if current.text == text => None,
+            LoadState::Ready(current) => Some(Some(current.status())),
+            _ => Some(None),
+        });
+        let Some(shown_status) = shown else {
+            return;
+        };
+        let Ok(state) = decode::<OfferState>(&text) else {
+            return;
+        };
+        let loaded = Loaded::new(state, text);
+        if shown_status == Some(loaded.status()) {
+            self.load.set(LoadState::Ready(Arc::new(loaded)));
+        } else {
+            self.show(loaded);
+        }
+    }
+
     /// Replaces the shown offer with an updated copy (after `mark_delivered`), if it is still the
     /// one on screen.
     pub fn update_offer(&self, offer: FinancingOffer) {
@@ -269,7 +304,7 @@ impl Controller {
         let mut state = loaded.state.clone();
         state.offer = Some(offer);
         self.load
-            .set(LoadState::Ready(Arc::new(Loaded::new(state))));
+            .set(LoadState::Ready(Arc::new(Loaded::new(state, String::new()))));
     }
 
     /// The call to action: a fresh link of `link_type`, checked, then opened.

@@ -76,7 +76,8 @@ impl TileHandle {
         })
     }
 
-    /// Sets an attribute's effective value (`undefined`/`null` when absent), or with the name
+    /// Sets an attribute's effective value (`undefined`/`null` when absent); with the name
+    /// `state`, a state from the live stream (`Controller::push_state`); with the name
     /// `strings`, the `strings` property as JSON: the platform's copy, laid over the backend's
     /// and the built-in copy (anything but texts, or languages of texts, is ignored entry by
     /// entry). Other names are ignored.
@@ -84,7 +85,11 @@ impl TileHandle {
         let Some(mounted) = &self.mounted else {
             return;
         };
-        if name == "strings" {
+        if name == "state" {
+            if let Some(text) = value {
+                mounted.controller.push_state(text);
+            }
+        } else if name == "strings" {
             let copy = value
                 .and_then(|json| capital_types::json::from_str::<PlatformCopy>(&json).ok())
                 .filter(|copy| !copy.is_empty())
