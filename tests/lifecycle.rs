@@ -64,14 +64,23 @@ async fn sign_in(browser: &Browser, platform: &Platform, account: &str) {
     browser.until("location.pathname === '/sandbox.html' && customElements.get('capital-offer-tile') !== undefined").await;
 }
 
-/// Reloads the tile (as the page does when the user comes back) and waits for `status`.
-async fn shows(browser: &Browser, status: &str) {
-    browser
-        .js("document.querySelector('#tile').reload();")
-        .await;
+/// Waits for the tile to show `status` by itself (its live stream: nothing reloads it) and says
+/// how long that took.
+async fn shows(browser: &Browser, status: &str) -> std::time::Duration {
+    let began = std::time::Instant::now();
     browser
         .until(&format!("document.querySelector('#tile').shadowRoot?.querySelector('[part~=tile]')?.dataset.status === '{status}'"))
         .await;
+    began.elapsed()
+}
+
+/// As `shows`, for a change made elsewhere: the tile follows it within a second.
+async fn follows(browser: &Browser, status: &str) {
+    let took = shows(browser, status).await;
+    assert!(
+        took < std::time::Duration::from_secs(1),
+        "{status} took {took:?}"
+    );
 }
 
 async fn snapshot(browser: &Browser, step: &str) {
@@ -80,6 +89,33 @@ async fn snapshot(browser: &Browser, step: &str) {
     let dir = root().join("test-artifacts");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(format!("lifecycle-{step}.png")), png).unwrap();
+}
+
+/// Runs the backend's sandbox CLI (`capital-platform sandbox …`) against the running platform.
+/// Asynchronously: the platform serves from this test's own (single-threaded) runtime.
+async fn cli(platform: &Platform, args: &[&str]) {
+    // The binary next to this test's own directory (target/debug), built if missing.
+    let dir = std::env::current_exe().unwrap();
+    let binary = dir.parent().unwrap().parent().unwrap().join("capital-platform");
+    if !binary.exists() {
+        let built = tokio::process::Command::new(env!("CARGO"))
+            .args(["build", "-q", "-p", "capital-platform"])
+            .status()
+            .await
+            .unwrap();
+        assert!(built.success());
+    }
+    let output = tokio::process::Command::new(&binary)
+        .args(["sandbox", "--server", &platform.origin])
+        .args(args)
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 /// Clicks the tile's call to action (a real click), fills in the hosted application for
@@ -190,9 +226,6 @@ async fn an_offer_through_its_whole_life_in_the_browser() {
         .create_offer(offer_request(ROCKET, 2_000_000, "undelivered"))
         .await
         .unwrap();
-    browser
-        .js("document.querySelector('#tile').reload();")
-        .await;
     browser.until("['undelivered', 'delivered'].includes(document.querySelector('#tile').shadowRoot.querySelector('[part~=tile]').dataset.status)").await;
     shows(&browser, "delivered").await;
     // The control panel's table follows: the element's delivery shows there without a reload.
@@ -221,13 +254,13 @@ async fn an_offer_through_its_whole_life_in_the_browser() {
     shows(&browser, "accepted").await;
     snapshot(&browser, "03-under-review").await;
 
-    // 3. Approved and disbursed: repayment in progress; repayments move the bar.
-    platform
-        .sandbox()
-        .act(&offer.id, Action::PayOut)
-        .await
-        .unwrap();
-    shows(&browser, "paid_out").await;
+    // 3. Approved and disbursed from the control panel: the tile follows within a second, with
+    // no reload (its live stream); payments move the bar.
+    browser.until("[...document.querySelectorAll('#offers button')].some(b => b.textContent === 'Approve & disburse')").await;
+    browser
+        .js("[...document.querySelectorAll('#offers button')].find(b => b.textContent === 'Approve & disburse').click();")
+        .await;
+    follows(&browser, "paid_out").await;
     assert_eq!(browser.js("return document.querySelector('#tile').shadowRoot.querySelector('[part=progress]').getAttribute('aria-valuenow')").await, "0");
     snapshot(&browser, "04-paid-out").await;
     // The sandbox page and the hosted reporting page pass axe-core too.
@@ -244,13 +277,11 @@ async fn an_offer_through_its_whole_life_in_the_browser() {
     assert!(violations.is_empty(), "reporting page: {violations:#?}");
     browser.client.close_window().await.unwrap();
     browser.client.switch_to_window(platform_tab).await.unwrap();
-    platform
-        .sandbox()
-        .act(&offer.id, Action::Repay { amount: 1_000_000 })
-        .await
-        .unwrap();
-    shows(&browser, "paid_out").await;
+    // A payment recorded with the CLI against the running server, as Stripe's CLI would.
+    let began = std::time::Instant::now();
+    cli(&platform, &["repay", &offer.id, "1000000"]).await;
     browser.until("document.querySelector('#tile').shadowRoot.querySelector('[part=progress]').getAttribute('aria-valuenow') === '60'").await;
+    assert!(began.elapsed() < std::time::Duration::from_secs(2), "{:?}", began.elapsed());
     snapshot(&browser, "05-repaying").await;
 
     // 4. A refill offer appears with its discount; accepting it closes the old financing.
@@ -259,7 +290,7 @@ async fn an_offer_through_its_whole_life_in_the_browser() {
         .create_refill(ROCKET, Some(2_500_000), Some(0.5))
         .await
         .unwrap();
-    shows(&browser, "delivered").await;
+    follows(&browser, "delivered").await;
     assert_eq!(
         browser.part_text(TILE, "discount").await,
         "50% off the remaining fee of your current financing"
@@ -271,7 +302,7 @@ async fn an_offer_through_its_whole_life_in_the_browser() {
         .act(&refill.id, Action::PayOut)
         .await
         .unwrap();
-    shows(&browser, "paid_out").await;
+    follows(&browser, "paid_out").await;
     let offers = platform
         .state
         .store
@@ -308,7 +339,7 @@ async fn an_offer_through_its_whole_life_in_the_browser() {
         .create_offer(offer_request(BAKERY, 800_000, "delivered"))
         .await
         .unwrap();
-    shows(&browser, "delivered").await;
+    follows(&browser, "delivered").await;
     assert_eq!(browser.part_text(TILE, "amount").await, "$8,000");
     let replacement = platform
         .sandbox()
@@ -323,7 +354,7 @@ async fn an_offer_through_its_whole_life_in_the_browser() {
         .act(&replacement.id, Action::Expire)
         .await
         .unwrap();
-    shows(&browser, "none").await;
+    follows(&browser, "none").await;
     assert_eq!(
         browser
             .js("return document.querySelector('#tile').getBoundingClientRect().height")
