@@ -1271,7 +1271,10 @@ async fn states_from_the_live_stream_re_render_only_what_changed() {
     assert_eq!(tile.events_named("capital-offer-loaded").len(), 1);
 
     // A new status: shown and announced.
-    tile.handle.set("state", Some(state(offer("accepted", "usd", 1500000)).to_string()));
+    tile.handle.set(
+        "state",
+        Some(state(offer("accepted", "usd", 1500000)).to_string()),
+    );
     until(|| tile.status() == "accepted").await;
     let loaded = tile.events_named("capital-offer-loaded");
     assert_eq!(loaded.len(), 2);

@@ -6,37 +6,13 @@
 #[path = "webdriver/harness.rs"]
 mod harness;
 
+use capital_platform::sandbox::CreateOffer;
 use capital_platform::sandbox::machine::Action;
-use capital_platform::sandbox::{CreateOffer, Sandbox};
-use capital_platform::{AppState, Config, app};
 use fantoccini::Locator;
-use harness::{Browser, root};
+use harness::{Browser, Platform, root, sign_in};
 
 const ROCKET: &str = "acct_1RocketCourier";
 const BAKERY: &str = "acct_1SunsetBakery";
-
-struct Platform {
-    origin: String,
-    state: AppState,
-}
-
-impl Platform {
-    async fn start() -> Platform {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let origin = format!("http://{}", listener.local_addr().unwrap());
-        let mut config = Config::for_tests();
-        config.dist_dir = root().join("dist");
-        config.public_url = origin.clone();
-        let state = AppState::new(config).await.unwrap();
-        let router = app(state.clone());
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-        Platform { origin, state }
-    }
-
-    fn sandbox(&self) -> &Sandbox {
-        self.state.sandbox().unwrap()
-    }
-}
 
 fn offer_request(account: &str, amount: i64, status: &str) -> CreateOffer {
     serde_json::from_value(serde_json::json!({
@@ -46,23 +22,6 @@ fn offer_request(account: &str, amount: i64, status: &str) -> CreateOffer {
 }
 
 const TILE: &str = "#tile";
-
-async fn sign_in(browser: &Browser, platform: &Platform, account: &str) {
-    browser
-        .client
-        .goto(&format!("{}/sign-in", platform.origin))
-        .await
-        .unwrap();
-    browser
-        .client
-        .find(Locator::Css(&format!("button[value={account}]")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser.until("location.pathname === '/sandbox.html' && customElements.get('capital-offer-tile') !== undefined").await;
-}
 
 /// Waits for the tile to show `status` by itself (its live stream: nothing reloads it) and says
 /// how long that took.
@@ -96,7 +55,12 @@ async fn snapshot(browser: &Browser, step: &str) {
 async fn cli(platform: &Platform, args: &[&str]) {
     // The binary next to this test's own directory (target/debug), built if missing.
     let dir = std::env::current_exe().unwrap();
-    let binary = dir.parent().unwrap().parent().unwrap().join("capital-platform");
+    let binary = dir
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("capital-platform");
     if !binary.exists() {
         let built = tokio::process::Command::new(env!("CARGO"))
             .args(["build", "-q", "-p", "capital-platform"])
@@ -281,7 +245,11 @@ async fn an_offer_through_its_whole_life_in_the_browser() {
     let began = std::time::Instant::now();
     cli(&platform, &["repay", &offer.id, "1000000"]).await;
     browser.until("document.querySelector('#tile').shadowRoot.querySelector('[part=progress]').getAttribute('aria-valuenow') === '60'").await;
-    assert!(began.elapsed() < std::time::Duration::from_secs(2), "{:?}", began.elapsed());
+    assert!(
+        began.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        began.elapsed()
+    );
     snapshot(&browser, "05-repaying").await;
 
     // 4. A refill offer appears with its discount; accepting it closes the old financing.

@@ -303,8 +303,10 @@ impl Controller {
         }
         let mut state = loaded.state.clone();
         state.offer = Some(offer);
-        self.load
-            .set(LoadState::Ready(Arc::new(Loaded::new(state, String::new()))));
+        self.load.set(LoadState::Ready(Arc::new(Loaded::new(
+            state,
+            String::new(),
+        ))));
     }
 
     /// The call to action: a fresh link of `link_type`, checked, then opened.

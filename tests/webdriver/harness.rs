@@ -18,7 +18,7 @@ use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
@@ -72,7 +72,8 @@ static SERIAL: Mutex<()> = Mutex::new(());
 pub struct Browser {
     pub client: Client,
     _driver: Child,
-    _serial: MutexGuard<'static, ()>,
+    /// The serial turn of the test (`None` for a test's second browser, `start_another`).
+    _serial: Option<MutexGuard<'static, ()>>,
 }
 
 /// A browser and the fake backend of the contract's routes.
@@ -128,6 +129,15 @@ impl Browser {
         let serial = SERIAL
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Browser::launch(Some(serial)).await
+    }
+
+    /// A second browser (another profile: its own cookies) for a test that holds one already.
+    pub async fn start_another() -> Browser {
+        Browser::launch(None).await
+    }
+
+    async fn launch(serial: Option<MutexGuard<'static, ()>>) -> Browser {
         let port = free_port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -595,4 +605,46 @@ async fn mark_delivered(
     let mut state: Value = serde_json::from_str(&s.offer_body).unwrap_or(Value::Null);
     state["offer"]["status"] = json!("delivered");
     json_response(200, state["offer"].to_string())
+}
+
+/// The reference backend in sandbox mode, in this process, serving the release build (`dist/`).
+pub struct Platform {
+    pub origin: String,
+    pub state: capital_platform::AppState,
+}
+
+impl Platform {
+    pub async fn start() -> Platform {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let mut config = capital_platform::Config::for_tests();
+        config.dist_dir = root().join("dist");
+        config.public_url = origin.clone();
+        let state = capital_platform::AppState::new(config).await.unwrap();
+        let router = capital_platform::app(state.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        Platform { origin, state }
+    }
+
+    pub fn sandbox(&self) -> &capital_platform::sandbox::Sandbox {
+        self.state.sandbox().unwrap()
+    }
+}
+
+/// Signs in as `account` on the sign-in page; lands on the live sandbox page.
+pub async fn sign_in(browser: &Browser, platform: &Platform, account: &str) {
+    browser
+        .client
+        .goto(&format!("{}/sign-in", platform.origin))
+        .await
+        .unwrap();
+    browser
+        .client
+        .find(Locator::Css(&format!("button[value={account}]")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.until("location.pathname === '/sandbox.html' && customElements.get('capital-offer-tile') !== undefined").await;
 }
