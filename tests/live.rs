@@ -122,10 +122,15 @@ async fn the_tile_follows_the_stream_and_misses_nothing_while_it_is_closed() {
     assert!(errors.as_array().is_none_or(Vec::is_empty), "{errors}");
 
     // Removed from the page, the element lets go of its stream.
-    browser.js("document.querySelector('#tile').remove();").await;
+    browser
+        .js("document.querySelector('#tile').remove();")
+        .await;
     let deadline = Instant::now() + Duration::from_secs(5);
     while platform.state.streams.open() != 0 {
-        assert!(Instant::now() < deadline, "the removed element's stream is still open");
+        assert!(
+            Instant::now() < deadline,
+            "the removed element's stream is still open"
+        );
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     browser.finish().await;

@@ -16,7 +16,10 @@ use tokio::sync::mpsc;
 const SECRET: &str = "whsec_bench";
 
 fn setting(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// The server's resident memory, in KiB.
@@ -49,7 +52,9 @@ async fn open_stream(
     tokio::spawn(async move {
         while let Some(Ok(chunk)) = body.next().await {
             // One event per chunk on loopback; keep-alive comments start with ':'.
-            if chunk.windows(12).any(|w| w == b"event: offer") && arrivals.send(Instant::now()).is_err() {
+            if chunk.windows(12).any(|w| w == b"event: offer")
+                && arrivals.send(Instant::now()).is_err()
+            {
                 break;
             }
         }
@@ -67,12 +72,27 @@ async fn main() {
     let most = setting("BENCH_MAX_STREAMS", 8000);
     let data = std::env::temp_dir().join(format!("capital-streams-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let base = format!("http://127.0.0.1:{port}");
     let server = tokio::process::Command::new(env!("CARGO_BIN_EXE_capital-platform"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--public-url", &base])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--public-url",
+            &base,
+        ])
         .args(["--stripe-webhook-secret", SECRET])
-        .args(["--max-streams", &(most + 10).to_string(), "--max-streams-per-session", &(most + 10).to_string()])
+        .args([
+            "--max-streams",
+            &(most + 10).to_string(),
+            "--max-streams-per-session",
+            &(most + 10).to_string(),
+        ])
         .arg("--data-dir")
         .arg(&data)
         .env("RUST_LOG", "error")
@@ -97,7 +117,13 @@ async fn main() {
         .send()
         .await
         .unwrap();
-    let cookie = signed_in.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
     let url = format!("{base}/api/capital/offer/events");
     tokio::time::sleep(Duration::from_millis(500)).await;
     let idle = rss_kib(pid);
@@ -105,7 +131,9 @@ async fn main() {
     // 1. Fan-out: `streams` streams, each waiting for its first state.
     let (arrivals, mut arrived) = mpsc::unbounded_channel();
     for _ in 0..streams {
-        open_stream(&client, &url, &cookie, arrivals.clone()).await.unwrap();
+        open_stream(&client, &url, &cookie, arrivals.clone())
+            .await
+            .unwrap();
     }
     for _ in 0..streams {
         arrived.recv().await.unwrap();
@@ -128,7 +156,10 @@ async fn main() {
         let answer = client
             .post(format!("{base}/webhooks/stripe"))
             .header("content-type", "application/json")
-            .header("Stripe-Signature", sign(event.as_bytes(), SECRET, capital_platform::sandbox::now()))
+            .header(
+                "Stripe-Signature",
+                sign(event.as_bytes(), SECRET, capital_platform::sandbox::now()),
+            )
             .body(event)
             .send()
             .await
@@ -136,7 +167,10 @@ async fn main() {
         assert!(answer.status().is_success());
         let mut last = sent;
         for _ in 0..streams {
-            let at = tokio::time::timeout(Duration::from_secs(30), arrived.recv()).await.expect("every stream hears it").unwrap();
+            let at = tokio::time::timeout(Duration::from_secs(30), arrived.recv())
+                .await
+                .expect("every stream hears it")
+                .unwrap();
             latencies.push(at - sent);
             last = last.max(at);
         }
@@ -161,12 +195,29 @@ async fn main() {
     let held = held.load(std::sync::atomic::Ordering::Relaxed);
 
     println!("| measure | value |\n|---|---:|");
-    println!("| streams held by one instance | {held}{} |", failure.map(|e| format!(" (then: {e})")).unwrap_or_default());
-    println!("| server memory: idle / {streams} streams / {held} streams | {} / {} / {} MiB |", idle / 1024, with_streams / 1024, at_most / 1024);
-    println!("| memory per stream | {:.1} KiB |", (at_most - idle) as f64 / held as f64);
-    println!("| webhook → a stream, p50 / p99 ({streams} streams, 20 webhooks) | {:.1} / {:.1} ms |",
-        percentile(&latencies, 0.5).as_secs_f64() * 1000.0, percentile(&latencies, 0.99).as_secs_f64() * 1000.0);
-    println!("| webhook → all {streams} streams, p50 / worst of 20 | {:.1} / {:.1} ms |",
-        percentile(&everyone, 0.5).as_secs_f64() * 1000.0, everyone.last().unwrap().as_secs_f64() * 1000.0);
+    println!(
+        "| streams held by one instance | {held}{} |",
+        failure.map(|e| format!(" (then: {e})")).unwrap_or_default()
+    );
+    println!(
+        "| server memory: idle / {streams} streams / {held} streams | {} / {} / {} MiB |",
+        idle / 1024,
+        with_streams / 1024,
+        at_most / 1024
+    );
+    println!(
+        "| memory per stream | {:.1} KiB |",
+        (at_most - idle) as f64 / held as f64
+    );
+    println!(
+        "| webhook → a stream, p50 / p99 ({streams} streams, 20 webhooks) | {:.1} / {:.1} ms |",
+        percentile(&latencies, 0.5).as_secs_f64() * 1000.0,
+        percentile(&latencies, 0.99).as_secs_f64() * 1000.0
+    );
+    println!(
+        "| webhook → all {streams} streams, p50 / worst of 20 | {:.1} / {:.1} ms |",
+        percentile(&everyone, 0.5).as_secs_f64() * 1000.0,
+        everyone.last().unwrap().as_secs_f64() * 1000.0
+    );
     let _ = std::fs::remove_dir_all(&data);
 }

@@ -35,30 +35,25 @@ where
 {
     type Rejection = AppError;
 
+    /// The session of the request's session cookie, while it lasts.
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        let (session, account) = signed_in(parts, &state).await?;
+        let jar = SignedCookieJar::from_headers(&parts.headers, state.cookie_key.clone());
+        let session = jar
+            .get(COOKIE)
+            .map(|cookie| cookie.value().to_owned())
+            .ok_or(AppError::Unauthenticated)?;
+        let account = state
+            .store
+            .session_account(&session, crate::clock::now())
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        // A session of an account that is no longer configured is not a session.
+        if !state.accounts.iter().any(|known| known.id == account) {
+            return Err(AppError::Unauthenticated);
+        }
         Ok(SignedInSession { session, account })
     }
-}
-
-/// The session id and account of the request's session cookie, while the session lasts.
-async fn signed_in(parts: &Parts, state: &AppState) -> Result<(String, String), AppError> {
-    let jar = SignedCookieJar::from_headers(&parts.headers, state.cookie_key.clone());
-    let session = jar
-        .get(COOKIE)
-        .map(|cookie| cookie.value().to_owned())
-        .ok_or(AppError::Unauthenticated)?;
-    let account = state
-        .store
-        .session_account(&session, crate::clock::now())
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    // A session of an account that is no longer configured is not a session.
-    if !state.accounts.iter().any(|known| known.id == account) {
-        return Err(AppError::Unauthenticated);
-    }
-    Ok((session, account))
 }
 
 impl<S> FromRequestParts<S> for SignedInAccount
@@ -69,9 +64,8 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let state = AppState::from_ref(state);
-        let (_, account) = signed_in(parts, &state).await?;
-        Ok(SignedInAccount(account))
+        let session = SignedInSession::from_request_parts(parts, state).await?;
+        Ok(SignedInAccount(session.account))
     }
 }
 

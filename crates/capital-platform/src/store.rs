@@ -1,6 +1,6 @@
 //! The platform's own persistence through sqlx: SQLite (the default, one machine) or PostgreSQL
 //! (many instances on one database), chosen by the database URL, and migrated on start by the
-//! versioned migrations in `migrations/{sqlite,postgres}/` (`sqlx::migrate!`; PostgreSQL's run
+//! versioned migrations in `migrations/` (`sqlx::migrate!`, the same on both; PostgreSQL's run
 //! under an advisory lock, so instances starting together apply each once).
 //!
 //! Its tables (`offers`, `processed_events`, `summaries`, `settings`, …) are fed only by webhooks
@@ -35,8 +35,9 @@ pub enum StoreError {
     UnsupportedUrl(String),
 }
 
-static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
-static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+/// One set of migrations for both databases while their SQL is the same (portable DDL only); a
+/// step that must differ would split the folder per database.
+static MIGRATIONS: Migrator = sqlx::migrate!();
 
 /// Which database the store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,11 +151,7 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        let migrator = match backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator.run(&pool).await?;
+        MIGRATIONS.run(&pool).await?;
         Ok(Store {
             pool,
             backend,

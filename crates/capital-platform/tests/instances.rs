@@ -15,22 +15,6 @@ use serde_json::{Value, json};
 
 const SECRET: &str = "whsec_sandbox_local";
 
-/// A database two instances can share: a fresh PostgreSQL database, or a SQLite file.
-async fn shared_database_url(name: &str) -> String {
-    match std::env::var("CAPITAL_TEST_POSTGRES") {
-        Ok(admin) => harness::fresh_postgres_database(&admin).await,
-        Err(_) => {
-            let dir = std::env::temp_dir().join(format!(
-                "capital-{name}-{}-{}",
-                std::process::id(),
-                rand::random::<u32>()
-            ));
-            std::fs::create_dir_all(&dir).unwrap();
-            format!("sqlite://{}/capital.db", dir.display())
-        }
-    }
-}
-
 fn offer_event(id: &str, offer: &str, created: i64) -> String {
     json!({
         "id": id, "object": "event", "type": "capital.financing_offer.created", "created": created,
@@ -64,7 +48,7 @@ async fn instance(url: &str) -> TestApp {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_same_event_delivered_to_two_instances_at_once_is_applied_once() {
-    let url = shared_database_url("duplicates").await;
+    let url = harness::shared_database_url("duplicates").await;
     let (a, b) = (instance(&url).await, instance(&url).await);
     let now = capital_platform::sandbox::now();
     for n in 0..20 {
@@ -154,7 +138,7 @@ async fn post_event(port: u16, body: &str) -> Result<(u16, String), reqwest::Err
 
 #[tokio::test]
 async fn a_crash_between_receipt_and_commit_acknowledges_nothing_and_the_redelivery_applies_it() {
-    let url = shared_database_url("crash").await;
+    let url = harness::shared_database_url("crash").await;
     let body = offer_event(
         "evt_crash",
         "financingoffer_crash",
@@ -199,7 +183,7 @@ async fn a_crash_between_receipt_and_commit_acknowledges_nothing_and_the_redeliv
 /// NOTIFY); on SQLite, one instance's own subscribers (one instance per database there).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_webhook_at_one_instance_reaches_the_changes_followed_at_another() {
-    let url = shared_database_url("changes").await;
+    let url = harness::shared_database_url("changes").await;
     let a = instance(&url).await;
     let postgres = std::env::var_os("CAPITAL_TEST_POSTGRES").is_some();
     let b = if postgres {

@@ -736,18 +736,7 @@ async fn marking_delivered_is_ordered_by_stripes_clock_whatever_this_machines_sa
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn instances_on_one_database_make_one_cold_read_between_them() {
     let (api, fake) = start_fake().await;
-    let url = match std::env::var("CAPITAL_TEST_POSTGRES") {
-        Ok(admin) => harness::fresh_postgres_database(&admin).await,
-        Err(_) => {
-            let dir = std::env::temp_dir().join(format!(
-                "capital-claims-{}-{}",
-                std::process::id(),
-                rand::random::<u32>()
-            ));
-            std::fs::create_dir_all(&dir).unwrap();
-            format!("sqlite://{}/capital.db", dir.display())
-        }
-    };
+    let url = harness::shared_database_url("claims").await;
     let (a, b, c) = (
         stripe_app_on(&api, 2_000, Some(&url)).await,
         stripe_app_on(&api, 2_000, Some(&url)).await,

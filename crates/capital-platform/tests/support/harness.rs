@@ -43,6 +43,22 @@ pub async fn fresh_postgres_database(admin: &str) -> String {
     format!("{base}/{name}")
 }
 
+/// A database two instances can share: a fresh PostgreSQL database, or a SQLite file.
+pub async fn shared_database_url(name: &str) -> String {
+    match std::env::var("CAPITAL_TEST_POSTGRES") {
+        Ok(admin) => fresh_postgres_database(&admin).await,
+        Err(_) => {
+            let dir = std::env::temp_dir().join(format!(
+                "capital-{name}-{}-{}",
+                std::process::id(),
+                rand::random::<u32>()
+            ));
+            std::fs::create_dir_all(&dir).unwrap();
+            format!("sqlite://{}/capital.db", dir.display())
+        }
+    }
+}
+
 /// Which database this run uses, for messages.
 pub fn database_kind() -> &'static str {
     if std::env::var_os("CAPITAL_TEST_POSTGRES").is_some() {
