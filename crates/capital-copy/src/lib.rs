@@ -14,6 +14,8 @@
 
 use std::sync::Arc;
 
+pub mod email;
+
 use capital_types::{CampaignType, DisclaimerVariant, FinancingType, PlatformCopy};
 
 /// A language the tile has built-in copy for.

@@ -56,6 +56,8 @@ pub fn app(state: AppState) -> Router {
         state.clone(),
         origin_check::same_site_writes,
     ));
+    // The unsubscribe link is POSTed by mail clients (one-click): its token is its proof.
+    let router = router.merge(routes::email::router());
     // Unknown paths (and wrong methods) get a 404 in Stripe's envelope, not the site's 405.
     let not_found = axum::handler::HandlerWithoutStateExt::into_service(|| async {
         AppError::NotFound("route")

@@ -78,6 +78,15 @@ impl Capital {
         })
     }
 
+    /// The connected account's email address, where Stripe has one (the sandbox's accounts
+    /// carry theirs in the configuration).
+    pub async fn account_email(&self, account: &str) -> Result<Option<String>, CapitalError> {
+        Ok(match self {
+            Capital::Sandbox(_) => None,
+            Capital::Stripe(stripe) => stripe.account_email(account).await?,
+        })
+    }
+
     pub async fn mark_delivered(&self, offer: &str) -> Result<Whole<FinancingOffer>, CapitalError> {
         Ok(match self {
             Capital::Sandbox(sandbox) => made_by_sandbox(sandbox.mark_delivered(offer).await?)?,

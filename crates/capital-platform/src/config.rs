@@ -104,11 +104,12 @@ pub struct Config {
         global = true
     )]
     pub stripe_api_base: String,
-    /// Connected accounts users can sign in as: `acct_id=Name,…`.
+    /// Connected accounts users can sign in as: `acct_id=Name <email>,…` (the email, where given,
+    /// is where offer emails go; else Stripe's account email).
     #[arg(
         long,
         env = "CAPITAL_ACCOUNTS",
-        default_value = "acct_1RocketCourier=Rocket Courier,acct_1SunsetBakery=Sunset Bakery,acct_1MapleFitness=Maple Fitness",
+        default_value = "acct_1RocketCourier=Rocket Courier <owner@rocketcourier.example>,acct_1SunsetBakery=Sunset Bakery <hello@sunsetbakery.example>,acct_1MapleFitness=Maple Fitness <team@maplefitness.example>",
         global = true
     )]
     pub accounts: String,
@@ -156,6 +157,34 @@ pub struct Config {
         global = true
     )]
     pub max_streams_per_session: usize,
+    /// How offers are marked delivered: `email` (an offer email, then delivered once the mail
+    /// server took it: the integration guide's flow), `element` (once the element showed it) or
+    /// `both` (README, "Offer emails").
+    #[arg(
+        long,
+        env = "CAPITAL_OFFER_NOTICE",
+        value_enum,
+        default_value = "both",
+        global = true
+    )]
+    pub offer_notice: crate::offer_emails::OfferNotice,
+    /// The SMTP server for offer emails: `smtp://user:pass@host:port` (STARTTLS where offered)
+    /// or `smtps://…`. Without it, sandbox mode keeps emails in its outbox; Stripe mode needs it
+    /// for `--offer-notice email`/`both`.
+    #[arg(long, env = "CAPITAL_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+    /// The offer emails' sender.
+    #[arg(
+        long,
+        env = "CAPITAL_EMAIL_FROM",
+        default_value = "Rocket Rides <capital@rocketrides.example>",
+        global = true
+    )]
+    pub email_from: String,
+    /// The platform's Capital page, where an offer email's button leads (default: the sandbox
+    /// page of `--public-url`).
+    #[arg(long, env = "CAPITAL_DASHBOARD_URL", global = true)]
+    pub dashboard_url: Option<String>,
     /// A JSON file of the platform's approved copy, which the element shows instead of its
     /// built-in text (README, "Before you go live"; keys in docs/contract.md).
     #[arg(long, env = "CAPITAL_COPY_FILE", global = true)]
@@ -201,6 +230,13 @@ impl Config {
             .unwrap_or_else(|| format!("sqlite://{}/capital.db", self.data_dir.display()))
     }
 
+    /// Where an offer email's button leads.
+    pub fn dashboard_url(&self) -> String {
+        self.dashboard_url
+            .clone()
+            .unwrap_or_else(|| format!("{}/sandbox.html", self.public_url.trim_end_matches('/')))
+    }
+
     pub fn return_url(&self) -> String {
         self.return_url
             .clone()
@@ -225,6 +261,9 @@ impl Config {
             "sqlite::memory:",
             "--data-dir",
             "target/test-data",
+            // Offers stay undelivered until a test delivers them (tests of emails choose theirs).
+            "--offer-notice",
+            "element",
         ])
         .config
     }
@@ -235,6 +274,8 @@ impl Config {
 pub struct DemoAccount {
     pub id: String,
     pub name: String,
+    /// Where its offer emails go.
+    pub email: Option<String>,
 }
 
 /// Parses `acct_1=Name,acct_2=Other` (the `--accounts` flag).
@@ -243,12 +284,23 @@ pub fn parse_accounts(text: &str) -> Vec<DemoAccount> {
         .filter_map(|entry| {
             let (id, name) = entry.split_once('=').unwrap_or((entry, entry));
             let id = id.trim();
+            // `Name <email>`
+            let (name, email) = match name.split_once('<') {
+                Some((name, rest)) => (
+                    name,
+                    rest.strip_suffix('>')
+                        .or(Some(rest))
+                        .map(|e| e.trim().to_owned()),
+                ),
+                None => (name, None),
+            };
             (id.starts_with("acct_")
                 && id.len() > 5
                 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
             .then(|| DemoAccount {
                 id: id.to_owned(),
                 name: name.trim().to_owned(),
+                email: email.clone().filter(|e| e.contains('@')),
             })
         })
         .collect()
@@ -268,11 +320,13 @@ mod tests {
             vec![
                 DemoAccount {
                     id: "acct_1Rocket".into(),
-                    name: "Rocket Rides".into()
+                    name: "Rocket Rides".into(),
+                    email: None,
                 },
                 DemoAccount {
                     id: "acct_2Plain".into(),
-                    name: "acct_2Plain".into()
+                    name: "acct_2Plain".into(),
+                    email: None,
                 },
             ]
         );

@@ -15,6 +15,7 @@ pub mod failpoint;
 pub mod followups;
 pub mod html;
 pub mod live;
+pub mod offer_emails;
 pub mod origin_check;
 pub mod routes;
 pub mod sandbox;

@@ -1,6 +1,7 @@
 //! HTTP routes, one file per audience.
 
 pub mod element;
+pub mod email;
 pub mod hosted;
 pub mod sandbox_admin;
 pub mod sign_in;

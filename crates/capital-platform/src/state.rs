@@ -42,6 +42,8 @@ pub struct Inner {
     pub changes: Changes,
     /// Open live streams (`live.rs`).
     pub streams: Arc<crate::live::StreamSlots>,
+    /// Offer emails (`offer_emails.rs`), when `--offer-notice` sends them.
+    pub mailer: Option<crate::offer_emails::Mailer>,
 }
 
 /// Why the server could not start. Each is a problem with the configuration or the machine,
@@ -136,6 +138,31 @@ impl AppState {
             }
         };
         let cookie_key = load_cookie_key(&store).await?;
+        let mailer = if config.offer_notice.sends_email() {
+            if config.mode == Mode::Stripe && config.smtp_url.is_none() {
+                return Err(StartError::Config(
+                    "--offer-notice email or both needs --smtp-url in Stripe mode (or choose \
+                     --offer-notice element)"
+                        .into(),
+                ));
+            }
+            let fresh: [u8; 32] = rand::random();
+            let key = store
+                .setting_or_insert("unsubscribe_key", &hex::encode(fresh))
+                .await?;
+            let key = hex::decode(key).map_err(|e| StartError::SessionKey(e.to_string()))?;
+            Some(
+                crate::offer_emails::Mailer::new(
+                    config.smtp_url.as_deref(),
+                    &config.email_from,
+                    config.dashboard_url(),
+                    key,
+                )
+                .map_err(|e| StartError::Config(e.to_string()))?,
+            )
+        } else {
+            None
+        };
         let accounts = parse_accounts(&config.accounts);
         let config_backoff = config.stripe_backoff_ms;
         let (sandbox, events) = sandbox.unzip();
@@ -151,7 +178,14 @@ impl AppState {
             copy,
             changes,
             streams: Arc::default(),
+            mailer,
         }));
+        if let Some(mailer) = &state.mailer {
+            tokio::spawn(crate::offer_emails::run(
+                Arc::downgrade(&state.0),
+                mailer.wake.clone(),
+            ));
+        }
         tokio::spawn(followups::run(
             Arc::downgrade(&state.0),
             state.followups.clone(),

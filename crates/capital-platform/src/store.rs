@@ -88,6 +88,20 @@ impl WriteTurns {
     }
 }
 
+/// One offer email's record.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OfferEmailRow {
+    pub offer: String,
+    pub status: String,
+    pub recipient: Option<String>,
+    pub subject: Option<String>,
+    pub html: Option<String>,
+    pub text: Option<String>,
+    pub detail: Option<String>,
+    pub attempts: i64,
+    pub delivered_marked: bool,
+}
+
 /// One transaction: what a webhook records and applies commits together, or not at all.
 pub struct StoreTx {
     tx: Transaction<'static, Any>,
@@ -387,6 +401,169 @@ impl Store {
         Ok(())
     }
 
+    /// Offer-email jobs due at `now` that nobody holds: `(offer, account, attempts)`.
+    pub async fn due_offer_emails(
+        &self,
+        now: i64,
+    ) -> Result<Vec<(String, String, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT offer, account, attempts FROM offer_emails
+             WHERE status = 'pending' AND due_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1)
+             ORDER BY due_at LIMIT 16",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get("offer"), r.get("account"), r.get("attempts")))
+            .collect())
+    }
+
+    /// Claims the job of `offer` for `owner` until `until`; `false` when another instance has it
+    /// or it is no longer pending.
+    pub async fn claim_offer_email(
+        &self,
+        offer: &str,
+        owner: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "UPDATE offer_emails SET claimed_by = $1, claimed_until = $2
+             WHERE offer = $3 AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= $4)",
+        )
+        .bind(owner)
+        .bind(until)
+        .bind(offer)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() > 0)
+    }
+
+    /// Records a job's outcome: `sent`, `skipped` or `failed` for good, or `pending` again
+    /// (`due_at` later) for a retry.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn finish_offer_email(
+        &self,
+        offer: &str,
+        status: &str,
+        detail: &str,
+        email: Option<(&str, &str, &str, &str)>,
+        attempts: i64,
+        due_at: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let (recipient, subject, html, text) = match email {
+            Some((recipient, subject, html, text)) => {
+                (Some(recipient), Some(subject), Some(html), Some(text))
+            }
+            None => (None, None, None, None),
+        };
+        sqlx::query(
+            "UPDATE offer_emails SET status = $1, detail = $2,
+                 recipient = COALESCE($3, recipient), subject = COALESCE($4, subject),
+                 html = COALESCE($5, html), text_body = COALESCE($6, text_body),
+                 attempts = $7, due_at = $8, claimed_by = NULL, claimed_until = NULL,
+                 sent_at = CASE WHEN $1 = 'sent' THEN $9 ELSE sent_at END
+             WHERE offer = $10",
+        )
+        .bind(status)
+        .bind(detail)
+        .bind(recipient)
+        .bind(subject)
+        .bind(html)
+        .bind(text)
+        .bind(attempts)
+        .bind(due_at)
+        .bind(now)
+        .bind(offer)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Sent emails whose offer is not yet marked delivered (a failed mark is tried again).
+    pub async fn offer_emails_to_mark(&self) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT offer FROM offer_emails WHERE status = 'sent' AND delivered_marked = 0 LIMIT 16",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| r.get("offer")).collect())
+    }
+
+    pub async fn offer_email_marked(&self, offer: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE offer_emails SET delivered_marked = 1 WHERE offer = $1")
+            .bind(offer)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The account's offer emails, newest first: `(offer, status, recipient, subject, html,
+    /// detail)`, for the sandbox page and the tests.
+    pub async fn offer_emails(&self, account: &str) -> Result<Vec<OfferEmailRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT offer, status, recipient, subject, html, text_body, detail, attempts, delivered_marked
+             FROM offer_emails WHERE account = $1 ORDER BY created DESC, offer DESC",
+        )
+        .bind(account)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| OfferEmailRow {
+                offer: r.get("offer"),
+                status: r.get("status"),
+                recipient: r.get("recipient"),
+                subject: r.get("subject"),
+                html: r.get("html"),
+                text: r.get("text_body"),
+                detail: r.get("detail"),
+                attempts: r.get("attempts"),
+                delivered_marked: r.get::<i64, _>("delivered_marked") != 0,
+            })
+            .collect())
+    }
+
+    pub async fn unsubscribe(&self, account: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO unsubscribed (account, at) VALUES ($1, $2) ON CONFLICT (account) DO NOTHING")
+            .bind(account)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn is_unsubscribed(&self, account: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 FROM unsubscribed WHERE account = $1")
+            .bind(account)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    pub async fn account_email(&self, account: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT email FROM account_emails WHERE account = $1")
+            .bind(account)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.get("email")))
+    }
+
+    pub async fn put_account_email(&self, account: &str, email: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO account_emails (account, email) VALUES ($1, $2) ON CONFLICT (account) DO UPDATE SET email = excluded.email",
+        )
+        .bind(account)
+        .bind(email)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Whether the account's offers have been listed from Stripe (`stripe_reads.rs`).
     pub async fn is_listed(&self, account: &str) -> Result<bool, StoreError> {
         let row = sqlx::query("SELECT 1 FROM listed_accounts WHERE account = $1")
@@ -494,6 +671,26 @@ impl StoreTx {
         }
         self.announced.push(account.to_owned());
         Ok(())
+    }
+
+    /// Queues the offer email of `offer` (`offer_emails.rs`): one per offer, however often its
+    /// created event is delivered.
+    pub async fn queue_offer_email(
+        &mut self,
+        offer: &str,
+        account: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "INSERT INTO offer_emails (offer, account, status, due_at, created) VALUES ($1, $2, 'pending', $3, $3)
+             ON CONFLICT (offer) DO NOTHING",
+        )
+        .bind(offer)
+        .bind(account)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(result.rows_affected() > 0)
     }
 
     /// Makes everything in the transaction permanent at once; returns the accounts announced.

@@ -124,6 +124,20 @@ impl StripeClient {
         .await
     }
 
+    /// `GET /v1/accounts/{account}`'s `email`.
+    pub async fn account_email(&self, account: &str) -> Result<Option<String>, StripeError> {
+        let account: serde_json::Value = self
+            .send(
+                Method::GET,
+                &format!("/v1/accounts/{account}"),
+                &[],
+                &[],
+                None,
+            )
+            .await?;
+        Ok(account["email"].as_str().map(str::to_owned))
+    }
+
     pub async fn mark_delivered(&self, offer: &str) -> Result<Whole<FinancingOffer>, StripeError> {
         let path = format!("/v1/capital/financing_offers/{offer}/mark_delivered");
         self.send(Method::POST, &path, &[], &[], None).await

@@ -182,7 +182,10 @@ async fn mark_delivered(
         .offer_of_account(&request.offer, &account)
         .await?
         .ok_or(AppError::NotFound("financing offer"))?;
-    if offer.typed().status != OfferStatus::Undelivered {
+    // Already delivered, or delivered only by the offer email here (`--offer-notice email`).
+    if offer.typed().status != OfferStatus::Undelivered
+        || !state.config.offer_notice.element_marks()
+    {
         return Ok(Json(offer.into_json()));
     }
     let id = &offer.typed().id;

@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/sandbox/admin/offers/{offer}/{action}", post(act))
         .route("/sandbox/admin/accounts", get(accounts))
         .route("/sandbox/admin/accounts/{account}/offers", get(offers))
+        .route("/sandbox/admin/accounts/{account}/emails", get(emails))
         .route("/sandbox/admin/accounts/{account}/refill", post(refill))
         .route("/sandbox/admin/expire_due", post(expire_due))
 }
@@ -162,4 +163,13 @@ async fn expire_due(State(state): State<AppState>) -> Result<Json<Value>, AppErr
     Ok(Json(
         serde_json::json!({"expired": state.sandbox()?.expire_due().await?}),
     ))
+}
+
+/// The account's offer emails, as sent (the sandbox page shows them as the user sees them).
+async fn emails(
+    State(state): State<AppState>,
+    Path(account): Path<String>,
+) -> Result<Json<Vec<crate::store::OfferEmailRow>>, AppError> {
+    state.sandbox()?;
+    Ok(Json(state.store.offer_emails(&account).await?))
 }

@@ -62,11 +62,31 @@ pub async fn receive_signed(
         return Ok(json!({"received": true, "duplicate": true}));
     }
     let retrieval_queued = ingest(&mut tx, &event, created).await?;
+    // The guide's offer email: queued with the event, so that it is sent once, whatever happens.
+    let email_queued = match (&state.mailer, event.event_type.as_str()) {
+        (Some(_), "capital.financing_offer.created") => {
+            let offer = &event.data.object;
+            match (
+                offer["id"].as_str(),
+                offer["account"].as_str().or(event.account.as_deref()),
+            ) {
+                (Some(id), Some(account)) => {
+                    tx.queue_offer_email(id, account, crate::clock::now())
+                        .await?
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    };
     crate::failpoint::hit("webhook_before_commit");
     let changed = tx.commit().await?;
     state.changes.committed(changed);
     if retrieval_queued {
         state.followups.notify_one();
+    }
+    if let (true, Some(mailer)) = (email_queued, &state.mailer) {
+        mailer.wake.notify_one();
     }
     tracing::info!(event = %event.id, kind = %event.event_type, "webhook applied");
     Ok(json!({"received": true}))

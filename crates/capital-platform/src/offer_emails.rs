@@ -1,0 +1,402 @@
+//! Offer emails, as the Capital integration guide asks: on `capital.financing_offer.created`
+//! (a refill's too) the account's user gets an email with the offer, and only once the mail
+//! server has accepted it is the offer marked delivered ("an affirmation that you have marketed
+//! the offer to the user").
+//!
+//! The send is a job in the database (`offer_emails`), written in the webhook's own transaction,
+//! one per offer: webhook retries and duplicate events find it there. A worker on each instance
+//! claims due jobs (a claim in the database: one instance sends each), sends, and records the
+//! outcome: `sent` with the server's answer; `skipped` with the reason (the account unsubscribed,
+//! has no address, or the offer is no longer open); after a failure, `pending` again with backoff
+//! (2, 4, 8 … s), and `failed` after `ATTEMPTS`. A restart resumes what is pending. The one gap
+//! no outbox closes: a crash after the server accepted the message and before `sent` is recorded
+//! sends it again (SMTP has no idempotency key).
+//!
+//! Where the email goes: SMTP (`--smtp-url`, lettre over rustls), or in sandbox mode without one,
+//! the sandbox's outbox (the email is kept, and shown on the sandbox page, but goes nowhere).
+
+mod render;
+
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use capital_types::{FinancingOffer, OfferStatus};
+use hmac::{Hmac, Mac};
+use lettre::message::{Mailbox, MultiPart, header};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sha2::Sha256;
+use tokio::sync::Notify;
+
+use crate::state::{AppState, Inner};
+
+pub use render::{Email, language, render};
+
+/// Sends tried per email before it is given up as `failed`.
+pub const ATTEMPTS: i64 = 5;
+/// How long a claimed job is this instance's before another may take it over.
+const CLAIM_SECONDS: i64 = 120;
+
+/// How offers are marked delivered (`--offer-notice`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OfferNotice {
+    /// The guide's flow: an offer email, and delivered once the mail server took it.
+    Email,
+    /// Delivered once the element has shown the offer (no email).
+    Element,
+    /// Both: an email, and delivered by whichever comes first.
+    Both,
+}
+
+impl OfferNotice {
+    pub fn sends_email(self) -> bool {
+        matches!(self, OfferNotice::Email | OfferNotice::Both)
+    }
+
+    pub fn element_marks(self) -> bool {
+        matches!(self, OfferNotice::Element | OfferNotice::Both)
+    }
+}
+
+/// Where emails go.
+pub enum Transport {
+    /// Kept in the database only (sandbox mode without `--smtp-url`).
+    Outbox,
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+/// Everything the worker needs to write and send.
+pub struct Mailer {
+    pub transport: Transport,
+    pub from: Mailbox,
+    pub dashboard_url: String,
+    unsubscribe_key: Vec<u8>,
+    owner: String,
+    pub wake: Arc<Notify>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailerError {
+    #[error("--smtp-url: {0}")]
+    SmtpUrl(String),
+    #[error("--email-from: {0}")]
+    From(String),
+}
+
+impl Mailer {
+    /// `smtp_url`: `smtp://user:pass@host:port` (STARTTLS where offered) or `smtps://…` (TLS);
+    /// `None` keeps emails in the sandbox's outbox.
+    pub fn new(
+        smtp_url: Option<&str>,
+        from: &str,
+        dashboard_url: String,
+        unsubscribe_key: Vec<u8>,
+    ) -> Result<Mailer, MailerError> {
+        let transport = match smtp_url {
+            Some(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| MailerError::SmtpUrl(e.to_string()))?
+                    .timeout(Some(Duration::from_secs(20)))
+                    .build(),
+            ),
+            None => Transport::Outbox,
+        };
+        Ok(Mailer {
+            transport,
+            from: from
+                .parse()
+                .map_err(|e: lettre::address::AddressError| MailerError::From(e.to_string()))?,
+            dashboard_url,
+            unsubscribe_key,
+            owner: format!("mailer_{:016x}", rand::random::<u64>()),
+            wake: Arc::new(Notify::new()),
+        })
+    }
+
+    /// The token of `account`'s unsubscribe link: an HMAC, so that links cannot be made up.
+    pub fn unsubscribe_token(&self, account: &str) -> String {
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.unsubscribe_key).expect("any key length");
+        mac.update(account.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    pub fn token_is_valid(&self, account: &str, token: &str) -> bool {
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.unsubscribe_key).expect("any key length");
+        mac.update(account.as_bytes());
+        hex::decode(token).is_ok_and(|bytes| mac.verify_slice(&bytes).is_ok())
+    }
+}
+
+/// Works the outbox until the state is gone: at once when woken (a webhook queued an email),
+/// else every second.
+pub async fn run(state: Weak<Inner>, wake: Arc<Notify>) {
+    loop {
+        let _ = tokio::time::timeout(Duration::from_secs(1), wake.notified()).await;
+        let Some(inner) = state.upgrade() else { break };
+        let state = AppState::from_inner(inner);
+        if let Err(error) = run_due(&state).await {
+            tracing::error!(%error, "offer emails");
+        }
+    }
+}
+
+/// Sends every due email this instance can claim, and marks delivered what was sent.
+pub async fn run_due(state: &AppState) -> Result<(), crate::store::StoreError> {
+    let Some(mailer) = state.mailer.as_ref() else {
+        return Ok(());
+    };
+    let now = crate::clock::now();
+    for (offer, account, attempts) in state.store.due_offer_emails(now).await? {
+        if !state
+            .store
+            .claim_offer_email(&offer, &mailer.owner, now, now + CLAIM_SECONDS)
+            .await?
+        {
+            continue;
+        }
+        let outcome = send_one(state, mailer, &offer, &account).await;
+        let now = crate::clock::now();
+        match outcome {
+            Outcome::Sent {
+                recipient,
+                email,
+                answer,
+            } => {
+                state
+                    .store
+                    .finish_offer_email(
+                        &offer,
+                        "sent",
+                        &answer,
+                        Some((&recipient, &email.subject, &email.html, &email.text)),
+                        attempts + 1,
+                        now,
+                        now,
+                    )
+                    .await?;
+                tracing::info!(offer, account, "offer email sent");
+            }
+            Outcome::Skipped(reason) => {
+                state
+                    .store
+                    .finish_offer_email(&offer, "skipped", &reason, None, attempts, now, now)
+                    .await?;
+                tracing::info!(offer, account, reason, "offer email skipped");
+            }
+            Outcome::Failed { error, email } => {
+                let tried = attempts + 1;
+                let (status, due) = if tried >= ATTEMPTS {
+                    ("failed", now)
+                } else {
+                    ("pending", now + (1_i64 << tried.min(10)))
+                };
+                let email = email.as_ref().map(|(recipient, email)| {
+                    (
+                        recipient.as_str(),
+                        email.subject.as_str(),
+                        email.html.as_str(),
+                        email.text.as_str(),
+                    )
+                });
+                state
+                    .store
+                    .finish_offer_email(&offer, status, &error, email, tried, due, now)
+                    .await?;
+                tracing::warn!(offer, account, error, tried, "offer email not sent");
+            }
+        }
+    }
+    // Sent, so the user was told: delivered (tried again while Stripe or the sandbox refuses).
+    for offer in state.store.offer_emails_to_mark().await? {
+        match state.capital.mark_delivered(&offer).await {
+            Ok(updated) => {
+                let as_of = state.store.offer_event_time(&offer).await?.unwrap_or(0);
+                state.store.upsert_offer(&updated, as_of).await?;
+                state.store.offer_email_marked(&offer).await?;
+                if let Some(account) = updated.typed().account.as_deref() {
+                    crate::changes::announce(state, account).await?;
+                }
+            }
+            Err(error) => tracing::warn!(%error, offer, "marking the emailed offer delivered"),
+        }
+    }
+    Ok(())
+}
+
+enum Outcome {
+    Sent {
+        recipient: String,
+        email: Email,
+        answer: String,
+    },
+    Skipped(String),
+    Failed {
+        error: String,
+        email: Option<(String, Email)>,
+    },
+}
+
+async fn send_one(state: &AppState, mailer: &Mailer, offer_id: &str, account: &str) -> Outcome {
+    match state.store.is_unsubscribed(account).await {
+        Ok(true) => return Outcome::Skipped("the account unsubscribed from offer emails".into()),
+        Ok(false) => {}
+        Err(error) => {
+            return Outcome::Failed {
+                error: error.to_string(),
+                email: None,
+            };
+        }
+    }
+    let offer: FinancingOffer = match state.store.offer_of_account(offer_id, account).await {
+        Ok(Some(offer)) => offer.typed().clone(),
+        Ok(None) => return Outcome::Skipped("the offer is not in the store".into()),
+        Err(error) => {
+            return Outcome::Failed {
+                error: error.to_string(),
+                email: None,
+            };
+        }
+    };
+    if !matches!(
+        offer.status,
+        OfferStatus::Undelivered | OfferStatus::Delivered
+    ) {
+        return Outcome::Skipped(format!("the offer is {} now", offer.status.as_str()));
+    }
+    let recipient = match recipient(state, account).await {
+        Ok(Some(recipient)) => recipient,
+        Ok(None) => return Outcome::Skipped("no email address for the account".into()),
+        Err(error) => return Outcome::Failed { error, email: None },
+    };
+    let public = state.config.public_url.trim_end_matches('/');
+    let unsubscribe_url = format!(
+        "{public}/email/unsubscribe?account={account}&token={}",
+        mailer.unsubscribe_token(account)
+    );
+    let Some(email) = render(
+        &offer,
+        &state.config.branding(),
+        &mailer.dashboard_url,
+        &unsubscribe_url,
+    ) else {
+        return Outcome::Skipped("the offer has no lender's notice the email can carry".into());
+    };
+    let to: Mailbox = match recipient.parse() {
+        Ok(to) => to,
+        Err(_) => return Outcome::Skipped(format!("not an email address: {recipient}")),
+    };
+    let message = Message::builder()
+        .from(mailer.from.clone())
+        .to(to)
+        .subject(email.subject.clone())
+        .header(ListUnsubscribe(format!("<{unsubscribe_url}>")))
+        .header(ListUnsubscribePost)
+        .multipart(MultiPart::alternative_plain_html(
+            email.text.clone(),
+            email.html.clone(),
+        ));
+    let message = match message {
+        Ok(message) => message,
+        Err(error) => {
+            return Outcome::Failed {
+                error: error.to_string(),
+                email: Some((recipient, email)),
+            };
+        }
+    };
+    match &mailer.transport {
+        Transport::Outbox => Outcome::Sent {
+            recipient,
+            email,
+            answer: "kept in the sandbox's outbox".into(),
+        },
+        Transport::Smtp(smtp) => match smtp.send(message).await {
+            Ok(response) => Outcome::Sent {
+                recipient,
+                email,
+                answer: format!(
+                    "{} {}",
+                    response.code(),
+                    response.message().collect::<Vec<_>>().join(" ")
+                ),
+            },
+            Err(error) => Outcome::Failed {
+                error: error.to_string(),
+                email: Some((recipient, email)),
+            },
+        },
+    }
+}
+
+/// The account's address: the platform's own mapping (`--account-emails`, and the sandbox's demo
+/// accounts), else Stripe's account `email` (read once, then kept).
+async fn recipient(state: &AppState, account: &str) -> Result<Option<String>, String> {
+    if let Some(known) = state
+        .accounts
+        .iter()
+        .find(|a| a.id == account)
+        .and_then(|a| a.email.clone())
+    {
+        return Ok(Some(known));
+    }
+    if let Some(stored) = state
+        .store
+        .account_email(account)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        return Ok(Some(stored));
+    }
+    let Some(email) = state
+        .capital
+        .account_email(account)
+        .await
+        .map_err(|e| e.to_string())?
+    else {
+        return Ok(None);
+    };
+    state
+        .store
+        .put_account_email(account, &email)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(Some(email))
+}
+
+/// `List-Unsubscribe: <https://…>` (RFC 2369).
+#[derive(Clone)]
+struct ListUnsubscribe(String);
+
+impl header::Header for ListUnsubscribe {
+    fn name() -> header::HeaderName {
+        header::HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+
+    fn parse(value: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribe(value.to_owned()))
+    }
+
+    fn display(&self) -> header::HeaderValue {
+        header::HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): a mail client may unsubscribe
+/// with one POST to the link.
+#[derive(Clone)]
+struct ListUnsubscribePost;
+
+impl header::Header for ListUnsubscribePost {
+    fn name() -> header::HeaderName {
+        header::HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribePost)
+    }
+
+    fn display(&self) -> header::HeaderValue {
+        header::HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
+    }
+}
