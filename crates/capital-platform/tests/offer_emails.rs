@@ -1,0 +1,203 @@
+//! Offer emails end to end in-process (the sandbox's outbox), and through a real SMTP server
+//! process (`scripts/smtp-sink.py`, aiosmtpd) when `CAPITAL_TEST_SMTP_PYTHON` names a Python
+//! that has it (scripts/test sets it up; without it those tests say so and pass).
+
+#[path = "support/harness.rs"]
+mod harness;
+
+use std::time::{Duration, Instant};
+
+use capital_platform::Config;
+use capital_platform::offer_emails::OfferNotice;
+use harness::{ROCKET, TestApp};
+use serde_json::{Value, json};
+
+async fn app_with(
+    notice: OfferNotice,
+    smtp_url: Option<String>,
+    accounts: Option<&str>,
+) -> TestApp {
+    let mut config = Config::for_tests();
+    config.offer_notice = notice;
+    config.smtp_url = smtp_url;
+    config.public_url = "https://platform.example".into();
+    config.dashboard_url = Some("https://platform.example/dashboard/capital".into());
+    if let Some(accounts) = accounts {
+        config.accounts = accounts.into();
+    }
+    TestApp::with_config(config).await
+}
+
+async fn emails(app: &TestApp, account: &str) -> Vec<Value> {
+    app.get(&format!("/sandbox/admin/accounts/{account}/emails"), None)
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// Waits until the account's email for `offer` is no longer pending.
+async fn settled_email(app: &TestApp, account: &str, offer: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        capital_platform::offer_emails::run_due(&app.state)
+            .await
+            .unwrap();
+        if let Some(email) = emails(app, account)
+            .await
+            .into_iter()
+            .find(|e| e["offer"] == offer)
+        {
+            if email["status"] != "pending" {
+                return email;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the email of {offer} is still pending"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_created_offer_is_emailed_once_and_then_delivered() {
+    let app = app_with(OfferNotice::Email, None, None).await;
+    let cookie = app.sign_in(ROCKET).await;
+    let offer = app
+        .admin(
+            "/offers",
+            json!({"account": ROCKET, "advance_amount": 1_500_000}),
+        )
+        .await;
+    let id = offer["id"].as_str().unwrap();
+    let email = settled_email(&app, ROCKET, id).await;
+    assert_eq!(email["status"], "sent");
+    assert_eq!(email["recipient"], "owner@rocketcourier.example");
+    assert_eq!(
+        email["subject"],
+        "Rocket Rides: a financing offer through Stripe Capital"
+    );
+    assert!(email["html"].as_str().unwrap().contains("15,000.00 USD"));
+    assert!(
+        email["text"]
+            .as_str()
+            .unwrap()
+            .contains("https://platform.example/dashboard/capital")
+    );
+    // Delivered because of the email, and only then.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while app.offer_state(&cookie).await["offer"]["status"] != "delivered" {
+        assert!(Instant::now() < deadline, "not delivered after the email");
+        capital_platform::offer_emails::run_due(&app.state)
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(emails(&app, ROCKET).await.len(), 1, "one email per offer");
+
+    // With `email` alone, the element's view does not deliver an offer: the email does.
+    let second = app.admin("/offers", json!({"account": ROCKET})).await;
+    let answer = app
+        .post_json(
+            "/api/capital/offer/mark_delivered",
+            Some(&cookie),
+            json!({"offer": second["id"]}),
+        )
+        .await;
+    assert_eq!(answer.json()["status"], "undelivered");
+}
+
+#[tokio::test]
+async fn duplicate_created_events_send_one_email() {
+    let app = app_with(OfferNotice::Both, None, None).await;
+    let now = capital_platform::sandbox::now();
+    let event = json!({
+        "id": "evt_dup_mail", "object": "event", "type": "capital.financing_offer.created", "created": now,
+        "data": {"object": {"id": "financingoffer_dupmail", "object": "capital.financing_offer", "account": ROCKET,
+                            "status": "undelivered", "created": now, "disclaimer_variant": "celtic_us_loan", "expires_after": 9e9,
+                            "offered_terms": {"advance_amount": 5000, "currency": "usd", "fee_amount": 500, "withhold_rate": 0.1}}},
+    });
+    for id in [
+        "evt_dup_mail",
+        "evt_dup_mail",
+        "evt_other_delivery_of_the_same_offer",
+    ] {
+        let mut event = event.clone();
+        event["id"] = json!(id);
+        let body = event.to_string();
+        let request = axum::http::Request::post("/webhooks/stripe")
+            .header("content-type", "application/json")
+            .header(
+                "Stripe-Signature",
+                capital_platform::webhook_signature::sign(
+                    body.as_bytes(),
+                    "whsec_sandbox_local",
+                    now,
+                ),
+            )
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        assert_eq!(app.send(request).await.status, 200);
+    }
+    let email = settled_email(&app, ROCKET, "financingoffer_dupmail").await;
+    // Not in the sandbox's own books, so it cannot be marked delivered there; it was still sent.
+    assert_eq!(email["status"], "sent");
+    assert_eq!(emails(&app, ROCKET).await.len(), 1);
+}
+
+#[tokio::test]
+async fn unsubscribed_accounts_and_accounts_without_an_address_get_no_email_and_no_delivery() {
+    let accounts = "acct_1RocketCourier=Rocket Courier <owner@rocketcourier.example>,acct_1SunsetBakery=Sunset Bakery";
+    let app = app_with(OfferNotice::Email, None, Some(accounts)).await;
+
+    // No address: skipped with the reason; the offer stays undelivered.
+    let bakery = app
+        .admin("/offers", json!({"account": "acct_1SunsetBakery"}))
+        .await;
+    let email = settled_email(&app, "acct_1SunsetBakery", bakery["id"].as_str().unwrap()).await;
+    assert_eq!(email["status"], "skipped");
+    assert_eq!(email["detail"], "no email address for the account");
+    let cookie = app.sign_in("acct_1SunsetBakery").await;
+    assert_eq!(
+        app.offer_state(&cookie).await["offer"]["status"],
+        "undelivered"
+    );
+
+    // The unsubscribe link of a sent email: a confirmation page, then one POST.
+    let first = app.admin("/offers", json!({"account": ROCKET})).await;
+    let sent = settled_email(&app, ROCKET, first["id"].as_str().unwrap()).await;
+    let text = sent["text"].as_str().unwrap();
+    let link = text
+        .lines()
+        .filter_map(|line| {
+            line.split_once(": https://platform.example")
+                .map(|(_, rest)| rest)
+        })
+        .find(|rest| rest.starts_with("/email/unsubscribe"))
+        .expect("the unsubscribe link in the text part")
+        .to_owned();
+    let page = app.get(&link, None).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("Stop offer emails"));
+    let forged = link.replace("token=", "token=00");
+    assert_eq!(app.post_json(&forged, None, json!({})).await.status, 404);
+    let done = app
+        .send(
+            axum::http::Request::post(&link)
+                .header("origin", "https://mail.example")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.text);
+
+    let second = app.admin("/offers", json!({"account": ROCKET})).await;
+    let email = settled_email(&app, ROCKET, second["id"].as_str().unwrap()).await;
+    assert_eq!(email["status"], "skipped");
+    assert_eq!(
+        email["detail"],
+        "the account unsubscribed from offer emails"
+    );
+}
