@@ -201,3 +201,222 @@ async fn unsubscribed_accounts_and_accounts_without_an_address_get_no_email_and_
         "the account unsubscribed from offer emails"
     );
 }
+
+/// `scripts/smtp-sink.py` on a free port, keeping messages in a fresh directory.
+struct SmtpSink {
+    process: Option<tokio::process::Child>,
+    port: u16,
+    dir: std::path::PathBuf,
+}
+
+impl SmtpSink {
+    /// `None` (and a note) where the test Python with aiosmtpd is not set up.
+    async fn start() -> Option<SmtpSink> {
+        if std::env::var_os("CAPITAL_TEST_SMTP_PYTHON").is_none() {
+            eprintln!("skipped: CAPITAL_TEST_SMTP_PYTHON unset (scripts/test sets it up)");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = std::env::temp_dir().join(format!("capital-mail-{}-{port}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut sink = SmtpSink {
+            process: None,
+            port,
+            dir,
+        };
+        sink.resume().await;
+        Some(sink)
+    }
+
+    async fn resume(&mut self) {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/smtp-sink.py");
+        self.process = Some(
+            tokio::process::Command::new(std::env::var("CAPITAL_TEST_SMTP_PYTHON").unwrap())
+                .arg(script)
+                .arg(self.port.to_string())
+                .arg(&self.dir)
+                .stdout(std::process::Stdio::null())
+                .kill_on_drop(true)
+                .spawn()
+                .unwrap(),
+        );
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+                .await
+                .is_ok()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the SMTP sink did not start");
+    }
+
+    async fn stop(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            process.kill().await.unwrap();
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    fn refuse(&self, refuse: bool) {
+        let flag = self.dir.join("refuse");
+        if refuse {
+            std::fs::write(flag, "").unwrap();
+        } else {
+            let _ = std::fs::remove_file(flag);
+        }
+    }
+
+    fn messages(&self) -> Vec<String> {
+        let mut names: Vec<_> = std::fs::read_dir(&self.dir)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        names.sort();
+        names
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect()
+    }
+}
+
+/// The message's body parts decoded from quoted-printable (enough for the assertions).
+fn decoded(message: &str) -> String {
+    message
+        .replace("=\r\n", "")
+        .replace("=3D", "=")
+        .replace("=20", " ")
+}
+
+#[tokio::test]
+async fn an_offer_email_goes_through_a_real_smtp_server_with_both_parts_and_the_headers() {
+    let Some(sink) = SmtpSink::start().await else {
+        return;
+    };
+    let app = {
+        let mut config = Config::for_tests();
+        config.offer_notice = OfferNotice::Email;
+        config.smtp_url = Some(sink.url());
+        config.public_url = "https://platform.example".into();
+        config.dashboard_url = Some("https://platform.example/dashboard/capital".into());
+        config.business_name = "<b>Rocket</b> & Rides".into();
+        TestApp::with_config(config).await
+    };
+    let offer = app
+        .admin(
+            "/offers",
+            json!({"account": ROCKET, "advance_amount": 1_500_000}),
+        )
+        .await;
+    let id = offer["id"].as_str().unwrap();
+    let email = settled_email(&app, ROCKET, id).await;
+    assert_eq!(email["status"], "sent", "{email}");
+    assert!(
+        email["detail"].as_str().unwrap().starts_with("250"),
+        "{email}"
+    );
+
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1);
+    let message = decoded(&messages[0]);
+    assert!(message.contains("X-Envelope-To: owner@rocketcourier.example"));
+    assert!(message.contains("From: \"Rocket Rides\" <capital@rocketrides.example>"));
+    assert!(message.contains("To: owner@rocketcourier.example"));
+    assert!(message.contains("List-Unsubscribe: <https://platform.example/email/unsubscribe?account=acct_1RocketCourier&token="));
+    assert!(message.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+    assert!(message.contains("Content-Type: text/plain"));
+    assert!(message.contains("Content-Type: text/html"));
+    assert!(message.contains("https://platform.example/dashboard/capital"));
+    assert!(
+        message.contains("&lt;b&gt;Rocket&lt;/b&gt; &amp; Rides"),
+        "branding escaped in the HTML part"
+    );
+    assert!(!message.contains("<b>Rocket</b> &amp;"));
+
+    // Delivered only now, and a second delivery of the event sends nothing more.
+    let cookie = app.sign_in(ROCKET).await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while app.offer_state(&cookie).await["offer"]["status"] != "delivered" {
+        assert!(Instant::now() < deadline);
+        capital_platform::offer_emails::run_due(&app.state)
+            .await
+            .unwrap();
+    }
+    capital_platform::offer_emails::run_due(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(sink.messages().len(), 1);
+}
+
+/// Waits until the email of `offer` has been tried `attempts` times (by the app's worker).
+async fn attempted(app: &TestApp, offer: &str, attempts: i64) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let email = emails(app, ROCKET)
+            .await
+            .into_iter()
+            .find(|e| e["offer"] == offer);
+        if let Some(email) = email.filter(|e| e["attempts"].as_i64() >= Some(attempts)) {
+            return email;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{offer} not tried {attempts} times"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_refused_or_unreachable_server_is_retried_and_nothing_is_delivered_meanwhile() {
+    let Some(mut sink) = SmtpSink::start().await else {
+        return;
+    };
+    let app = app_with(OfferNotice::Email, Some(sink.url()), None).await;
+    let cookie = app.sign_in(ROCKET).await;
+
+    // Refused: the job waits for its retry (the app's own worker sends); not delivered.
+    sink.refuse(true);
+    let offer = app.admin("/offers", json!({"account": ROCKET})).await;
+    let id = offer["id"].as_str().unwrap().to_owned();
+    let email = attempted(&app, &id, 1).await;
+    assert_eq!(email["status"], "pending", "{email}");
+    assert!(email["detail"].as_str().unwrap().contains("550"), "{email}");
+    assert_eq!(
+        app.offer_state(&cookie).await["offer"]["status"],
+        "undelivered"
+    );
+
+    // Down: the next attempt fails too, still nothing delivered.
+    sink.refuse(false);
+    sink.stop().await;
+    let email = attempted(&app, &id, 2).await;
+    assert_eq!(email["status"], "pending", "{email}");
+    assert_eq!(
+        app.offer_state(&cookie).await["offer"]["status"],
+        "undelivered"
+    );
+
+    // Back: the retry sends it, and then the offer is delivered.
+    sink.resume().await;
+    let email = settled_email(&app, ROCKET, &id).await;
+    assert_eq!(email["status"], "sent", "{email}");
+    assert_eq!(sink.messages().len(), 1);
+    capital_platform::offer_emails::run_due(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.offer_state(&cookie).await["offer"]["status"],
+        "delivered"
+    );
+}
