@@ -16,7 +16,9 @@ from aiosmtpd.controller import Controller
 class Sink:
     def __init__(self, directory):
         self.directory = directory
-        self.numbers = itertools.count(1)
+        # A restarted sink goes on numbering after what an earlier one kept.
+        kept = [name for name in os.listdir(directory) if name.endswith(".eml")]
+        self.numbers = itertools.count(len(kept) + 1)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if os.path.exists(os.path.join(self.directory, "refuse")):

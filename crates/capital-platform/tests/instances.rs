@@ -5,7 +5,7 @@
 mod harness;
 
 use std::process::Stdio;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use capital_platform::Config;
 use capital_platform::store::Store;
@@ -256,4 +256,74 @@ async fn instances_starting_together_migrate_once() {
             .await
             .unwrap();
     assert_eq!(applied, [1, 2]);
+}
+
+/// Two instances with their own email workers on one database: an offer's email is sent once,
+/// and a job left pending by a stopped instance is sent by the next one to start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn instances_send_each_offer_email_once_and_a_restart_resumes_the_outbox() {
+    let Some(mut sink) = harness::SmtpSink::start().await else {
+        return;
+    };
+    let url = harness::shared_database_url("mail").await;
+    let smtp_url = sink.url();
+    let with_mail = |url: &str| {
+        let mut config = Config::for_tests();
+        config.database_url = Some(url.to_owned());
+        config.offer_notice = capital_platform::offer_emails::OfferNotice::Email;
+        config.smtp_url = Some(smtp_url.clone());
+        config
+    };
+    let (a, b) = (
+        TestApp::with_config(with_mail(&url)).await,
+        TestApp::with_config(with_mail(&url)).await,
+    );
+    let now = capital_platform::sandbox::now();
+    for n in 0..5 {
+        let body = offer_event(
+            &format!("evt_mail_{n}"),
+            &format!("financingoffer_mail_{n}"),
+            now,
+        );
+        tokio::join!(deliver(&a, &body), deliver(&b, &body));
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while sink.messages().len() < 5 {
+        assert!(
+            Instant::now() < deadline,
+            "{} of 5 emails",
+            sink.messages().len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        sink.messages().len(),
+        5,
+        "one email per offer, from either instance"
+    );
+
+    // The mail server is down while an offer arrives; the instances stop; a new one sends it.
+    sink.stop().await;
+    deliver(
+        &a,
+        &offer_event("evt_mail_late", "financingoffer_mail_late", now),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    drop((a, b));
+    sink.resume().await;
+    let c = TestApp::with_config(with_mail(&url)).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while sink.messages().len() < 6 {
+        let jobs = c.state.store.offer_emails(ROCKET).await.unwrap();
+        assert!(
+            Instant::now() < deadline,
+            "the pending email was not resumed: {:?}",
+            jobs.iter()
+                .map(|j| (&j.offer, &j.status, j.attempts, &j.detail))
+                .collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use capital_platform::Config;
 use capital_platform::offer_emails::OfferNotice;
-use harness::{ROCKET, TestApp};
+use harness::{ROCKET, SmtpSink, TestApp, decoded};
 use serde_json::{Value, json};
 
 async fn app_with(
@@ -200,102 +200,6 @@ async fn unsubscribed_accounts_and_accounts_without_an_address_get_no_email_and_
         email["detail"],
         "the account unsubscribed from offer emails"
     );
-}
-
-/// `scripts/smtp-sink.py` on a free port, keeping messages in a fresh directory.
-struct SmtpSink {
-    process: Option<tokio::process::Child>,
-    port: u16,
-    dir: std::path::PathBuf,
-}
-
-impl SmtpSink {
-    /// `None` (and a note) where the test Python with aiosmtpd is not set up.
-    async fn start() -> Option<SmtpSink> {
-        if std::env::var_os("CAPITAL_TEST_SMTP_PYTHON").is_none() {
-            eprintln!("skipped: CAPITAL_TEST_SMTP_PYTHON unset (scripts/test sets it up)");
-            return None;
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = std::env::temp_dir().join(format!("capital-mail-{}-{port}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut sink = SmtpSink {
-            process: None,
-            port,
-            dir,
-        };
-        sink.resume().await;
-        Some(sink)
-    }
-
-    async fn resume(&mut self) {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/smtp-sink.py");
-        self.process = Some(
-            tokio::process::Command::new(std::env::var("CAPITAL_TEST_SMTP_PYTHON").unwrap())
-                .arg(script)
-                .arg(self.port.to_string())
-                .arg(&self.dir)
-                .stdout(std::process::Stdio::null())
-                .kill_on_drop(true)
-                .spawn()
-                .unwrap(),
-        );
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
-                .await
-                .is_ok()
-            {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the SMTP sink did not start");
-    }
-
-    async fn stop(&mut self) {
-        if let Some(mut process) = self.process.take() {
-            process.kill().await.unwrap();
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
-    }
-
-    fn refuse(&self, refuse: bool) {
-        let flag = self.dir.join("refuse");
-        if refuse {
-            std::fs::write(flag, "").unwrap();
-        } else {
-            let _ = std::fs::remove_file(flag);
-        }
-    }
-
-    fn messages(&self) -> Vec<String> {
-        let mut names: Vec<_> = std::fs::read_dir(&self.dir)
-            .unwrap()
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-            .collect();
-        names.sort();
-        names
-            .iter()
-            .map(|p| std::fs::read_to_string(p).unwrap())
-            .collect()
-    }
-}
-
-/// The message's body parts decoded from quoted-printable (enough for the assertions).
-fn decoded(message: &str) -> String {
-    message
-        .replace("=\r\n", "")
-        .replace("=3D", "=")
-        .replace("=20", " ")
 }
 
 #[tokio::test]

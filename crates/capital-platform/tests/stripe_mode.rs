@@ -122,6 +122,10 @@ async fn fake(
                 )
             }
             (Method::POST, "/v1/account_links") => (StatusCode::OK, link),
+            (Method::GET, p) if p.starts_with("/v1/accounts/") => (
+                StatusCode::OK,
+                json!({"id": p.trim_start_matches("/v1/accounts/"), "object": "account", "email": "finance@rocketcourier.example"}),
+            ),
             (Method::POST, p) if p.ends_with("/mark_delivered") => {
                 (StatusCode::OK, guard.delivered.clone().unwrap_or(offer))
             }
@@ -769,4 +773,69 @@ async fn instances_on_one_database_make_one_cold_read_between_them() {
         "one list call for three instances ({})",
         harness::database_kind()
     );
+}
+
+#[tokio::test]
+async fn stripe_mode_emails_an_offer_to_the_accounts_stripe_address_then_marks_it_delivered() {
+    let Some(sink) = harness::SmtpSink::start().await else {
+        return;
+    };
+    let (api, fake) = start_fake().await;
+    let mut config = Config::for_tests();
+    config.mode = Mode::Stripe;
+    config.stripe_secret_key = Some("sk_test_123".into());
+    config.stripe_webhook_secret = STRIPE_MODE_SECRET.into();
+    config.stripe_api_base = api.clone();
+    config.public_url = "https://platform.example".into();
+    config.offer_notice = capital_platform::offer_emails::OfferNotice::Email;
+    // No address in the configuration: Stripe's account email is used.
+    config.accounts = format!("{ROCKET}=Rocket Courier");
+
+    // Stripe mode will not start to send emails without a mail server.
+    let refused = capital_platform::AppState::new(config.clone())
+        .await
+        .err()
+        .unwrap();
+    assert!(refused.to_string().contains("--smtp-url"), "{refused}");
+
+    config.smtp_url = Some(sink.url());
+    let app = TestApp::with_config(config).await;
+    for (event, offer) in [
+        ("evt_mail_1", "financingoffer_mail1"),
+        ("evt_mail_2", "financingoffer_mail2"),
+    ] {
+        let created = json!({
+            "id": event, "object": "event", "type": "capital.financing_offer.created", "created": capital_platform::sandbox::now(),
+            "account": ROCKET,
+            "data": {"object": {"id": offer, "object": "capital.financing_offer", "account": ROCKET, "status": "undelivered",
+                                "created": 1_795_000_000, "expires_after": 1.8e9, "disclaimer_variant": "celtic_us_loan",
+                                "offered_terms": {"advance_amount": 100000, "currency": "usd", "fee_amount": 10000, "withhold_rate": 0.1}}},
+        });
+        assert_eq!(app.send(signed(created)).await.status, StatusCode::OK);
+    }
+    let marks = || {
+        fake.lock()
+            .unwrap()
+            .seen
+            .iter()
+            .filter(|s| s.uri.ends_with("/mark_delivered"))
+            .count()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while sink.messages().len() < 2 || marks() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} emails, {} marks",
+            sink.messages().len(),
+            marks()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for message in sink.messages() {
+        assert!(
+            harness::decoded(&message).contains("X-Envelope-To: finance@rocketcourier.example")
+        );
+    }
+    // The address was read from Stripe once, then kept.
+    assert_eq!(calls(&fake, &format!("/v1/accounts/{ROCKET}")), 1);
 }
