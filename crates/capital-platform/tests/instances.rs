@@ -255,7 +255,11 @@ async fn instances_starting_together_migrate_once() {
             .fetch_all(store.pool())
             .await
             .unwrap();
-    assert_eq!(applied, [1, 2]);
+    // Each file of migrations/ once.
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .unwrap()
+        .count();
+    assert_eq!(applied, (1..=files as i64).collect::<Vec<_>>());
 }
 
 /// Two instances with their own email workers on one database: an offer's email is sent once,

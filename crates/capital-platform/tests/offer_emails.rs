@@ -324,3 +324,33 @@ async fn a_refused_or_unreachable_server_is_retried_and_nothing_is_delivered_mea
         "delivered"
     );
 }
+
+#[tokio::test]
+async fn an_email_the_server_keeps_refusing_is_given_up_as_failed_and_the_offer_stays_undelivered()
+{
+    let Some(sink) = SmtpSink::start().await else {
+        return;
+    };
+    sink.refuse(true);
+    let app = app_with(OfferNotice::Email, Some(sink.url()), None).await;
+    let offer = app.admin("/offers", json!({"account": ROCKET})).await;
+    let id = offer["id"].as_str().unwrap().to_owned();
+    attempted(&app, &id, 1).await;
+    // The backoff's waits (2, 4, 8, 16 s), skipped: the fourth failure is behind it.
+    sqlx::query("UPDATE offer_emails SET attempts = $1, due_at = 0 WHERE offer = $2")
+        .bind(capital_platform::offer_emails::ATTEMPTS - 1)
+        .bind(&id)
+        .execute(app.state.store.pool())
+        .await
+        .unwrap();
+    let email = settled_email(&app, ROCKET, &id).await;
+    assert_eq!(email["status"], "failed", "{email}");
+    assert_eq!(email["attempts"], capital_platform::offer_emails::ATTEMPTS);
+    assert!(email["detail"].as_str().unwrap().contains("550"));
+    let cookie = app.sign_in(ROCKET).await;
+    assert_eq!(
+        app.offer_state(&cookie).await["offer"]["status"],
+        "undelivered"
+    );
+    assert!(sink.messages().is_empty());
+}
