@@ -8,7 +8,6 @@
 //!   backend`: N instances on one fresh database of that PostgreSQL cluster (`scripts/postgres
 //!   start` makes one), the requests spread over them in turn, as a load balancer would.
 
-use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -24,7 +23,10 @@ fn concurrency() -> usize {
         .unwrap_or(32)
 }
 const DURATION: Duration = Duration::from_secs(10);
-const SECRET: &str = "whsec_bench";
+#[path = "support/server.rs"]
+mod server;
+
+use server::SECRET;
 
 struct Run {
     requests: u64,
@@ -118,38 +120,10 @@ async fn start_server(
     data: &std::path::Path,
     database: Option<&str>,
 ) -> (tokio::process::Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_capital-platform"));
-    command
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--public-url",
-            &base,
-            "--stripe-webhook-secret",
-            SECRET,
-        ])
-        .arg("--data-dir")
-        .arg(data)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .kill_on_drop(true);
-    if let Some(url) = database {
-        command.args(["--database-url", url]);
-    }
-    let server = command.spawn().expect("the capital-platform binary");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while reqwest::get(format!("{base}/sign-in")).await.is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    (server, base)
+    let extra: Vec<String> = database
+        .map(|url| vec!["--database-url".to_owned(), url.to_owned()])
+        .unwrap_or_default();
+    server::start(data, &extra).await
 }
 
 #[tokio::main]
@@ -181,22 +155,7 @@ async fn main() {
         .unwrap();
 
     // A signed-in user whose account has financing in progress (offer and summary to serve).
-    let signed_in = client
-        .post(format!("{base}/sign-in"))
-        .form(&[("account", "acct_1RocketCourier")])
-        .send()
-        .await
-        .unwrap();
-    let cookie = signed_in
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = server::sign_in(&client, &base, "acct_1RocketCourier").await;
     let offer: serde_json::Value = client
         .post(format!("{base}/sandbox/admin/offers"))
         .json(&json!({"account": "acct_1RocketCourier", "advance_amount": 1_000_000, "status": "delivered"}))

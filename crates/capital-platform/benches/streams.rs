@@ -4,7 +4,6 @@
 //! webhooks). Run with `cargo bench -p capital-platform --bench streams`; `BENCH_STREAMS`
 //! (default 1000) and `BENCH_MAX_STREAMS` (default 8000) set the two sizes.
 
-use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,7 +12,10 @@ use futures_util::StreamExt;
 use serde_json::json;
 use tokio::sync::mpsc;
 
-const SECRET: &str = "whsec_bench";
+#[path = "support/server.rs"]
+mod server;
+
+use server::SECRET;
 
 fn setting(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -72,58 +74,20 @@ async fn main() {
     let most = setting("BENCH_MAX_STREAMS", 8000);
     let data = std::env::temp_dir().join(format!("capital-streams-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
-    let server = tokio::process::Command::new(env!("CARGO_BIN_EXE_capital-platform"))
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--public-url",
-            &base,
-        ])
-        .args(["--stripe-webhook-secret", SECRET])
-        .args([
-            "--max-streams",
-            &(most + 10).to_string(),
-            "--max-streams-per-session",
-            &(most + 10).to_string(),
-        ])
-        .arg("--data-dir")
-        .arg(&data)
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the capital-platform binary");
+    let limits = vec![
+        "--max-streams".to_owned(),
+        (most + 10).to_string(),
+        "--max-streams-per-session".to_owned(),
+        (most + 10).to_string(),
+    ];
+    let (server, base) = server::start(&data, &limits).await;
     let pid = server.id().unwrap();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(0)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while client.get(format!("{base}/sign-in")).send().await.is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let signed_in = client
-        .post(format!("{base}/sign-in"))
-        .form(&[("account", "acct_1RocketCourier")])
-        .send()
-        .await
-        .unwrap();
-    let cookie = signed_in.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = server::sign_in(&client, &base, "acct_1RocketCourier").await;
     let url = format!("{base}/api/capital/offer/events");
     tokio::time::sleep(Duration::from_millis(500)).await;
     let idle = rss_kib(pid);

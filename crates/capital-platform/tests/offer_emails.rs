@@ -37,28 +37,59 @@ async fn emails(app: &TestApp, account: &str) -> Vec<Value> {
         .clone()
 }
 
-/// Waits until the account's email for `offer` is no longer pending.
-async fn settled_email(app: &TestApp, account: &str, offer: &str) -> Value {
+/// The account's email for `offer` once `done` holds for it (within 20 s); `work` runs the
+/// outbox here as well (besides the app's own worker).
+async fn email_when(
+    app: &TestApp,
+    account: &str,
+    offer: &str,
+    work: bool,
+    done: impl Fn(&Value) -> bool,
+    what: &str,
+) -> Value {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        capital_platform::offer_emails::run_due(&app.state)
-            .await
-            .unwrap();
-        if let Some(email) = emails(app, account)
+        if work {
+            capital_platform::offer_emails::run_due(&app.state)
+                .await
+                .unwrap();
+        }
+        let email = emails(app, account)
             .await
             .into_iter()
-            .find(|e| e["offer"] == offer)
-        {
-            if email["status"] != "pending" {
-                return email;
-            }
+            .find(|e| e["offer"] == offer);
+        if let Some(email) = email.filter(&done) {
+            return email;
         }
-        assert!(
-            Instant::now() < deadline,
-            "the email of {offer} is still pending"
-        );
+        assert!(Instant::now() < deadline, "the email of {offer}: {what}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// The account's email for `offer` once it is no longer pending.
+async fn settled_email(app: &TestApp, account: &str, offer: &str) -> Value {
+    email_when(
+        app,
+        account,
+        offer,
+        true,
+        |e| e["status"] != "pending",
+        "still pending",
+    )
+    .await
+}
+
+/// The email of `offer` once the app's worker has tried it `attempts` times.
+async fn attempted(app: &TestApp, offer: &str, attempts: i64) -> Value {
+    email_when(
+        app,
+        ROCKET,
+        offer,
+        false,
+        |e| e["attempts"].as_i64() >= Some(attempts),
+        "not tried enough",
+    )
+    .await
 }
 
 #[tokio::test]
@@ -260,25 +291,6 @@ async fn an_offer_email_goes_through_a_real_smtp_server_with_both_parts_and_the_
         .await
         .unwrap();
     assert_eq!(sink.messages().len(), 1);
-}
-
-/// Waits until the email of `offer` has been tried `attempts` times (by the app's worker).
-async fn attempted(app: &TestApp, offer: &str, attempts: i64) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let email = emails(app, ROCKET)
-            .await
-            .into_iter()
-            .find(|e| e["offer"] == offer);
-        if let Some(email) = email.filter(|e| e["attempts"].as_i64() >= Some(attempts)) {
-            return email;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{offer} not tried {attempts} times"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 #[tokio::test]
