@@ -276,6 +276,13 @@ impl SmtpSink {
     }
 }
 
+impl Drop for SmtpSink {
+    /// The server process ends with its handle (`kill_on_drop`); its messages go too.
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 /// The message's body parts decoded from quoted-printable (enough for the assertions).
 pub fn decoded(message: &str) -> String {
     message
