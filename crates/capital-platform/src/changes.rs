@@ -76,13 +76,7 @@ impl Changes {
 /// email): through the database on PostgreSQL, in-process on SQLite.
 pub async fn announce(state: &crate::state::AppState, account: &str) -> Result<(), StoreError> {
     match state.store.backend() {
-        Backend::Postgres => {
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(CHANGES_CHANNEL)
-                .bind(account)
-                .execute(state.store.pool())
-                .await?;
-        }
+        Backend::Postgres => state.store.notify_change(account).await?,
         Backend::Sqlite => state.changes.committed(vec![account.to_owned()]),
     }
     Ok(())

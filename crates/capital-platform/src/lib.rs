@@ -9,6 +9,7 @@ pub mod changes;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod delivery;
 pub mod error;
 pub mod extract;
 pub mod failpoint;

@@ -114,17 +114,18 @@ impl Mailer {
 
     /// The token of `account`'s unsubscribe link: an HMAC, so that links cannot be made up.
     pub fn unsubscribe_token(&self, account: &str) -> String {
-        let mut mac =
-            Hmac::<Sha256>::new_from_slice(&self.unsubscribe_key).expect("any key length");
-        mac.update(account.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        hex::encode(self.mac(account).finalize().into_bytes())
     }
 
     pub fn token_is_valid(&self, account: &str, token: &str) -> bool {
+        hex::decode(token).is_ok_and(|bytes| self.mac(account).verify_slice(&bytes).is_ok())
+    }
+
+    fn mac(&self, account: &str) -> Hmac<Sha256> {
         let mut mac =
             Hmac::<Sha256>::new_from_slice(&self.unsubscribe_key).expect("any key length");
         mac.update(account.as_bytes());
-        hex::decode(token).is_ok_and(|bytes| mac.verify_slice(&bytes).is_ok())
+        mac
     }
 }
 
@@ -209,10 +210,8 @@ pub async fn run_due(state: &AppState) -> Result<(), crate::store::StoreError> {
     }
     // Sent, so the user was told: delivered (tried again while Stripe or the sandbox refuses).
     for offer in state.store.offer_emails_to_mark().await? {
-        match state.capital.mark_delivered(&offer).await {
+        match crate::delivery::mark_delivered(state, &offer).await {
             Ok(updated) => {
-                let as_of = state.store.offer_event_time(&offer).await?.unwrap_or(0);
-                state.store.upsert_offer(&updated, as_of).await?;
                 state.store.offer_email_marked(&offer).await?;
                 if let Some(account) = updated.typed().account.as_deref() {
                     crate::changes::announce(state, account).await?;

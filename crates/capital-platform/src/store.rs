@@ -125,6 +125,12 @@ impl Store {
         self.backend
     }
 
+    /// Sends a change of `account` on PostgreSQL's channel at once (`changes.rs`); for changes
+    /// made outside a transaction.
+    pub async fn notify_change(&self, account: &str) -> Result<(), StoreError> {
+        notify_change(&self.pool, account).await
+    }
+
     /// The write queue, for the sandbox's transactions on the same database.
     pub fn write_turns(&self) -> WriteTurns {
         self.turns.clone()
@@ -663,11 +669,7 @@ impl StoreTx {
             return Ok(());
         }
         if self.backend == Backend::Postgres {
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(CHANGES_CHANNEL)
-                .bind(account)
-                .execute(&mut *self.tx)
-                .await?;
+            notify_change(&mut *self.tx, account).await?;
         }
         self.announced.push(account.to_owned());
         Ok(())
@@ -793,6 +795,19 @@ async fn queue_retrieval<'e>(
         .bind(account)
         .bind(event_created)
         .bind(now)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+/// `pg_notify` on the changes channel: delivered with `executor`'s commit (PostgreSQL only).
+async fn notify_change<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    account: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(CHANGES_CHANNEL)
+        .bind(account)
         .execute(executor)
         .await?;
     Ok(())

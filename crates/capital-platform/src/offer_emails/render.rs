@@ -7,7 +7,7 @@ use capital_copy::{Key, Lang, Terms, fill};
 use capital_types::{Branding, DisclaimerVariant, FinancingOffer};
 use maud::{DOCTYPE, html};
 
-use crate::sandbox::pages::money;
+use crate::sandbox::pages::{money, percent};
 
 /// A rendered email.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,7 +61,6 @@ pub fn render(
         refill,
         financing_terms,
     ));
-    let rate = |r: f64| format!("{}%", (r * 10_000.0).round() / 100.0);
     let mut rows = vec![(
         text(Key::OfferAmountLabel).to_owned(),
         money(terms.advance_amount.unwrap_or(0), &currency),
@@ -73,7 +72,7 @@ pub fn render(
     if let Some(withhold) = terms.withhold_rate {
         rows.push((
             text(Key::RateLabel).to_owned(),
-            fill(text(Key::RateValue), &[("rate", &rate(withhold))]),
+            fill(text(Key::RateValue), &[("rate", &percent(withhold))]),
         ));
     }
     if let Some(discount) = terms
@@ -82,7 +81,10 @@ pub fn render(
     {
         rows.push((
             text(Key::OfferDiscountLabel).to_owned(),
-            fill(text(Key::OfferDiscountValue), &[("rate", &rate(discount))]),
+            fill(
+                text(Key::OfferDiscountValue),
+                &[("rate", &percent(discount))],
+            ),
         ));
     }
     if let Some(expires) = offer.expires_after {

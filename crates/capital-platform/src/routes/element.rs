@@ -69,14 +69,13 @@ async fn offer_events(
 
 /// What `GET /offer` answers for `account` (the live stream sends the same).
 pub async fn offer_state(state: &AppState, account: &str) -> Result<Value, AppError> {
-    let account = account.to_owned();
     if matches!(state.capital, Capital::Stripe(_)) {
-        stripe_reads::ensure_listed(state, &account).await?;
+        stripe_reads::ensure_listed(state, account).await?;
     }
-    let offers = state.store.offers_for_account(&account).await?;
+    let offers = state.store.offers_for_account(account).await?;
     let current = selection::current_offer(&offers).map(|o| o.json().clone());
     let summary = match selection::financing_in_progress(&offers) {
-        Some(_) => stripe_reads::summary(state, &account).await?,
+        Some(_) => stripe_reads::summary(state, account).await?,
         None => None,
     };
     // Stripe's objects whole, as Stripe sent them (newer fields included).
@@ -188,13 +187,7 @@ async fn mark_delivered(
     {
         return Ok(Json(offer.into_json()));
     }
-    let id = &offer.typed().id;
-    let updated = state.capital.mark_delivered(id).await?;
-    // One clock orders an offer's writes: Stripe's. The answer has no event time, so it is stored
-    // as of the event the stored offer came from; being a later stage, it wins at that time, and
-    // any event Stripe creates after it still wins, whatever this machine's clock says.
-    let as_of = state.store.offer_event_time(id).await?.unwrap_or(0);
-    state.store.upsert_offer(&updated, as_of).await?;
+    let updated = crate::delivery::mark_delivered(&state, &offer.typed().id).await?;
     Ok(Json(updated.into_json()))
 }
 

@@ -61,42 +61,39 @@ pub async fn receive_signed(
     {
         return Ok(json!({"received": true, "duplicate": true}));
     }
-    let retrieval_queued = ingest(&mut tx, &event, created).await?;
-    // The guide's offer email: queued with the event, so that it is sent once, whatever happens.
-    let email_queued = match (&state.mailer, event.event_type.as_str()) {
-        (Some(_), "capital.financing_offer.created") => {
-            let offer = &event.data.object;
-            match (
-                offer["id"].as_str(),
-                offer["account"].as_str().or(event.account.as_deref()),
-            ) {
-                (Some(id), Some(account)) => {
-                    tx.queue_offer_email(id, account, crate::clock::now())
-                        .await?
-                }
-                _ => false,
-            }
-        }
-        _ => false,
-    };
+    let queued = ingest(&mut tx, &event, created, state.mailer.is_some()).await?;
     crate::failpoint::hit("webhook_before_commit");
     let changed = tx.commit().await?;
     state.changes.committed(changed);
-    if retrieval_queued {
+    if queued.retrieval {
         state.followups.notify_one();
     }
-    if let (true, Some(mailer)) = (email_queued, &state.mailer) {
+    if let (true, Some(mailer)) = (queued.email, &state.mailer) {
         mailer.wake.notify_one();
     }
     tracing::info!(event = %event.id, kind = %event.event_type, "webhook applied");
     Ok(json!({"received": true}))
 }
 
-/// Applies one event inside its transaction; `true` when it queued a retrieval from Stripe for
-/// the follow-up worker (woken once the transaction is committed).
-async fn ingest(tx: &mut StoreTx, event: &Event, created: i64) -> Result<bool, AppError> {
+/// Work an event left for after its commit, when the workers are woken.
+#[derive(Default)]
+struct Queued {
+    /// A retrieval from Stripe, for the follow-up worker.
+    retrieval: bool,
+    /// An offer email, for the mailer.
+    email: bool,
+}
+
+/// Applies one event inside its transaction; with `emails`, a created offer's email is queued in
+/// it too (the guide's flow: sent once, whatever happens to the delivery).
+async fn ingest(
+    tx: &mut StoreTx,
+    event: &Event,
+    created: i64,
+    emails: bool,
+) -> Result<Queued, AppError> {
     let kind = event.event_type.as_str();
-    let mut retrieval_queued = false;
+    let mut queued = Queued::default();
     if let Some(stage) = kind.strip_prefix("capital.financing_offer.") {
         let mut offer: Whole<FinancingOffer> = Whole::from_json(event.data.object.clone())
             .map_err(|e| {
@@ -116,7 +113,12 @@ async fn ingest(tx: &mut StoreTx, event: &Event, created: i64) -> Result<bool, A
             tx.announce(&account).await?;
         }
         if stage == "replacement_created" {
-            retrieval_queued = mark_replaced(tx, offer.typed(), created).await?;
+            queued.retrieval = mark_replaced(tx, offer.typed(), created).await?;
+        }
+        if stage == "created" && emails {
+            queued.email = tx
+                .queue_offer_email(&offer.typed().id, &account, crate::clock::now())
+                .await?;
         }
         if offer.typed().status.changes_summary() {
             tx.clear_summary(&account).await?;
@@ -133,7 +135,7 @@ async fn ingest(tx: &mut StoreTx, event: &Event, created: i64) -> Result<bool, A
     } else {
         tracing::debug!(kind, "event ignored");
     }
-    Ok(retrieval_queued)
+    Ok(queued)
 }
 
 /// The offer a replacement replaces is `replaced` from now on: the account's active offer is the

@@ -60,6 +60,11 @@ pub fn money(amount: i64, currency: &str) -> String {
     )
 }
 
+/// A rate (a fraction) as a percentage to a hundredth: `0.125` is `12.5%`.
+pub fn percent(rate: f64) -> String {
+    format!("{}%", (rate * 10_000.0).round() / 100.0)
+}
+
 /// The slider's step in minor units: about a hundredth of the maximum, rounded down to 1, 2 or 5
 /// times a power of ten major units, and never less than one major unit. $10,000 moves in $100s.
 pub fn slider_step(maximum: i64, exponent: u32) -> i64 {
@@ -144,7 +149,7 @@ pub fn application(token: &str, offer: &FinancingOffer, return_url: &str) -> Str
     };
     let rate = terms
         .withhold_rate
-        .map(|r| format!("{}%", (r * 10_000.0).round() / 100.0))
+        .map(percent)
         .unwrap_or_else(|| "—".into());
     let discount = terms
         .previous_financing_fee_discount_rate

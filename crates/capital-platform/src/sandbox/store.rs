@@ -135,9 +135,7 @@ impl SandboxStore {
             .bind(account)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| Ok(serde_json::from_str(r.get::<&str, _>("body"))?))
-            .collect()
+        bodies(&rows)
     }
 
     /// Every offer of every account (for the periodic expiry).
@@ -145,9 +143,7 @@ impl SandboxStore {
         let rows = sqlx::query("SELECT body FROM sandbox_offers")
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| Ok(serde_json::from_str(r.get::<&str, _>("body"))?))
-            .collect()
+        bodies(&rows)
     }
 
     pub async fn financing(&self, offer: &str) -> Result<Option<Financing>, StoreError> {
@@ -178,9 +174,7 @@ impl SandboxStore {
             .bind(account)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| Ok(serde_json::from_str(r.get::<&str, _>("body"))?))
-            .collect()
+        bodies(&rows)
     }
 
     /// What was paid on `offer` in `[start, end)`.
@@ -259,4 +253,13 @@ fn financing(row: &sqlx::any::AnyRow) -> Result<Financing, StoreError> {
         offer: serde_json::from_str(row.get::<&str, _>("body"))?,
         paid: row.get("paid_amount"),
     })
+}
+
+/// The `body` column of each row, as the JSON it was written from.
+fn bodies<T: serde::de::DeserializeOwned>(
+    rows: &[sqlx::any::AnyRow],
+) -> Result<Vec<T>, StoreError> {
+    rows.iter()
+        .map(|r| Ok(serde_json::from_str(r.get::<&str, _>("body"))?))
+        .collect()
 }
