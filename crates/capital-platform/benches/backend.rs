@@ -128,7 +128,8 @@ async fn start_server(
 
 #[tokio::main]
 async fn main() {
-    let data = std::env::temp_dir().join(format!("capital-bench-{}", std::process::id()));
+    let data = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("capital-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     let database = match std::env::var("BENCH_POSTGRES") {
         Ok(admin) => Some(fresh_postgres(&admin).await),

@@ -72,7 +72,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 async fn main() {
     let streams = setting("BENCH_STREAMS", 1000);
     let most = setting("BENCH_MAX_STREAMS", 8000);
-    let data = std::env::temp_dir().join(format!("capital-streams-{}", std::process::id()));
+    let data = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("capital-streams-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     let limits = vec![
         "--max-streams".to_owned(),

@@ -370,7 +370,8 @@ async fn bad_requests_get_clear_envelopes() {
 
 #[tokio::test]
 async fn everything_survives_a_restart() {
-    let dir = std::env::temp_dir().join(format!("capital-restart-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("capital-restart-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let mut config = capital_platform::Config::for_tests();
     config.database_url = Some(match std::env::var("CAPITAL_TEST_POSTGRES") {
@@ -588,7 +589,8 @@ async fn the_cli_drives_a_running_sandbox() {
 
 #[tokio::test]
 async fn the_platforms_approved_copy_goes_with_every_offer_and_a_bad_file_stops_the_start() {
-    let dir = std::env::temp_dir().join(format!("capital-copy-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("capital-copy-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("copy.json");
     std::fs::write(

@@ -89,7 +89,8 @@ fn free_port() -> u16 {
 
 /// The real server binary on `url`, with `failpoint` armed.
 async fn server(url: &str, port: u16, failpoint: Option<&str>) -> tokio::process::Child {
-    let data = std::env::temp_dir().join(format!("capital-crash-data-{}", std::process::id()));
+    let data = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("capital-crash-data-{}", std::process::id()));
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_capital-platform"));
     command
         .args([

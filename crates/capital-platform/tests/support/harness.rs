@@ -48,7 +48,7 @@ pub async fn shared_database_url(name: &str) -> String {
     match std::env::var("CAPITAL_TEST_POSTGRES") {
         Ok(admin) => fresh_postgres_database(&admin).await,
         Err(_) => {
-            let dir = std::env::temp_dir().join(format!(
+            let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
                 "capital-{name}-{}-{}",
                 std::process::id(),
                 rand::random::<u32>()
@@ -203,7 +203,8 @@ impl SmtpSink {
             .local_addr()
             .unwrap()
             .port();
-        let dir = std::env::temp_dir().join(format!("capital-mail-{}-{port}", std::process::id()));
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("capital-mail-{}-{port}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let mut sink = SmtpSink {
