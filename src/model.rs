@@ -5,6 +5,7 @@ pub mod card;
 pub mod colour;
 pub mod copy;
 pub mod format;
+pub mod interface;
 pub mod link_policy;
 pub mod options;
 pub mod palette;

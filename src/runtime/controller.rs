@@ -261,7 +261,7 @@ impl Controller {
         let detail = loaded_detail(&loaded);
         self.load.set(LoadState::Ready(Arc::new(loaded)));
         if let Some(host) = self.host() {
-            events::dispatch(&host, events::LOADED, detail, false);
+            events::dispatch(&host, events::Event::Loaded.name(), detail, false);
         }
     }
 

@@ -5,29 +5,7 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
-pub const LOADED: &str = "capital-offer-loaded";
-pub const LAUNCH: &str = "capital-offer-launch";
-pub const ERROR: &str = "capital-offer-error";
-
-/// The `kind` of `capital-offer-error` (contract: `network`, `http`, `decode`, `unsafe_link`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
-    Network,
-    Http,
-    Decode,
-    UnsafeLink,
-}
-
-impl ErrorKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::Network => "network",
-            ErrorKind::Http => "http",
-            ErrorKind::Decode => "decode",
-            ErrorKind::UnsafeLink => "unsafe_link",
-        }
-    }
-}
+pub use crate::model::interface::{ErrorKind, Event};
 
 /// An event's `detail`: a plain object whose absent values are `null`.
 pub struct Detail(Object);
@@ -79,5 +57,5 @@ pub fn error(host: &HtmlElement, kind: ErrorKind, message: &str, status: Option<
         .text("kind", Some(kind.as_str()))
         .text("message", Some(message))
         .number("status", status.map(i64::from));
-    dispatch(host, ERROR, detail, false);
+    dispatch(host, Event::Error.name(), detail, false);
 }

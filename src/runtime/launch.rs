@@ -81,7 +81,7 @@ pub fn launch(context: LaunchContext, link_type: AccountLinkType) {
                         .text("type", Some(link_type.as_str()))
                         .text("url", Some(&url))
                         .number("expiresAt", link.expires_at);
-                    if events::dispatch(&host, events::LAUNCH, detail, true) {
+                    if events::dispatch(&host, events::Event::Launch.name(), detail, true) {
                         open(&url, tab, target);
                     } else {
                         close(tab);
