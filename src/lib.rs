@@ -8,6 +8,10 @@
 //! - `views` (wasm only, markup only): Leptos components that render what the model worked out.
 
 pub mod model;
+
+/// The element's version, which the npm package carries too.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 #[cfg(target_arch = "wasm32")]
 mod runtime;
 #[cfg(target_arch = "wasm32")]
