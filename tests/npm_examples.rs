@@ -1,0 +1,123 @@
+//! The npm package as a user installs it: scripts/examples packed it, installed the tarball into
+//! the example apps in examples/, type-checked them and built them with Vite. Here each build is
+//! served beside a stub backend and opened in headless Chromium: the element must render the
+//! offer, with the wasm the bundler emitted, the properties and copy the app set, and the app's
+//! typed event handler must have heard `capital-offer-loaded`.
+
+#[path = "webdriver/harness.rs"]
+mod harness;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::routing::get;
+use harness::{Browser, root};
+use serde_json::{Value, json};
+
+fn state() -> Value {
+    json!({
+        "offer": {
+            "id": "financingoffer_npm", "object": "capital.financing_offer", "account": "acct_1Npm",
+            "created": 1795000000, "expires_after": 1797811200.0, "financing_type": "flex_loan",
+            "livemode": false, "product_type": "standard", "status": "delivered",
+            "disclaimer_variant": "celtic_us_loan",
+            "offered_terms": {"advance_amount": 1500000, "campaign_type": "newly_eligible_user", "currency": "usd",
+                              "fee_amount": 150000, "previous_financing_fee_discount_rate": null, "withhold_rate": 0.12},
+            "accepted_terms": null, "replacement": null, "replacement_for": null, "charged_off_at": null,
+        },
+        "summary": null,
+        "branding": {"business_name": "Rocket Rides", "icon": null, "logo": null,
+                     "primary_color": "#0a7cff", "secondary_color": "#1a1a1a"},
+    })
+}
+
+/// Serves `examples/{example}/dist` with the contract's `GET /offer` under `/api/capital`, as the
+/// example's own page expects; returns the origin.
+async fn serve(example: &str) -> String {
+    let dist = root().join("examples").join(example).join("dist");
+    assert!(
+        dist.join("index.html").exists(),
+        "examples/{example}/dist is missing: run scripts/examples (the README's test command does)"
+    );
+    let app = Router::new()
+        .route(
+            "/api/capital/offer",
+            get(|| async { axum::Json(state()) }),
+        )
+        .fallback_service(tower_http::services::ServeDir::new(dist));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address: SocketAddr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{address}")
+}
+
+/// Opens the example and checks what every example must show.
+async fn opened(example: &str) -> Browser {
+    let origin = serve(example).await;
+    let browser = Browser::start().await;
+    browser.client.goto(&format!("{origin}/")).await.unwrap();
+    assert_eq!(browser.settled("capital-offer-tile").await, "delivered");
+    assert_eq!(browser.part_text("capital-offer-tile", "amount").await, "$15,000");
+    // The copy the app gave through the `strings` property.
+    let cta = browser.part_text("capital-offer-tile", "cta").await;
+    assert!(cta.starts_with("See your offer"), "{cta}");
+    // The wasm is the asset the bundler emitted, not a file beside the package.
+    let wasm = browser
+        .js("return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.endsWith('.wasm'));")
+        .await;
+    let wasm = wasm.as_array().unwrap();
+    assert_eq!(wasm.len(), 1, "{wasm:?}");
+    assert!(
+        wasm[0].as_str().unwrap().contains("/assets/capital-offer-tile-core_bg-"),
+        "{wasm:?}"
+    );
+    browser.save_screenshot(&format!("npm-example-{example}")).await;
+    browser
+}
+
+#[tokio::test]
+async fn the_vite_typescript_example_renders_the_offer() {
+    let browser = opened("vite-ts").await;
+    // Its typed `capital-offer-loaded` handler ran.
+    browser
+        .until("document.querySelector('#status').textContent === 'Offer status: delivered (flex_loan)'")
+        .await;
+    assert_eq!(
+        browser.js("return document.querySelector('capital-offer-tile').brandColor").await,
+        "#635bff"
+    );
+    browser.finish().await;
+}
+
+#[tokio::test]
+async fn the_react_example_renders_the_offer() {
+    let browser = opened("react").await;
+    browser
+        .until("document.querySelector('#status').textContent === 'Offer status: delivered'")
+        .await;
+    // React 19 set `layout` as an attribute (reflected) and `strings` as a property.
+    assert_eq!(
+        browser
+            .js("return document.querySelector('capital-offer-tile').shadowRoot.querySelector('[part~=tile]').dataset.layout")
+            .await,
+        "banner"
+    );
+    assert_eq!(
+        browser
+            .js("return typeof document.querySelector('capital-offer-tile').strings")
+            .await,
+        "object"
+    );
+    // Its button calls the typed `reload()` through a ref: the offer is asked for again.
+    let before = browser
+        .js("return performance.getEntriesByType('resource').filter(e => e.name.endsWith('/api/capital/offer')).length")
+        .await;
+    browser.js("document.querySelector('button').click();").await;
+    browser
+        .until(&format!(
+            "performance.getEntriesByType('resource').filter(e => e.name.endsWith('/api/capital/offer')).length > {before}"
+        ))
+        .await;
+    assert_eq!(browser.settled("capital-offer-tile").await, "delivered");
+    browser.finish().await;
+}
