@@ -4,6 +4,8 @@
 //! offer, with the wasm the bundler emitted, the properties and copy the app set, and the app's
 //! typed event handler must have heard `capital-offer-loaded`.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 #[path = "webdriver/harness.rs"]
 mod harness;
 

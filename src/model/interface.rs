@@ -402,7 +402,11 @@ mod tests {
             let mut seen: Vec<String> = values.iter().map(|v| parsed(attribute, v)).collect();
             seen.sort();
             seen.dedup();
-            assert_eq!(seen.len(), values.len(), "{attribute:?}: two keywords mean the same");
+            assert_eq!(
+                seen.len(),
+                values.len(),
+                "{attribute:?}: two keywords mean the same"
+            );
             let default = spec.default.expect("keyword attributes have a default");
             assert!(values.contains(&default), "{attribute:?}");
             assert_eq!(
@@ -495,6 +499,10 @@ mod tests {
             error[0].values,
             ValueType::OneOf(vec!["network", "http", "decode", "unsafe_link"])
         );
-        assert!(Event::ALL.iter().all(|e| e.name().starts_with("capital-offer-")));
+        assert!(
+            Event::ALL
+                .iter()
+                .all(|e| e.name().starts_with("capital-offer-"))
+        );
     }
 }
