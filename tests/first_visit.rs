@@ -13,25 +13,8 @@ mod harness;
 use std::time::Duration;
 
 use capital_offer_tile::model::options::Attribute;
-use harness::{Bench, Scenario};
+use harness::{Bench, Scenario, delivered_offer as state};
 use serde_json::{Value, json};
-
-fn state() -> Value {
-    json!({
-        "offer": {
-            "id": "financingoffer_first", "object": "capital.financing_offer", "account": "acct_1First",
-            "created": 1795000000, "expires_after": 1797811200.0, "financing_type": "flex_loan",
-            "livemode": false, "product_type": "standard", "status": "delivered",
-            "disclaimer_variant": "celtic_us_loan",
-            "offered_terms": {"advance_amount": 1500000, "campaign_type": "newly_eligible_user", "currency": "usd",
-                              "fee_amount": 150000, "previous_financing_fee_discount_rate": null, "withhold_rate": 0.12},
-            "accepted_terms": null, "replacement": null, "replacement_for": null, "charged_off_at": null,
-        },
-        "summary": null,
-        "branding": {"business_name": "Rocket Rides", "icon": null, "logo": null,
-                     "primary_color": "#0a7cff", "secondary_color": "#1a1a1a"},
-    })
-}
 
 fn offer_gets(bench: &Bench, scenario: &str) -> usize {
     bench

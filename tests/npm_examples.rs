@@ -13,25 +13,7 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::routing::get;
-use harness::{Browser, root};
-use serde_json::{Value, json};
-
-fn state() -> Value {
-    json!({
-        "offer": {
-            "id": "financingoffer_npm", "object": "capital.financing_offer", "account": "acct_1Npm",
-            "created": 1795000000, "expires_after": 1797811200.0, "financing_type": "flex_loan",
-            "livemode": false, "product_type": "standard", "status": "delivered",
-            "disclaimer_variant": "celtic_us_loan",
-            "offered_terms": {"advance_amount": 1500000, "campaign_type": "newly_eligible_user", "currency": "usd",
-                              "fee_amount": 150000, "previous_financing_fee_discount_rate": null, "withhold_rate": 0.12},
-            "accepted_terms": null, "replacement": null, "replacement_for": null, "charged_off_at": null,
-        },
-        "summary": null,
-        "branding": {"business_name": "Rocket Rides", "icon": null, "logo": null,
-                     "primary_color": "#0a7cff", "secondary_color": "#1a1a1a"},
-    })
-}
+use harness::{Browser, delivered_offer, root};
 
 /// Serves `examples/{example}/dist` with the contract's `GET /offer` under `/api/capital`, as the
 /// example's own page expects; returns the origin.
@@ -44,7 +26,7 @@ async fn serve(example: &str) -> String {
     let app = Router::new()
         .route(
             "/api/capital/offer",
-            get(|| async { axum::Json(state()) }),
+            get(|| async { axum::Json(delivered_offer()) }),
         )
         .fallback_service(tower_http::services::ServeDir::new(dist));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -59,7 +41,10 @@ async fn opened(example: &str) -> Browser {
     let browser = Browser::start().await;
     browser.client.goto(&format!("{origin}/")).await.unwrap();
     assert_eq!(browser.settled("capital-offer-tile").await, "delivered");
-    assert_eq!(browser.part_text("capital-offer-tile", "amount").await, "$15,000");
+    assert_eq!(
+        browser.part_text("capital-offer-tile", "amount").await,
+        "$15,000"
+    );
     // The copy the app gave through the `strings` property.
     let cta = browser.part_text("capital-offer-tile", "cta").await;
     assert!(cta.starts_with("See your offer"), "{cta}");
@@ -70,10 +55,15 @@ async fn opened(example: &str) -> Browser {
     let wasm = wasm.as_array().unwrap();
     assert_eq!(wasm.len(), 1, "{wasm:?}");
     assert!(
-        wasm[0].as_str().unwrap().contains("/assets/capital-offer-tile-core_bg-"),
+        wasm[0]
+            .as_str()
+            .unwrap()
+            .contains("/assets/capital-offer-tile-core_bg-"),
         "{wasm:?}"
     );
-    browser.save_screenshot(&format!("npm-example-{example}")).await;
+    browser
+        .save_screenshot(&format!("npm-example-{example}"))
+        .await;
     browser
 }
 
@@ -85,7 +75,9 @@ async fn the_vite_typescript_example_renders_the_offer() {
         .until("document.querySelector('#status').textContent === 'Offer status: delivered (flex_loan)'")
         .await;
     assert_eq!(
-        browser.js("return document.querySelector('capital-offer-tile').brandColor").await,
+        browser
+            .js("return document.querySelector('capital-offer-tile').brandColor")
+            .await,
         "#635bff"
     );
     browser.finish().await;
@@ -114,7 +106,9 @@ async fn the_react_example_renders_the_offer() {
     let before = browser
         .js("return performance.getEntriesByType('resource').filter(e => e.name.endsWith('/api/capital/offer')).length")
         .await;
-    browser.js("document.querySelector('button').click();").await;
+    browser
+        .js("document.querySelector('button').click();")
+        .await;
     browser
         .until(&format!(
             "performance.getEntriesByType('resource').filter(e => e.name.endsWith('/api/capital/offer')).length > {before}"

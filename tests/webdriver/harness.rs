@@ -25,6 +25,24 @@ use tokio::process::{Child, Command};
 /// The URL path the embed folder is served from: deliberately unlike `dist/embed`.
 pub const EMBED_PATH: &str = "/static/vendor/widgets/capital-v1";
 
+/// The `GET /offer` answer of a delivered $15,000 offer with Rocket Rides' branding.
+pub fn delivered_offer() -> Value {
+    json!({
+        "offer": {
+            "id": "financingoffer_first", "object": "capital.financing_offer", "account": "acct_1First",
+            "created": 1795000000, "expires_after": 1797811200.0, "financing_type": "flex_loan",
+            "livemode": false, "product_type": "standard", "status": "delivered",
+            "disclaimer_variant": "celtic_us_loan",
+            "offered_terms": {"advance_amount": 1500000, "campaign_type": "newly_eligible_user", "currency": "usd",
+                              "fee_amount": 150000, "previous_financing_fee_discount_rate": null, "withhold_rate": 0.12},
+            "accepted_terms": null, "replacement": null, "replacement_for": null, "charged_off_at": null,
+        },
+        "summary": null,
+        "branding": {"business_name": "Rocket Rides", "icon": null, "logo": null,
+                     "primary_color": "#0a7cff", "secondary_color": "#1a1a1a"},
+    })
+}
+
 /// One request the element sent.
 #[derive(Debug, Clone)]
 pub struct Call {
