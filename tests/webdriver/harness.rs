@@ -90,6 +90,9 @@ static SERIAL: Mutex<()> = Mutex::new(());
 pub struct Browser {
     pub client: Client,
     _driver: Child,
+    /// Chromium's profile, ours rather than chromedriver's, so that it is removed even when a
+    /// test fails before `finish()`.
+    profile: PathBuf,
     /// The serial turn of the test (`None` for a test's second browser, `start_another`).
     _serial: Option<MutexGuard<'static, ()>>,
 }
@@ -157,6 +160,9 @@ impl Browser {
 
     async fn launch(serial: Option<MutexGuard<'static, ()>>) -> Browser {
         let port = free_port();
+        let profile = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("chromium-profiles")
+            .join(format!("{}-{port}", std::process::id()));
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -165,8 +171,9 @@ impl Browser {
             .spawn()
             .expect("chromedriver on PATH (Debian package chromium-driver)");
         Browser {
-            client: connect(port).await,
+            client: connect(port, &profile).await,
             _driver: driver,
+            profile,
             _serial: serial,
         }
     }
@@ -466,17 +473,44 @@ impl Browser {
     }
 
     pub async fn finish(self) {
-        let _ = self.client.close().await;
+        let _ = self.client.clone().close().await;
     }
 }
 
-async fn connect(port: u16) -> Client {
+impl Drop for Browser {
+    /// After `finish()` Chromium has quit; a test that failed before it leaves Chromium running
+    /// once chromedriver is killed. Either way, end what is left and remove the profile.
+    fn drop(&mut self) {
+        let pattern = format!("--user-data-dir={}", self.profile.display());
+        let running = |signal: &str| {
+            std::process::Command::new(if signal.is_empty() { "pgrep" } else { "pkill" })
+                .args(
+                    [signal, "-f", "--", &pattern]
+                        .into_iter()
+                        .filter(|a| !a.is_empty()),
+                )
+                .stdout(Stdio::null())
+                .status()
+                .is_ok_and(|status| status.success())
+        };
+        if running("-KILL") {
+            let deadline = Instant::now() + Duration::from_secs(2);
+            while running("") && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+async fn connect(port: u16, profile: &Path) -> Client {
     let capabilities = json!({
         "goog:chromeOptions": {
             "binary": "/usr/bin/chromium",
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--window-size=1000,1000", "--enable-precise-memory-info"]
+                     "--no-first-run", "--window-size=1000,1000", "--enable-precise-memory-info",
+                     format!("--user-data-dir={}", profile.display())]
         }
     });
     let capabilities = capabilities.as_object().unwrap().clone();
