@@ -482,20 +482,18 @@ impl Drop for Browser {
     /// once chromedriver is killed. Either way, end what is left and remove the profile.
     fn drop(&mut self) {
         let pattern = format!("--user-data-dir={}", self.profile.display());
-        let running = |signal: &str| {
-            std::process::Command::new(if signal.is_empty() { "pgrep" } else { "pkill" })
-                .args(
-                    [signal, "-f", "--", &pattern]
-                        .into_iter()
-                        .filter(|a| !a.is_empty()),
-                )
+        // `pkill`/`pgrep` with these options: whether a process of this profile was found.
+        let found = |command: &[&str]| {
+            std::process::Command::new(command[0])
+                .args(&command[1..])
+                .args(["-f", "--", &pattern])
                 .stdout(Stdio::null())
                 .status()
                 .is_ok_and(|status| status.success())
         };
-        if running("-KILL") {
+        if found(&["pkill", "-KILL"]) {
             let deadline = Instant::now() + Duration::from_secs(2);
-            while running("") && Instant::now() < deadline {
+            while found(&["pgrep"]) && Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(20));
             }
         }

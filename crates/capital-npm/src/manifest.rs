@@ -3,20 +3,13 @@
 //! custom properties.
 
 use capital_offer_tile::model::interface::{
-    CLASS, CSS_PROPERTIES, Event, PARTS, RELOAD_DESCRIPTION, STRINGS_DESCRIPTION, TAG, ValueType,
+    CLASS, CSS_PROPERTIES, Event, PARTS, RELOAD_DESCRIPTION, STRINGS_DESCRIPTION, TAG,
 };
 use capital_offer_tile::model::options::Attribute;
 use serde_json::{Value, json};
 
 use crate::EMBED_FILES;
 use crate::typescript::value_type;
-
-fn attribute_type(attribute: Attribute) -> String {
-    match attribute.spec().values {
-        ValueType::Text => "string".to_owned(),
-        values => value_type(&values),
-    }
-}
 
 pub fn manifest() -> Value {
     let module = EMBED_FILES[0];
@@ -27,7 +20,7 @@ pub fn manifest() -> Value {
             let mut entry = json!({
                 "name": attribute.name(),
                 "fieldName": attribute.property(),
-                "type": {"text": attribute_type(attribute)},
+                "type": {"text": value_type(&spec.values)},
                 "description": spec.description,
             });
             if let Some(default) = spec.default {
@@ -43,7 +36,7 @@ pub fn manifest() -> Value {
             json!({
                 "kind": "field",
                 "name": attribute.property(),
-                "type": {"text": format!("{} | null", attribute_type(attribute))},
+                "type": {"text": format!("{} | null", value_type(&spec.values))},
                 "attribute": attribute.name(),
                 "reflects": spec.reflects,
                 "description": spec.description,

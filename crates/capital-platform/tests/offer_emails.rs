@@ -79,6 +79,15 @@ async fn settled_email(app: &TestApp, account: &str, offer: &str) -> Value {
     .await
 }
 
+/// Creates an offer with `body` (its `account` included) and waits for its email to settle.
+async fn emailed_offer(app: &TestApp, body: Value) -> (String, Value) {
+    let account = body["account"].as_str().unwrap().to_owned();
+    let offer = app.admin("/offers", body).await;
+    let id = offer["id"].as_str().unwrap().to_owned();
+    let email = settled_email(app, &account, &id).await;
+    (id, email)
+}
+
 /// The email of `offer` once the app's worker has tried it `attempts` times.
 async fn attempted(app: &TestApp, offer: &str, attempts: i64) -> Value {
     email_when(
@@ -96,14 +105,12 @@ async fn attempted(app: &TestApp, offer: &str, attempts: i64) -> Value {
 async fn a_created_offer_is_emailed_once_and_then_delivered() {
     let app = app_with(OfferNotice::Email, None, None).await;
     let cookie = app.sign_in(ROCKET).await;
-    let offer = app
-        .admin(
-            "/offers",
-            json!({"account": ROCKET, "advance_amount": 1_500_000}),
-        )
-        .await;
-    let id = offer["id"].as_str().unwrap();
-    let email = settled_email(&app, ROCKET, id).await;
+    let (id, email) = emailed_offer(
+        &app,
+        json!({"account": ROCKET, "advance_amount": 1_500_000}),
+    )
+    .await;
+    let id = id.as_str();
     assert_eq!(email["status"], "sent");
     assert_eq!(email["recipient"], "owner@rocketcourier.example");
     assert_eq!(
@@ -184,10 +191,7 @@ async fn unsubscribed_accounts_and_accounts_without_an_address_get_no_email_and_
     let app = app_with(OfferNotice::Email, None, Some(accounts)).await;
 
     // No address: skipped with the reason; the offer stays undelivered.
-    let bakery = app
-        .admin("/offers", json!({"account": "acct_1SunsetBakery"}))
-        .await;
-    let email = settled_email(&app, "acct_1SunsetBakery", bakery["id"].as_str().unwrap()).await;
+    let (_, email) = emailed_offer(&app, json!({"account": "acct_1SunsetBakery"})).await;
     assert_eq!(email["status"], "skipped");
     assert_eq!(email["detail"], "no email address for the account");
     let cookie = app.sign_in("acct_1SunsetBakery").await;
@@ -197,8 +201,7 @@ async fn unsubscribed_accounts_and_accounts_without_an_address_get_no_email_and_
     );
 
     // The unsubscribe link of a sent email: a confirmation page, then one POST.
-    let first = app.admin("/offers", json!({"account": ROCKET})).await;
-    let sent = settled_email(&app, ROCKET, first["id"].as_str().unwrap()).await;
+    let (_, sent) = emailed_offer(&app, json!({"account": ROCKET})).await;
     let text = sent["text"].as_str().unwrap();
     let link = text
         .lines()
@@ -224,8 +227,7 @@ async fn unsubscribed_accounts_and_accounts_without_an_address_get_no_email_and_
         .await;
     assert_eq!(done.status, 200, "{}", done.text);
 
-    let second = app.admin("/offers", json!({"account": ROCKET})).await;
-    let email = settled_email(&app, ROCKET, second["id"].as_str().unwrap()).await;
+    let (_, email) = emailed_offer(&app, json!({"account": ROCKET})).await;
     assert_eq!(email["status"], "skipped");
     assert_eq!(
         email["detail"],
@@ -247,14 +249,12 @@ async fn an_offer_email_goes_through_a_real_smtp_server_with_both_parts_and_the_
         config.business_name = "<b>Rocket</b> & Rides".into();
         TestApp::with_config(config).await
     };
-    let offer = app
-        .admin(
-            "/offers",
-            json!({"account": ROCKET, "advance_amount": 1_500_000}),
-        )
-        .await;
-    let id = offer["id"].as_str().unwrap();
-    let email = settled_email(&app, ROCKET, id).await;
+    let (id, email) = emailed_offer(
+        &app,
+        json!({"account": ROCKET, "advance_amount": 1_500_000}),
+    )
+    .await;
+    let id = id.as_str();
     assert_eq!(email["status"], "sent", "{email}");
     assert!(
         email["detail"].as_str().unwrap().starts_with("250"),

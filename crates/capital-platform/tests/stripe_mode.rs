@@ -533,6 +533,17 @@ async fn a_webhook_before_the_first_view_does_not_hide_the_accounts_history() {
     assert_eq!(calls(&fake, "/v1/capital/financing_offers"), 1);
 }
 
+/// A `GET /offer` answer showing the fake Stripe's live offer.
+fn assert_shows_live_offer(answer: &harness::Answer) {
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    assert_eq!(
+        answer.json()["offer"]["id"],
+        "financingoffer_live1",
+        "{}",
+        answer.text
+    );
+}
+
 #[tokio::test]
 async fn concurrent_first_views_wait_for_the_one_read() {
     let (app, fake, cookie) = signed_in_stripe_app().await;
@@ -541,13 +552,7 @@ async fn concurrent_first_views_wait_for_the_one_read() {
     let view = || app.get("/api/capital/offer", Some(&cookie));
     let (a, b, c, d, e, f) = tokio::join!(view(), view(), view(), view(), view(), view());
     for answer in [a, b, c, d, e, f] {
-        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
-        assert_eq!(
-            answer.json()["offer"]["id"],
-            "financingoffer_live1",
-            "{}",
-            answer.text
-        );
+        assert_shows_live_offer(&answer);
     }
     assert_eq!(
         calls(&fake, "/v1/capital/financing_offers"),
@@ -759,13 +764,7 @@ async fn instances_on_one_database_make_one_cold_read_between_them() {
         c.get("/api/capital/offer", Some(&cookies.2)),
     );
     for answer in [x, y, z] {
-        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
-        assert_eq!(
-            answer.json()["offer"]["id"],
-            "financingoffer_live1",
-            "{}",
-            answer.text
-        );
+        assert_shows_live_offer(&answer);
     }
     assert_eq!(
         calls(&fake, "/v1/capital/financing_offers"),
