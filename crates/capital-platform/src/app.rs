@@ -15,50 +15,9 @@ use crate::origin_check;
 use crate::routes;
 use crate::state::AppState;
 
-/// The whole application: element routes under `/api/capital`, webhooks, sign-in, the sandbox
-/// (sandbox mode only) and the trunk-built site.
+/// The whole application: [`routes`], then the trunk-built site for every other path, with one
+/// log line per request.
 pub fn app(state: AppState) -> Router {
-    // Answers about one account: never cached by a browser or proxy, never sniffed as another type.
-    let api = routes::element::router()
-        .layer(DefaultBodyLimit::max(16 * 1024))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(cors(&state.config.cors_origins));
-    let mut router = Router::new()
-        .nest("/api/capital", api)
-        .merge(routes::webhooks::router().layer(DefaultBodyLimit::max(256 * 1024)))
-        .merge(
-            routes::sign_in::router()
-                .layer(DefaultBodyLimit::max(4 * 1024))
-                // The sign-in page is never framed (clickjacking).
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::X_FRAME_OPTIONS,
-                    HeaderValue::from_static("DENY"),
-                ))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_static("frame-ancestors 'none'"),
-                )),
-        );
-    if state.is_sandbox() {
-        router = router
-            .merge(routes::sandbox_admin::router().layer(DefaultBodyLimit::max(16 * 1024)))
-            .merge(routes::hosted::router());
-    }
-    // Writes come from the platform's own pages (or its configured embedding origins) only.
-    let router = router.layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        origin_check::same_site_writes,
-    ));
-    // The unsubscribe link is POSTed by mail clients (one-click): its token is its proof.
-    let router = router.merge(routes::email::router());
-    // Unknown paths (and wrong methods) get a 404 in Stripe's envelope, not the site's 405.
     let not_found = axum::handler::HandlerWithoutStateExt::into_service(|| async {
         AppError::NotFound("route")
     });
@@ -66,7 +25,7 @@ pub fn app(state: AppState) -> Router {
         .append_index_html_on_directories(true)
         .call_fallback_on_method_not_allowed(true)
         .fallback(not_found);
-    router
+    routes(state)
         .fallback_service(site)
         // One line per request: method, path, status, time.
         .layer(
@@ -81,7 +40,56 @@ pub fn app(state: AppState) -> Router {
                         .latency_unit(tower_http::LatencyUnit::Millis),
                 ),
         )
-        .with_state(state)
+}
+
+/// The backend's routes: the element's under `/api/capital`, webhooks, the demo sign-in (with
+/// `--identity demo`), the sandbox (sandbox mode) and the offer emails' unsubscribe link. What a
+/// platform mounts into its own app (`library.rs`).
+pub fn routes(state: AppState) -> Router {
+    // Answers about one account: never cached by a browser or proxy, never sniffed as another type.
+    let api = routes::element::router()
+        .layer(DefaultBodyLimit::max(16 * 1024))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(cors(&state.config.cors_origins));
+    let mut router = Router::new()
+        .nest("/api/capital", api)
+        .merge(routes::webhooks::router().layer(DefaultBodyLimit::max(256 * 1024)));
+    // The demo sign-in exists only with `--identity demo` (never in Stripe mode).
+    if state.identity.is_demo() {
+        router = router.merge(
+            routes::sign_in::router()
+                .layer(DefaultBodyLimit::max(4 * 1024))
+                // The sign-in page is never framed (clickjacking).
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::X_FRAME_OPTIONS,
+                    HeaderValue::from_static("DENY"),
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static("frame-ancestors 'none'"),
+                )),
+        );
+    }
+    if state.is_sandbox() {
+        router = router
+            .merge(routes::sandbox_admin::router().layer(DefaultBodyLimit::max(16 * 1024)))
+            .merge(routes::hosted::router());
+    }
+    // Writes come from the platform's own pages (or its configured embedding origins) only.
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        origin_check::same_site_writes,
+    ));
+    // The unsubscribe link is POSTed by mail clients (one-click): its token is its proof.
+    let router = router.merge(routes::email::router());
+    router.with_state(state)
 }
 
 fn cors(origins: &[String]) -> CorsLayer {
@@ -92,7 +100,14 @@ fn cors(origins: &[String]) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(origins)
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE, header::ACCEPT])
+        // `Authorization` carries the session token (`--identity token`); `Last-Event-ID` is sent by
+        // the element's live stream when it reads the stream with `fetch` (with a token).
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::AUTHORIZATION,
+            header::HeaderName::from_static("last-event-id"),
+        ])
         .allow_credentials(true)
         .max_age(Duration::from_secs(600))
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use capital_types::Branding;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use secrecy::SecretString;
 
 /// The sandbox's webhook secret: public (it is in this file), so it proves nothing outside the
 /// sandbox, and Stripe mode refuses it.
@@ -29,6 +30,21 @@ pub enum Command {
     Serve,
     /// Act as Stripe's dashboard test tools on a running sandbox server.
     Sandbox(crate::cli::SandboxCommand),
+    /// Print a session token for `--identity token`, signed with `--identity-secret` (HS256),
+    /// for tests and the example apps; a platform's backend mints its own (README, "Identity").
+    Token(crate::cli::TokenCommand),
+}
+
+/// How the backend learns the signed-in user's connected account (`--identity`; README,
+/// "Identity").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IdentityMode {
+    /// The reference's sign-in page and server-side sessions (sandbox mode only).
+    Demo,
+    /// A short-lived JWT minted by the platform's backend, sent as `Authorization: Bearer`.
+    Token,
+    /// An authenticating proxy in front of the backend names the account in a header.
+    Header,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -113,6 +129,50 @@ pub struct Config {
         global = true
     )]
     pub accounts: String,
+    /// How the backend learns the signed-in user's account: `demo` (the sign-in page; the default
+    /// in sandbox mode, refused in Stripe mode), `token` (a JWT the platform's backend mints) or
+    /// `header` (an authenticating proxy's header).
+    #[arg(long, env = "CAPITAL_IDENTITY", value_enum, global = true)]
+    pub identity: Option<IdentityMode>,
+    /// The `aud` a session token must carry (default: `--public-url`).
+    #[arg(long, env = "CAPITAL_IDENTITY_AUDIENCE", global = true)]
+    pub identity_audience: Option<String>,
+    /// The longest a session token may live (`exp - iat`, seconds).
+    #[arg(
+        long,
+        env = "CAPITAL_IDENTITY_MAX_TTL_SECONDS",
+        default_value_t = 3600,
+        global = true
+    )]
+    pub identity_max_ttl_seconds: u64,
+    /// HS256 secret session tokens are signed with (at least 32 bytes).
+    #[arg(
+        long,
+        env = "CAPITAL_IDENTITY_SECRET",
+        hide_env_values = true,
+        value_parser = secret,
+        global = true
+    )]
+    pub identity_secret: Option<SecretString>,
+    /// A PEM public key (Ed25519, P-256 or RSA) session tokens are signed for (EdDSA, ES256 or
+    /// RS256).
+    #[arg(long, env = "CAPITAL_IDENTITY_PUBLIC_KEY", global = true)]
+    pub identity_public_key: Option<PathBuf>,
+    /// A JWKS URL with the keys session tokens are signed for, chosen by `kid`.
+    #[arg(long, env = "CAPITAL_IDENTITY_JWKS_URL", global = true)]
+    pub identity_jwks_url: Option<String>,
+    /// The header an authenticating proxy names the account in (`--identity header`).
+    #[arg(long, env = "CAPITAL_IDENTITY_HEADER", global = true)]
+    pub identity_header: Option<String>,
+    /// The proxies whose identity header is believed: comma-separated CIDRs (`10.0.0.0/8`) or
+    /// addresses.
+    #[arg(
+        long,
+        env = "CAPITAL_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<String>,
     /// Where Account Links send the user back to (the platform's dashboard).
     #[arg(long, env = "CAPITAL_RETURN_URL", global = true)]
     pub return_url: Option<String>,
@@ -223,7 +283,29 @@ pub struct Config {
     pub secondary_color: String,
 }
 
+/// `--identity-secret` as a secret: never in a `Debug` print or a log.
+fn secret(text: &str) -> Result<SecretString, String> {
+    Ok(SecretString::from(text.to_owned()))
+}
+
 impl Config {
+    /// The identity in effect: `--identity`, else `demo` in sandbox mode. `None` in Stripe mode
+    /// without `--identity`, which does not start.
+    pub fn identity_mode(&self) -> Option<IdentityMode> {
+        match (self.identity, self.mode) {
+            (Some(mode), _) => Some(mode),
+            (None, Mode::Sandbox) => Some(IdentityMode::Demo),
+            (None, Mode::Stripe) => None,
+        }
+    }
+
+    /// The `aud` session tokens are minted for.
+    pub fn identity_audience(&self) -> String {
+        self.identity_audience
+            .clone()
+            .unwrap_or_else(|| self.public_url.trim_end_matches('/').to_owned())
+    }
+
     pub fn database_url(&self) -> String {
         self.database_url
             .clone()
@@ -294,10 +376,7 @@ pub fn parse_accounts(text: &str) -> Vec<DemoAccount> {
                 ),
                 None => (name, None),
             };
-            (id.starts_with("acct_")
-                && id.len() > 5
-                && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
-            .then(|| DemoAccount {
+            crate::identity::is_account_id(id).then(|| DemoAccount {
                 id: id.to_owned(),
                 name: name.trim().to_owned(),
                 email: email.clone().filter(|e| e.contains('@')),

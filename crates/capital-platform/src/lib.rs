@@ -15,6 +15,8 @@ pub mod extract;
 pub mod failpoint;
 pub mod followups;
 pub mod html;
+pub mod identity;
+pub mod library;
 pub mod live;
 pub mod offer_emails;
 pub mod origin_check;
@@ -30,5 +32,7 @@ pub mod webhook_signature;
 pub mod whole;
 
 pub use app::app;
-pub use config::{Cli, Command, Config, Mode};
+pub use config::{Cli, Command, Config, IdentityMode, Mode};
+pub use identity::{Identity, IdentityHandle, Refusal, SignedIn};
+pub use library::CapitalRoutes;
 pub use state::{AppState, StartError};

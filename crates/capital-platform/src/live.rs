@@ -105,7 +105,7 @@ pub fn last_event_id(headers: &HeaderMap) -> Option<String> {
 /// The stream of `account`'s states for `session`, for a client that has the state `last_sent`.
 pub fn stream(
     state: AppState,
-    session: String,
+    lasts: crate::session::Lasts,
     account: String,
     last_sent: Option<String>,
     slot: StreamSlot,
@@ -114,7 +114,7 @@ pub fn stream(
     let changes = state.changes.subscribe();
     let live = Live {
         state,
-        session,
+        lasts,
         account,
         changes,
         last_sent,
@@ -134,7 +134,7 @@ pub fn stream(
 
 struct Live {
     state: AppState,
-    session: String,
+    lasts: crate::session::Lasts,
     account: String,
     changes: tokio::sync::broadcast::Receiver<String>,
     /// The id (digest) of the state the client has.
@@ -163,8 +163,7 @@ impl Live {
                     Err(RecvError::Closed) => return None,
                 },
                 _ = self.session_check.tick() => {
-                    let current = self.state.store.session_account(&self.session, crate::clock::now()).await;
-                    if !matches!(current, Ok(Some(ref account)) if *account == self.account) {
+                    if !self.still_signed_in().await {
                         return None;
                     }
                     continue;
@@ -174,6 +173,22 @@ impl Live {
                 return Some(event);
             }
         }
+    }
+
+    /// Whether the stream's user is still signed in: the demo session still open, the token not
+    /// expired (the element reconnects with a fresh one).
+    async fn still_signed_in(&self) -> bool {
+        let now = crate::clock::now();
+        if let Some(expires_at) = self.lasts.expires_at
+            && u64::try_from(now).is_ok_and(|now| now >= expires_at)
+        {
+            return false;
+        }
+        if let Some(session) = &self.lasts.demo_session {
+            let current = self.state.store.session_account(session, now).await;
+            return matches!(current, Ok(Some(ref account)) if *account == self.account);
+        }
+        true
     }
 
     /// The current state as an event, unless the client has it already (`Ok(None)`); `None`

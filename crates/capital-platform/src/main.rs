@@ -29,6 +29,16 @@ async fn main() -> std::process::ExitCode {
                 std::process::ExitCode::FAILURE
             }
         },
+        Some(Command::Token(command)) => match command.run(&cli.config) {
+            Ok(token) => {
+                println!("{token}");
+                std::process::ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
+                std::process::ExitCode::FAILURE
+            }
+        },
         None | Some(Command::Serve) => match serve(cli.config).await {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(message) => {
@@ -63,10 +73,14 @@ async fn serve(config: capital_platform::Config) -> Result<(), String> {
         mode = ?state.config.mode,
         "listening on http://{listen}: the gallery at {public}/, the live sandbox at {public}/sign-in"
     );
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(|e| e.to_string())
+    // The peer address (`ConnectInfo`) is what `--identity header` trusts proxies by.
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+    .map_err(|e| e.to_string())
 }
 
 async fn shutdown() {

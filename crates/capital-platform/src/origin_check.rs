@@ -4,6 +4,13 @@
 //! refused when their `Origin` is not allowed or, without one, when the browser says the request
 //! is cross-site (`Sec-Fetch-Site`). Requests without either header (the sandbox CLI, server to
 //! server, tests) are not from a browser page and pass.
+//!
+//! This guards ambient credentials: a cookie (the demo sign-in) or a proxy that signs the user in
+//! by its own cookie (`--identity header`) rides along on a forged cross-site form. A session
+//! token (`--identity token`) is no ambient credential: it is sent only by script that holds it,
+//! in an `Authorization` header that no form or link can set, and a cross-origin page can send
+//! it only after a CORS preflight that `--cors-origins` allows. So with `--identity token`,
+//! requests carrying a bearer token are not held to the same-site rule.
 
 use axum::extract::{Request, State};
 use axum::http::Method;
@@ -53,7 +60,11 @@ pub async fn same_site_writes(
     next: Next,
 ) -> Result<Response, AppError> {
     let reads = [Method::GET, Method::HEAD, Method::OPTIONS];
-    if !reads.contains(request.method()) {
+    let bearer = state.config.identity_mode() == Some(crate::config::IdentityMode::Token)
+        && request
+            .headers()
+            .contains_key(axum::http::header::AUTHORIZATION);
+    if !reads.contains(request.method()) && !bearer {
         let headers = request.headers();
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         let origins: Vec<String> = std::iter::once(state.config.public_url.clone())

@@ -1,31 +1,52 @@
-//! Who is signed in. The account always comes from here, never from a request body or query.
-//!
-//! The reference keeps sessions on the server (the `sessions` table): a small sign-in page picks
-//! one of the demo connected accounts and sets a signed cookie holding a random session id. A
-//! session lasts `--session-hours` and ends on the server at sign-out, so a copied cookie stops
-//! working then. A platform plugs in its own authentication by replacing
-//! [`SignedInAccount::from_request_parts`]: look up the user from its own session and return the
-//! connected account (`acct_…`) that user belongs to. Nothing else needs to change.
+//! The signed-in user of a request, as routes take it: [`SignedInAccount`] and, where live streams
+//! are counted, [`SignedInSession`]. Both ask the identity in effect (`identity.rs`: `--identity`,
+//! or the platform's own through the library); the account never comes from a request body, a
+//! query string or a path. A refusal is a plain `401 not signed in`; its reason is logged here,
+//! never sent.
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
-use axum_extra::extract::SignedCookieJar;
-use axum_extra::extract::cookie::{Cookie, SameSite};
 
 use crate::error::AppError;
+use crate::identity::{Refusal, SignedIn};
 use crate::state::AppState;
 
-pub const COOKIE: &str = "capital_session";
+pub use crate::identity::demo::{COOKIE, new_session_id, session_cookie};
 
 /// The signed-in user's connected account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedInAccount(pub String);
 
-/// The signed-in user's session and connected account (for what is bounded per session).
+/// The signed-in user's connected account and what their live streams are counted by (the
+/// session where the identity has one, else the account).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedInSession {
     pub session: String,
     pub account: String,
+    /// What an open stream checks now and then: its demo session still open, its token not
+    /// expired.
+    pub lasts: Lasts,
+}
+
+/// How long a signed-in user's proof lasts, for live streams.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lasts {
+    pub demo_session: Option<String>,
+    pub expires_at: Option<u64>,
+}
+
+async fn signed_in(parts: &Parts, state: &AppState) -> Result<SignedIn, AppError> {
+    state
+        .identity
+        .identify(parts)
+        .await
+        .map_err(|refusal| match refusal {
+            Refusal::NotSignedIn(reason) => {
+                tracing::info!(%reason, path = %parts.uri.path(), "not signed in");
+                AppError::Unauthenticated
+            }
+            Refusal::Unavailable(detail) => AppError::Internal(format!("identity: {detail}")),
+        })
 }
 
 impl<S> FromRequestParts<S> for SignedInSession
@@ -35,24 +56,16 @@ where
 {
     type Rejection = AppError;
 
-    /// The session of the request's session cookie, while it lasts.
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let state = AppState::from_ref(state);
-        let jar = SignedCookieJar::from_headers(&parts.headers, state.cookie_key.clone());
-        let session = jar
-            .get(COOKIE)
-            .map(|cookie| cookie.value().to_owned())
-            .ok_or(AppError::Unauthenticated)?;
-        let account = state
-            .store
-            .session_account(&session, crate::clock::now())
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        // A session of an account that is no longer configured is not a session.
-        if !state.accounts.iter().any(|known| known.id == account) {
-            return Err(AppError::Unauthenticated);
-        }
-        Ok(SignedInSession { session, account })
+        let signed_in = signed_in(parts, &AppState::from_ref(state)).await?;
+        Ok(SignedInSession {
+            session: signed_in.stream_key().to_owned(),
+            account: signed_in.account_id().to_owned(),
+            lasts: Lasts {
+                demo_session: signed_in.demo_session_id().map(str::to_owned),
+                expires_at: signed_in.expires_at(),
+            },
+        })
     }
 }
 
@@ -64,24 +77,7 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let session = SignedInSession::from_request_parts(parts, state).await?;
-        Ok(SignedInAccount(session.account))
+        let signed_in = signed_in(parts, &AppState::from_ref(state)).await?;
+        Ok(SignedInAccount(signed_in.account_id().to_owned()))
     }
-}
-
-/// A new session id: 256 random bits.
-pub fn new_session_id() -> String {
-    hex::encode(rand::random::<[u8; 32]>())
-}
-
-/// The cookie for session `id`, for as long as the session lasts; `Secure` when the platform is
-/// served over https.
-pub fn session_cookie(id: &str, lifetime_seconds: i64, secure: bool) -> Cookie<'static> {
-    Cookie::build((COOKIE, id.to_owned()))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure)
-        .max_age(time::Duration::seconds(lifetime_seconds))
-        .build()
 }

@@ -14,6 +14,7 @@ use crate::config::{Config, Mode, SANDBOX_WEBHOOK_SECRET};
 use crate::config::{DemoAccount, parse_accounts};
 use crate::error::AppError;
 use crate::followups;
+use crate::identity::{self, IdentityHandle};
 use crate::routes::webhooks;
 use crate::sandbox::store::SandboxStore;
 use crate::sandbox::{Sandbox, SandboxEvents};
@@ -44,6 +45,8 @@ pub struct Inner {
     pub streams: Arc<crate::live::StreamSlots>,
     /// Offer emails (`offer_emails.rs`), when `--offer-notice` sends them.
     pub mailer: Option<crate::offer_emails::Mailer>,
+    /// Who the signed-in user is (`--identity`, or the platform's own: `identity.rs`).
+    pub identity: IdentityHandle,
 }
 
 /// Why the server could not start. Each is a problem with the configuration or the machine,
@@ -79,8 +82,18 @@ impl FromRef<AppState> for Key {
 }
 
 impl AppState {
-    /// Opens the store and picks Stripe's side: the sandbox, or the real API.
+    /// Opens the store and picks Stripe's side (the sandbox, or the real API) and the identity
+    /// `--identity` asks for.
     pub async fn new(config: Config) -> Result<AppState, StartError> {
+        AppState::start(config, None).await
+    }
+
+    /// As [`AppState::new`], with the platform's own identity instead of `--identity`'s when
+    /// `identity` is given (the library, `library.rs`).
+    pub async fn start(
+        config: Config,
+        identity: Option<IdentityHandle>,
+    ) -> Result<AppState, StartError> {
         let copy = match &config.copy_file {
             Some(path) => Some(
                 ApprovedCopy::load(path)
@@ -164,6 +177,15 @@ impl AppState {
             None
         };
         let accounts = parse_accounts(&config.accounts);
+        let identity = match identity {
+            Some(identity) => identity,
+            None => identity::from_config(&config, || identity::demo::DemoSessions {
+                store: store.clone(),
+                cookie_key: cookie_key.clone(),
+                accounts: accounts.iter().map(|a| a.id.clone()).collect(),
+            })
+            .map_err(StartError::Config)?,
+        };
         let config_backoff = config.stripe_backoff_ms;
         let (sandbox, events) = sandbox.unzip();
         let state = AppState(Arc::new(Inner {
@@ -179,6 +201,7 @@ impl AppState {
             changes,
             streams: Arc::default(),
             mailer,
+            identity,
         }));
         if let Some(mailer) = &state.mailer {
             tokio::spawn(crate::offer_emails::run(

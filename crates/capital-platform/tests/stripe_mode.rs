@@ -186,6 +186,7 @@ async fn stripe_app_on(api_base: &str, backoff_ms: u64, database_url: Option<&st
     }
     config.stripe_backoff_ms = backoff_ms;
     config.mode = Mode::Stripe;
+    config = harness::with_token_identity(config);
     config.stripe_secret_key = Some("sk_test_123".into());
     config.stripe_webhook_secret = STRIPE_MODE_SECRET.into();
     config.stripe_api_base = api_base.to_owned();
@@ -346,6 +347,7 @@ async fn cors_allows_only_configured_origins() {
     let (api, _fake) = start_fake().await;
     let mut config = Config::for_tests();
     config.mode = Mode::Stripe;
+    config = harness::with_token_identity(config);
     config.stripe_secret_key = Some("sk_test_123".into());
     config.stripe_webhook_secret = STRIPE_MODE_SECRET.into();
     config.stripe_api_base = api;
@@ -441,6 +443,7 @@ async fn stripe_mode_refuses_to_start_without_a_real_webhook_secret() {
     for secret in ["", "   ", capital_platform::config::SANDBOX_WEBHOOK_SECRET] {
         let mut config = Config::for_tests();
         config.mode = Mode::Stripe;
+        config = harness::with_token_identity(config);
         config.stripe_secret_key = Some("sk_test_123".into());
         config.stripe_webhook_secret = secret.into();
         let error = capital_platform::AppState::new(config)
@@ -782,6 +785,7 @@ async fn stripe_mode_emails_an_offer_to_the_accounts_stripe_address_then_marks_i
     let (api, fake) = start_fake().await;
     let mut config = Config::for_tests();
     config.mode = Mode::Stripe;
+    config = harness::with_token_identity(config);
     config.stripe_secret_key = Some("sk_test_123".into());
     config.stripe_webhook_secret = STRIPE_MODE_SECRET.into();
     config.stripe_api_base = api.clone();

@@ -49,7 +49,11 @@ async fn offer(
 /// `GET /offer/events`: the same state as a stream, sent again whenever it changes (`live.rs`).
 async fn offer_events(
     State(state): State<AppState>,
-    SignedInSession { session, account }: SignedInSession,
+    SignedInSession {
+        session,
+        account,
+        lasts,
+    }: SignedInSession,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let slot = state.streams.take(
@@ -58,7 +62,7 @@ async fn offer_events(
         state.config.max_streams_per_session,
     )?;
     let mut response =
-        live::stream(state, session, account, live::last_event_id(&headers), slot).into_response();
+        live::stream(state, lasts, account, live::last_event_id(&headers), slot).into_response();
     // Proxies that buffer (nginx) would hold the events back.
     response.headers_mut().insert(
         "x-accel-buffering",
@@ -132,12 +136,25 @@ struct RefreshQuery {
 /// The `refresh_url` of every link: an expired or used link comes back here for a new one. A
 /// navigation from another site (Stripe's redirect, or any page linking here) does not mint a
 /// link by itself: it gets a page whose button asks again from this origin.
+///
+/// With a session token (`--identity token`) a navigation carries no identity (the token lives in
+/// the element's page, not in a cookie): the page then leads back to the platform's dashboard,
+/// whose tile opens a fresh link.
 async fn refresh_link(
     State(state): State<AppState>,
-    SignedInAccount(account): SignedInAccount,
+    signed_in: Result<SignedInAccount, AppError>,
     Query(query): Query<RefreshQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
+    let account = match signed_in {
+        Ok(SignedInAccount(account)) => account,
+        Err(AppError::Unauthenticated)
+            if state.config.identity_mode() == Some(crate::config::IdentityMode::Token) =>
+        {
+            return Ok(back_to_dashboard_page(&state.config.return_url()).into_response());
+        }
+        Err(other) => return Err(other),
+    };
     if origin_check::cross_site(&headers) {
         return Ok(continue_page(&query.link_type).into_response());
     }
@@ -165,6 +182,18 @@ fn continue_page(link_type: &AccountLinkType) -> Markup {
             form method="post" action={ "?type=" (link_type.as_str()) } {
                 button type="submit" { "Continue to Stripe" }
             }
+        },
+    )
+}
+
+fn back_to_dashboard_page(dashboard: &str) -> Markup {
+    crate::html::page(
+        "Continue on the dashboard",
+        "body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:15vh auto;padding:0 1rem}",
+        html! {
+            h1 { "Your link has expired" }
+            p { "Go back to the dashboard and open your financing offer again." }
+            p { a href=(dashboard) { "Back to the dashboard" } }
         },
     )
 }

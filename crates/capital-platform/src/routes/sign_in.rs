@@ -1,5 +1,6 @@
-//! The reference's sign-in page: pick one of the configured connected accounts. A platform
-//! replaces this with its own authentication (see `session.rs`).
+//! The demo sign-in page (`--identity demo`, sandbox mode only): pick one of the configured
+//! connected accounts (`identity/demo.rs` keeps the session). A platform signs its users in its
+//! own way instead (`--identity token` or `header`, or its own `Identity`: `identity.rs`).
 
 use axum::Router;
 use axum::extract::{Form, State};

@@ -116,8 +116,21 @@ impl TestApp {
         }
     }
 
-    /// Signs in as `account` through the sign-in form; returns the session cookie.
+    /// Signs in as `account`: through the sign-in form with `--identity demo` (returns the
+    /// session cookie), or with a fresh session token with `--identity token` (returns
+    /// `Bearer …`, which the helpers below send as `Authorization`).
     pub async fn sign_in(&self, account: &str) -> String {
+        if let Some(secret) = &self.state.config.identity_secret {
+            let token = capital_platform::identity::token::mint_hs256(
+                secret,
+                account,
+                &self.state.config.identity_audience(),
+                now_seconds(),
+                600,
+            )
+            .unwrap();
+            return format!("Bearer {token}");
+        }
         let answer = self
             .send(
                 Request::post("/sign-in")
@@ -134,7 +147,7 @@ impl TestApp {
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Answer {
         let mut request = Request::get(path);
         if let Some(cookie) = cookie {
-            request = request.header("cookie", cookie);
+            request = request.header(credential_header(cookie), cookie);
         }
         self.send(request.body(Body::empty()).unwrap()).await
     }
@@ -142,7 +155,7 @@ impl TestApp {
     pub async fn post_json(&self, path: &str, cookie: Option<&str>, body: Value) -> Answer {
         let mut request = Request::post(path).header("content-type", "application/json");
         if let Some(cookie) = cookie {
-            request = request.header("cookie", cookie);
+            request = request.header(credential_header(cookie), cookie);
         }
         self.send(request.body(Body::from(body.to_string())).unwrap())
             .await
@@ -157,7 +170,7 @@ impl TestApp {
         body: &str,
     ) -> Answer {
         let request = Request::post(path)
-            .header("cookie", cookie)
+            .header(credential_header(cookie), cookie)
             .header("content-type", content_type);
         self.send(request.body(Body::from(body.to_owned())).unwrap())
             .await
@@ -182,6 +195,32 @@ impl TestApp {
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
         answer.json()
     }
+}
+
+/// What [`TestApp::sign_in`] returned goes in: `Authorization` for a bearer token, else `Cookie`.
+pub fn credential_header(credential: &str) -> &'static str {
+    if credential.starts_with("Bearer ") {
+        "authorization"
+    } else {
+        "cookie"
+    }
+}
+
+pub fn now_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// The HS256 secret of the test apps in `--identity token` (Stripe mode has no demo sign-in).
+pub const TEST_IDENTITY_SECRET: &str = "test-identity-secret-0123456789abcdef";
+
+/// `config` signing its users in with session tokens signed by [`TEST_IDENTITY_SECRET`].
+pub fn with_token_identity(mut config: Config) -> Config {
+    config.identity = Some(capital_platform::IdentityMode::Token);
+    config.identity_secret = Some(TEST_IDENTITY_SECRET.to_owned().into());
+    config
 }
 
 /// `scripts/smtp-sink.py` on a free port, keeping messages in a fresh directory.
