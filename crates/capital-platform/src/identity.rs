@@ -171,25 +171,38 @@ impl IdentityHandle {
     }
 }
 
-/// The identity `config` asks for, or why the server cannot start with it. Stripe mode has no way
-/// in but the platform's own identity: `demo` (anybody picks any account) is refused there, and so
-/// is starting without `--identity`.
-pub(crate) fn from_config(
-    config: &Config,
-    demo_sessions: impl FnOnce() -> demo::DemoSessions,
-) -> Result<IdentityHandle, String> {
-    let stripe = config.mode == Mode::Stripe;
+/// Why `config` cannot run with `--identity`'s choice in Stripe mode, checked before anything
+/// else starts: Stripe mode has no way in but the platform's own identity, so `demo` (anybody
+/// picks any account) is refused there, and so is starting without `--identity`.
+pub(crate) fn refused_in_stripe_mode(config: &Config) -> Option<String> {
+    if config.mode != Mode::Stripe {
+        return None;
+    }
     match config.identity_mode() {
-        None => Err(
+        None => Some(
             "Stripe mode needs --identity token or --identity header (README, \"Identity\"): \
              the demo sign-in lets anybody in as any account"
                 .into(),
         ),
-        Some(IdentityMode::Demo) if stripe => Err(
-            "--identity demo is refused in Stripe mode: its sign-in page lets anybody in as \
-             any account. Choose --identity token or --identity header (README, \"Identity\")"
+        Some(IdentityMode::Demo) => Some(
+            "--identity demo is refused in Stripe mode: its sign-in page lets anybody in as any \
+             account. Choose --identity token or --identity header (README, \"Identity\")"
                 .into(),
         ),
+        Some(_) => None,
+    }
+}
+
+/// The identity `config` asks for, or why the server cannot start with it.
+pub(crate) fn from_config(
+    config: &Config,
+    demo_sessions: impl FnOnce() -> demo::DemoSessions,
+) -> Result<IdentityHandle, String> {
+    if let Some(refusal) = refused_in_stripe_mode(config) {
+        return Err(refusal);
+    }
+    match config.identity_mode() {
+        None => Err("no --identity".into()),
         Some(IdentityMode::Demo) => Ok(IdentityHandle::demo(demo_sessions())),
         Some(IdentityMode::Token) => {
             let given = [

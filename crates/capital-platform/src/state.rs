@@ -94,6 +94,11 @@ impl AppState {
         config: Config,
         identity: Option<IdentityHandle>,
     ) -> Result<AppState, StartError> {
+        if identity.is_none()
+            && let Some(refusal) = identity::refused_in_stripe_mode(&config)
+        {
+            return Err(StartError::Config(refusal));
+        }
         let copy = match &config.copy_file {
             Some(path) => Some(
                 ApprovedCopy::load(path)
