@@ -6,7 +6,9 @@
 // - the wasm-bindgen glue and the wasm (compiled while it streams in) are requested together,
 //   right away, and `GET {api-base}/offer` starts beside them; Rust takes over the shadow root,
 //   the stylesheet and that response when the wasm is ready;
-// - elements that share `api-base` and `credentials` share one request while it is in flight.
+// - elements that share `api-base` and `credentials` share one request while it is in flight;
+// - with `fetchSessionToken` set, every request (this first one, Rust's, the live stream) carries
+//   the platform's session token as `Authorization: Bearer …` (`authorizedFetch` below).
 //
 // All URLs are relative to this file, so the folder can be copied anywhere. Importing it twice is
 // harmless.
@@ -67,19 +69,75 @@ const credentialsMode = (value) => (keyword(value) === 'include' ? 'include' : '
 // answer as `[status, text]` (the protocol Rust reads), and how many elements wait for it.
 const prefetches = new Map();
 
-function prefetch(url, credentials) {
+// Session tokens (`fetchSessionToken`), by `api-base`: elements sharing it share the token and
+// one call of the platform's function at a time. A token is kept until the backend answers 401.
+const sessionTokens = new Map();
+
+function sessionToken(base, fetchToken, rejected) {
+  let entry = sessionTokens.get(base);
+  if (!entry) sessionTokens.set(base, (entry = { token: null, pending: null }));
+  // Only the token that was refused is dropped: another element may have fetched a new one.
+  if (rejected !== undefined && entry.token === rejected) entry.token = null;
+  if (entry.token) return Promise.resolve(entry.token);
+  if (!entry.pending) {
+    entry.pending = Promise.resolve()
+      .then(() => fetchToken())
+      .then((token) => {
+        if (typeof token !== 'string' || !token.trim()) throw new TypeError('fetchSessionToken gave no token');
+        entry.token = token.trim();
+        return entry.token;
+      })
+      .finally(() => {
+        entry.pending = null;
+      });
+  }
+  return entry.pending;
+}
+
+// `fetch` with the session token. A 401 fetches the token again once and retries once. When the
+// platform's function throws or rejects, the promise rejects with "auth" (Rust's `ApiError::Auth`,
+// `kind: auth`).
+function authorizedFetch(base, fetchToken, url, init) {
+  const token = (rejected) =>
+    sessionToken(base, fetchToken, rejected).catch((error) => {
+      console.warn('capital-offer-tile: fetchSessionToken failed', error);
+      throw 'auth';
+    });
+  const send = (bearer) =>
+    fetch(url, { ...init, headers: { ...(init?.headers ?? {}), Authorization: `Bearer ${bearer}` } });
+  return token().then((first) =>
+    send(first).then((response) => (response.status === 401 ? token(first).then(send) : response)),
+  );
+}
+
+// One `fetch` function per api-base and token function, so that Rust can tell requests that may
+// share an answer (the same function) from those that may not.
+const fetchers = new WeakMap();
+function fetcherFor(apiBase, fetchToken) {
+  if (typeof fetchToken !== 'function') return undefined;
+  const base = offerUrl(apiBase);
+  let byBase = fetchers.get(fetchToken);
+  if (!byBase) fetchers.set(fetchToken, (byBase = new Map()));
+  let fetcher = byBase.get(base);
+  if (!fetcher) byBase.set(base, (fetcher = (url, init) => authorizedFetch(base, fetchToken, url, init)));
+  return fetcher;
+}
+
+function prefetch(url, credentials, fetcher) {
   const key = `${credentials} ${url}`;
   let entry = prefetches.get(key);
+  if (entry && entry.fetcher !== fetcher) entry = undefined;
   if (!entry) {
     const controller = new AbortController();
-    // Rust reads a rejection with "timeout" as a timeout, anything else as a network failure.
+    // Rust reads a rejection with "timeout" as a timeout, "auth" as the token function's
+    // failure, anything else as a network failure.
     const timer = setTimeout(() => controller.abort('timeout'), TIMEOUT_MS);
-    const answer = fetch(url, {
+    const answer = (fetcher ?? fetch)(url, {
       credentials,
       signal: controller.signal,
       headers: { Accept: 'application/json' },
     }).then(async (response) => [response.status, await response.text()]);
-    entry = { url, credentials, answer, controller, users: 0 };
+    entry = { url, credentials, fetcher, answer, controller, users: 0 };
     const settled = () => {
       clearTimeout(timer);
       if (prefetches.get(key) === entry) prefetches.delete(key);
@@ -104,12 +162,18 @@ const streams = new Map();
 const MAX_RETRY_MS = 30000;
 const visible = () => document.visibilityState !== 'hidden';
 
-function follow(tile, apiBase, credentials) {
+// With a session token the stream is read with `fetch` (`EventSource` cannot send headers), with
+// the same reconnection and `Last-Event-ID` behaviour (`readStream`).
+let nextStreamId = 0;
+const streamIds = new WeakMap();
+
+function follow(tile, apiBase, credentials, fetcher) {
   const url = `${offerUrl(apiBase)}/events`;
-  const key = `${credentials} ${url}`;
+  if (fetcher && !streamIds.has(fetcher)) streamIds.set(fetcher, ++nextStreamId);
+  const key = `${credentials} ${url} ${fetcher ? streamIds.get(fetcher) : ''}`;
   let entry = streams.get(key);
   if (!entry) {
-    entry = { key, url, credentials, tiles: new Set(), source: null, timer: 0, delay: 1000, opened: false, none: false, last: null };
+    entry = { key, url, credentials, fetcher, tiles: new Set(), source: null, timer: 0, delay: 1000, opened: false, none: false, last: null, lastId: '', retry: 0 };
     streams.set(key, entry);
   }
   entry.tiles.add(tile);
@@ -129,17 +193,14 @@ function unfollow(tile, entry) {
 
 function connect(entry) {
   if (entry.source || entry.timer || entry.none || !visible() || entry.tiles.size === 0) return;
+  if (entry.fetcher) return readStream(entry);
   const source = new EventSource(entry.url, { withCredentials: entry.credentials === 'include' });
   entry.source = source;
   source.addEventListener('open', () => {
     entry.opened = true;
     entry.delay = 1000;
   });
-  source.addEventListener('offer', (event) => {
-    entry.opened = true;
-    entry.last = event.data;
-    for (const tile of entry.tiles) tile.stateFromStream(event.data);
-  });
+  source.addEventListener('offer', (event) => offerFromStream(entry, event.data));
   source.addEventListener('error', () => {
     // CONNECTING: the browser reconnects by itself (with Last-Event-ID). CLOSED: it gave up.
     if (source.readyState !== EventSource.CLOSED) return;
@@ -155,6 +216,80 @@ function connect(entry) {
     }, entry.delay);
     entry.delay = Math.min(entry.delay * 2, MAX_RETRY_MS);
   });
+}
+
+function offerFromStream(entry, data) {
+  entry.opened = true;
+  entry.last = data;
+  for (const tile of entry.tiles) tile.stateFromStream(data);
+}
+
+// The stream through the authorising `fetch`, parsed as `text/event-stream` (the HTML standard's
+// rules: `event`, `data`, `id`, `retry`, comments). As with `EventSource`: a stream that ends is
+// reconnected after the server's `retry` with `Last-Event-ID`; one refused before it ever opened
+// is given up for this page; a failure after that is retried with backoff. A token that expired
+// mid-stream ends it at the server; the reconnection gets a 401, a fresh token and carries on.
+function readStream(entry) {
+  const controller = new AbortController();
+  const source = { close: () => controller.abort() };
+  entry.source = source;
+  const headers = { Accept: 'text/event-stream' };
+  if (entry.lastId) headers['Last-Event-ID'] = entry.lastId;
+  const ended = (wait) => {
+    if (entry.source !== source) return; // closed here: hidden page, or no element follows it
+    entry.source = null;
+    entry.timer = setTimeout(() => {
+      entry.timer = 0;
+      connect(entry);
+    }, wait);
+  };
+  entry
+    .fetcher(entry.url, { credentials: entry.credentials, headers, signal: controller.signal, cache: 'no-store' })
+    .then(async (response) => {
+      const type = response.headers.get('content-type') ?? '';
+      if (!response.ok || !type.startsWith('text/event-stream') || !response.body) {
+        if (!entry.opened && entry.source === source) {
+          entry.source = null;
+          entry.none = true;
+          return;
+        }
+        throw new Error(`the stream answered ${response.status}`);
+      }
+      entry.delay = 1000;
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      let event = '';
+      let data = [];
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        const lines = buffer.split(/\r\n|\r|\n/);
+        buffer = lines.pop();
+        for (const line of lines) {
+          if (line === '') {
+            if (data.length && (event || 'message') === 'offer') offerFromStream(entry, data.join('\n'));
+            event = '';
+            data = [];
+            continue;
+          }
+          if (line.startsWith(':')) continue;
+          const colon = line.indexOf(':');
+          const field = colon < 0 ? line : line.slice(0, colon);
+          let text = colon < 0 ? '' : line.slice(colon + 1);
+          if (text.startsWith(' ')) text = text.slice(1);
+          if (field === 'event') event = text;
+          else if (field === 'data') data.push(text);
+          else if (field === 'id' && !text.includes('\0')) entry.lastId = text;
+          else if (field === 'retry' && /^\d+$/.test(text)) entry.retry = Number(text);
+        }
+      }
+      ended(entry.retry || 2000);
+    })
+    .catch(() => {
+      ended(entry.delay);
+      entry.delay = Math.min(entry.delay * 2, MAX_RETRY_MS);
+    });
 }
 
 function disconnect(entry) {
@@ -288,6 +423,8 @@ export class CapitalOfferTile extends HTMLElement {
   #strings = undefined;
   /** The shared live stream this element follows (`live="auto"`), if any. */
   #stream = null;
+  /** The `fetchSessionToken` property: the platform's function returning a promise of a token. */
+  #fetchSessionToken = undefined;
 
   constructor() {
     super();
@@ -301,7 +438,7 @@ export class CapitalOfferTile extends HTMLElement {
   connectedCallback() {
     // Properties assigned before this class was defined sit on the instance and hide the
     // accessors; move them onto the accessors.
-    for (const name of [...ATTRIBUTES, 'strings']) {
+    for (const name of [...ATTRIBUTES, 'strings', 'fetchSessionToken']) {
       const property = camelCase(name);
       if (Object.prototype.hasOwnProperty.call(this, property)) {
         const value = this[property];
@@ -319,6 +456,7 @@ export class CapitalOfferTile extends HTMLElement {
       (glue) => {
         if (!this.isConnected || generation !== this.#generation || this.#handle) return;
         const handle = new glue.TileHandle(this, this.#internals);
+        handle.setFetch(this.#fetcher(), false);
         const first = this.#prefetch;
         if (first) handle.firstLoad(first.url, first.credentials, first.answer);
         this.#handle = handle;
@@ -363,7 +501,36 @@ export class CapitalOfferTile extends HTMLElement {
     unfollow(this, this.#stream);
     this.#stream = null;
     if (!this.#handle || keyword(this.#effective('live')) === 'off') return;
-    this.#stream = follow(this, this.#effective('api-base'), credentialsMode(this.#effective('credentials')));
+    this.#stream = follow(this, this.#effective('api-base'), credentialsMode(this.#effective('credentials')), this.#fetcher());
+  }
+
+  /**
+   * A function returning a promise of a session token from the platform's backend (`--identity
+   * token`): every request then carries `Authorization: Bearer …`. Set it before the element is
+   * connected, so that the first request carries it too.
+   */
+  get fetchSessionToken() {
+    return this.#fetchSessionToken;
+  }
+
+  set fetchSessionToken(value) {
+    const next = typeof value === 'function' ? value : undefined;
+    if (value !== null && value !== undefined && next === undefined) {
+      console.warn('capital-offer-tile: fetchSessionToken must be a function; it was ignored');
+    }
+    if (next === this.#fetchSessionToken) return;
+    this.#fetchSessionToken = next;
+    if (this.#handle) {
+      this.#handle.setFetch(this.#fetcher(), true);
+      this.#follow();
+    } else if (this.isConnected && this.shadowRoot) {
+      this.#startPrefetch();
+    }
+  }
+
+  /** The authorising `fetch` for the current `api-base` and token function, if one is set. */
+  #fetcher() {
+    return fetcherFor(this.#effective('api-base'), this.#fetchSessionToken);
   }
 
   /**
@@ -400,6 +567,7 @@ export class CapitalOfferTile extends HTMLElement {
 
   #changed(name) {
     if (this.#handle) {
+      if (name === 'api-base') this.#handle.setFetch(this.#fetcher(), false);
       this.#push(name);
       if (name === 'api-base' || name === 'credentials' || name === 'live') this.#follow();
     } else if (this.isConnected && this.shadowRoot) {
@@ -427,10 +595,11 @@ export class CapitalOfferTile extends HTMLElement {
   #startPrefetch() {
     const url = offerUrl(this.#effective('api-base'));
     const credentials = credentialsMode(this.#effective('credentials'));
+    const fetcher = this.#fetcher();
     const current = this.#prefetch;
-    if (current && current.url === url && current.credentials === credentials) return;
+    if (current && current.url === url && current.credentials === credentials && current.fetcher === fetcher) return;
     release(current);
-    this.#prefetch = prefetch(url, credentials);
+    this.#prefetch = prefetch(url, credentials, fetcher);
   }
 
   static {

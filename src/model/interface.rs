@@ -310,14 +310,17 @@ pub enum ErrorKind {
     Http,
     Decode,
     UnsafeLink,
+    /// `fetchSessionToken` threw or rejected.
+    Auth,
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 4] = [
+    pub const ALL: [ErrorKind; 5] = [
         ErrorKind::Network,
         ErrorKind::Http,
         ErrorKind::Decode,
         ErrorKind::UnsafeLink,
+        ErrorKind::Auth,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -326,6 +329,7 @@ impl ErrorKind {
             ErrorKind::Http => "http",
             ErrorKind::Decode => "decode",
             ErrorKind::UnsafeLink => "unsafe_link",
+            ErrorKind::Auth => "auth",
         }
     }
 }
@@ -334,6 +338,8 @@ impl ErrorKind {
 pub const RELOAD_DESCRIPTION: &str =
     "Loads the offer state again, e.g. after the user comes back from a Stripe page.";
 pub const STRINGS_DESCRIPTION: &str = "The platform's approved copy, replacing the built-in copy key by key: `{\"offer.cta\": \"…\", \"fr\": {…}}`. Text only, never markup; unknown keys are ignored. Assign a new object to change it.";
+
+pub const FETCH_SESSION_TOKEN_DESCRIPTION: &str = "A function returning a promise of a session token from the platform's backend (`--identity token`). When set, every request carries `Authorization: Bearer …`; the token is reused until a `401`, then fetched again once and the request retried once. Elements sharing `api-base` share the token. A function that throws or rejects is an error the user sees (`kind: auth`).";
 
 /// The parts a page can style with `::part(…)`.
 pub const PARTS: [(&str, &str); 11] = [

@@ -8,6 +8,9 @@
 //!   stops waiting. It is not a cache: once answered, the next load asks again.
 //! - An element's first load can take the answer the JS shim started before the wasm was ready
 //!   ([`Prefetched`]), so that the offer is not fetched twice.
+//! - With `fetchSessionToken` set, requests go through the shim's authorising `fetch`
+//!   ([`Backend::fetch`]), which adds `Authorization: Bearer …`, fetches the token again once after
+//!   a `401` and rejects with `"auth"` when the platform's function fails.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -39,6 +42,9 @@ pub enum ApiError {
     Http { status: u16 },
     #[error("the answer could not be read: {0}")]
     Decode(String),
+    /// The platform's `fetchSessionToken` threw or rejected.
+    #[error("the session token could not be fetched")]
+    Auth,
     /// The element was removed or the request was superseded; never shown to the user.
     #[error("the request was aborted")]
     Aborted,
@@ -50,6 +56,7 @@ impl ApiError {
             ApiError::Network | ApiError::Timeout | ApiError::Aborted => ErrorKind::Network,
             ApiError::Http { .. } => ErrorKind::Http,
             ApiError::Decode(_) => ErrorKind::Decode,
+            ApiError::Auth => ErrorKind::Auth,
         }
     }
 
@@ -101,6 +108,8 @@ pub struct Backend {
     pub base: String,
     pub credentials: Credentials,
     pub requests: Requests,
+    /// The shim's `fetch` that adds the session token (`fetchSessionToken`), else the window's.
+    pub fetch: Option<js_sys::Function>,
 }
 
 /// The answer to `GET {url}` that the JS shim started before the wasm was ready.
@@ -137,6 +146,7 @@ struct InFlight {
     id: u32,
     url: String,
     credentials: Credentials,
+    fetch: Option<js_sys::Function>,
     answer: Promise,
     controller: AbortController,
     waiters: u32,
@@ -156,12 +166,16 @@ struct Share {
 }
 
 impl Share {
-    fn join(url: &str, credentials: Credentials) -> Result<Share, ApiError> {
+    fn join(
+        url: &str,
+        credentials: Credentials,
+        fetch: &Option<js_sys::Function>,
+    ) -> Result<Share, ApiError> {
         let joined = IN_FLIGHT.with(|list| {
             let mut list = list.borrow_mut();
             let entry = list
                 .iter_mut()
-                .find(|e| e.url == url && e.credentials == credentials)?;
+                .find(|e| e.url == url && e.credentials == credentials && e.fetch == *fetch)?;
             entry.waiters += 1;
             Some(Share {
                 id: entry.id,
@@ -172,7 +186,7 @@ impl Share {
             return Ok(share);
         }
         let controller = AbortController::new().map_err(|_| ApiError::Network)?;
-        let answer = request(url, None, credentials, &controller.signal())?;
+        let answer = request(fetch, url, None, credentials, &controller.signal())?;
         let id = NEXT_ID.with(|next| {
             next.set(next.get().wrapping_add(1));
             next.get()
@@ -182,6 +196,7 @@ impl Share {
                 id,
                 url: url.to_owned(),
                 credentials,
+                fetch: fetch.clone(),
                 answer: answer.clone(),
                 controller,
                 waiters: 1,
@@ -225,7 +240,7 @@ impl Backend {
         let text = match prefetched.filter(|p| p.url == url && p.credentials == self.credentials) {
             Some(prefetched) => self.wait(prefetched.answer, controller).await?,
             None => {
-                let share = Share::join(&url, self.credentials)?;
+                let share = Share::join(&url, self.credentials, &self.fetch)?;
                 self.wait(share.answer.clone(), controller).await?
             }
         };
@@ -250,7 +265,13 @@ impl Backend {
 
     async fn post<T: FromJson>(&self, url: &str, body: String) -> Result<T, ApiError> {
         let controller = self.requests.register().ok_or(ApiError::Aborted)?;
-        let answer = request(url, Some(&body), self.credentials, &controller.signal())?;
+        let answer = request(
+            &self.fetch,
+            url,
+            Some(&body),
+            self.credentials,
+            &controller.signal(),
+        )?;
         decode(&self.wait(answer, controller).await?)
     }
 
@@ -277,8 +298,10 @@ pub fn decode<T: FromJson>(text: &str) -> Result<T, ApiError> {
     json::from_str(text).map_err(|e| ApiError::Decode(e.to_string()))
 }
 
-/// Sends a request; the promise resolves to `[status, text]`, as the shim's hand-over does.
+/// Sends a request, through `fetch` when given (the shim's authorising `fetch`); the promise
+/// resolves to `[status, text]`, as the shim's hand-over does.
 fn request(
+    fetch: &Option<js_sys::Function>,
     url: &str,
     json_body: Option<&str>,
     credentials: Credentials,
@@ -299,7 +322,13 @@ fn request(
         let _ = Reflect::set(&headers, &"Content-Type".into(), &"application/json".into());
     }
     init.set_headers(&headers);
-    let response = window.fetch_with_str_and_init(url, &init);
+    let response = match fetch {
+        Some(fetch) => match fetch.call2(&JsValue::NULL, &JsValue::from_str(url), &init) {
+            Ok(promise) => Promise::resolve(&promise),
+            Err(_) => return Err(ApiError::Auth),
+        },
+        None => window.fetch_with_str_and_init(url, &init),
+    };
     Ok(future_to_promise(async move {
         let response: Response = JsFuture::from(response).await?.unchecked_into();
         let text = JsFuture::from(response.text()?).await?;
@@ -318,6 +347,9 @@ async fn wait_for(answer: Promise, controller: &AbortController) -> Result<Strin
         Either::Left((Ok(pair), _)) => pair,
         Either::Left((Err(reason), _)) if reason.as_string().as_deref() == Some("timeout") => {
             return Err(ApiError::Timeout);
+        }
+        Either::Left((Err(reason), _)) if reason.as_string().as_deref() == Some("auth") => {
+            return Err(ApiError::Auth);
         }
         Either::Left((Err(_), _)) => return Err(ApiError::Network),
         Either::Right((Either::Left(_), _)) => {

@@ -85,6 +85,8 @@ struct Shared {
     latest_load: LatestLoad,
     /// The shim's `GET /offer`, for the first load.
     prefetched: RefCell<Option<Prefetched>>,
+    /// The shim's authorising `fetch` while `fetchSessionToken` is set (`api.rs`).
+    session_fetch: RefCell<Option<js_sys::Function>>,
 }
 
 /// The element's state, cheap to copy into closures.
@@ -152,6 +154,7 @@ impl Controller {
                 requests: Requests::default(),
                 latest_load: LatestLoad::default(),
                 prefetched: RefCell::new(None),
+                session_fetch: RefCell::new(None),
             }),
         };
         Effect::new(move |_| {
@@ -201,14 +204,18 @@ impl Controller {
     }
 
     pub fn backend(&self) -> Option<Backend> {
-        let requests = self
-            .shared
-            .try_with_value(|shared| shared.requests.clone())?;
+        let (requests, fetch) = self.shared.try_with_value(|shared| {
+            (
+                shared.requests.clone(),
+                shared.session_fetch.borrow().clone(),
+            )
+        })?;
         untrack(|| {
             Some(Backend {
                 base: self.attributes.api_base(),
                 credentials: self.attributes.credentials(),
                 requests,
+                fetch,
             })
         })
     }
@@ -323,6 +330,18 @@ impl Controller {
             state: self.launch,
         });
         launch::launch(context, link_type);
+    }
+
+    /// Sends requests through `fetch` (the shim's, adding the session token), or the window's
+    /// when `None`; loads again when it changed after the first load (`reload`).
+    pub fn set_session_fetch(&self, fetch: Option<js_sys::Function>, reload: bool) {
+        let changed = self
+            .shared
+            .try_with_value(|shared| shared.session_fetch.replace(fetch.clone()) != fetch)
+            .unwrap_or(false);
+        if changed && reload {
+            self.load();
+        }
     }
 
     /// Gives the first load the answer the JS shim already asked for (used only if the URL and

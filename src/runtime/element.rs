@@ -100,6 +100,15 @@ impl TileHandle {
         }
     }
 
+    /// The shim's authorising `fetch` for `fetchSessionToken` (`undefined` when unset); `reload`
+    /// loads again with it (a change after the first load).
+    #[wasm_bindgen(js_name = setFetch)]
+    pub fn set_fetch(&self, fetch: Option<js_sys::Function>, reload: bool) {
+        if let Some(mounted) = &self.mounted {
+            mounted.controller.set_session_fetch(fetch, reload);
+        }
+    }
+
     /// The `GET {url}` the shim started before the wasm was ready, with `credentials` (`include`
     /// or `same-origin`); `answer` resolves to `[status, text]`. Used by the first load if it
     /// asks for the same.
