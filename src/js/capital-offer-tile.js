@@ -519,6 +519,9 @@ export class CapitalOfferTile extends HTMLElement {
       console.warn('capital-offer-tile: fetchSessionToken must be a function; it was ignored');
     }
     if (next === this.#fetchSessionToken) return;
+    // A new function is a new session (another user, or signed in again): the shared token of the
+    // old one is not reused.
+    if (this.#fetchSessionToken) sessionTokens.delete(offerUrl(this.#effective('api-base')));
     this.#fetchSessionToken = next;
     if (this.#handle) {
       this.#handle.setFetch(this.#fetcher(), true);

@@ -7,7 +7,8 @@ use std::fmt::Write;
 use capital_copy::Key;
 use capital_offer_tile::VERSION;
 use capital_offer_tile::model::interface::{
-    CLASS, Event, RELOAD_DESCRIPTION, STRINGS_DESCRIPTION, TAG, ValueType,
+    CLASS, Event, FETCH_SESSION_TOKEN_DESCRIPTION, RELOAD_DESCRIPTION, STRINGS_DESCRIPTION, TAG,
+    ValueType,
 };
 use capital_offer_tile::model::options::Attribute;
 
@@ -142,6 +143,11 @@ pub fn declarations() -> String {
         ),
         0,
     );
+    out += &doc(
+        "The `fetchSessionToken` property: asks the platform's backend for a session token (a JWT for `--identity token`).",
+        0,
+    );
+    out += "export type CapitalOfferSessionTokenFetcher = () => Promise<string> | string;\n\n";
     writeln!(out, "export declare class {CLASS} extends HTMLElement {{").unwrap();
     out += "  static readonly observedAttributes: string[];\n";
     for attribute in Attribute::ALL {
@@ -158,6 +164,9 @@ pub fn declarations() -> String {
     out += &doc(STRINGS_DESCRIPTION, 2);
     out += "  get strings(): CapitalOfferStrings | undefined;\n";
     out += "  set strings(value: CapitalOfferStrings | null | undefined);\n";
+    out += &doc(FETCH_SESSION_TOKEN_DESCRIPTION, 2);
+    out += "  get fetchSessionToken(): CapitalOfferSessionTokenFetcher | undefined;\n";
+    out += "  set fetchSessionToken(value: CapitalOfferSessionTokenFetcher | null | undefined);\n";
     out += &doc(RELOAD_DESCRIPTION, 2);
     out += "  reload(): void;\n";
     event_listener_overloads(&mut out, "addEventListener");
@@ -191,7 +200,11 @@ pub fn declarations() -> String {
 /// event's name).
 pub fn react_declarations() -> String {
     let mut out = header("JSX types (React 19)");
-    let mut imports: Vec<String> = vec![CLASS.to_owned(), "CapitalOfferStrings".to_owned()];
+    let mut imports: Vec<String> = vec![
+        CLASS.to_owned(),
+        "CapitalOfferStrings".to_owned(),
+        "CapitalOfferSessionTokenFetcher".to_owned(),
+    ];
     imports.extend(
         Attribute::ALL
             .into_iter()
@@ -226,6 +239,8 @@ pub fn react_declarations() -> String {
     }
     out += &doc(STRINGS_DESCRIPTION, 2);
     out += "  strings?: CapitalOfferStrings;\n";
+    out += &doc(FETCH_SESSION_TOKEN_DESCRIPTION, 2);
+    out += "  fetchSessionToken?: CapitalOfferSessionTokenFetcher;\n";
     for event in Event::ALL {
         out += &doc(&format!("`{}`: {}", event.name(), event.description()), 2);
         writeln!(
@@ -267,7 +282,7 @@ mod tests {
             assert!(types.contains(&format!("export interface {} {{", event.detail_type())));
             assert!(types.contains(&format!("  '{}': {};", event.name(), event.event_type())));
         }
-        assert!(types.contains("  kind: 'network' | 'http' | 'decode' | 'unsafe_link';"));
+        assert!(types.contains("  kind: 'network' | 'http' | 'decode' | 'unsafe_link' | 'auth';"));
         assert!(types.contains("  status: number | null;"));
         assert!(types.contains("  hasActiveFinancing: boolean;"));
     }
@@ -290,6 +305,7 @@ mod tests {
         assert!(react.contains("  'api-base'?: string;"));
         assert!(react.contains("  layout?: CapitalOfferTileLayout;"));
         assert!(react.contains("  strings?: CapitalOfferStrings;"));
+        assert!(react.contains("  fetchSessionToken?: CapitalOfferSessionTokenFetcher;"));
         assert!(
             react
                 .contains("  'oncapital-offer-loaded'?: (event: CapitalOfferLoadedEvent) => void;")

@@ -3,7 +3,8 @@
 //! custom properties.
 
 use capital_offer_tile::model::interface::{
-    CLASS, CSS_PROPERTIES, Event, PARTS, RELOAD_DESCRIPTION, STRINGS_DESCRIPTION, TAG,
+    CLASS, CSS_PROPERTIES, Event, FETCH_SESSION_TOKEN_DESCRIPTION, PARTS, RELOAD_DESCRIPTION,
+    STRINGS_DESCRIPTION, TAG,
 };
 use capital_offer_tile::model::options::Attribute;
 use serde_json::{Value, json};
@@ -48,6 +49,12 @@ pub fn manifest() -> Value {
         "name": "strings",
         "type": {"text": "CapitalOfferStrings | undefined"},
         "description": STRINGS_DESCRIPTION,
+    }));
+    members.push(json!({
+        "kind": "field",
+        "name": "fetchSessionToken",
+        "type": {"text": "CapitalOfferSessionTokenFetcher | undefined"},
+        "description": FETCH_SESSION_TOKEN_DESCRIPTION,
     }));
     members.push(json!({
         "kind": "method",
