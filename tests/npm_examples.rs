@@ -12,8 +12,12 @@ mod harness;
 use std::net::SocketAddr;
 
 use axum::Router;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use harness::{Browser, delivered_offer, root};
+
+/// The token the stub platform mints (its shape does not matter to the element).
+const SESSION_TOKEN: &str = "example-session-token-for-acct_1SunsetBakery";
 
 /// Serves `examples/{example}/dist` with the contract's `GET /offer` under `/api/capital`, as the
 /// example's own page expects; returns the origin.
@@ -23,10 +27,24 @@ async fn serve(example: &str) -> String {
         dist.join("index.html").exists(),
         "examples/{example}/dist is missing: run scripts/examples (the README's test command does)"
     );
+    // As the reference backend in `--identity token`: the offer only with the session token that
+    // the app's platform backend (here, `/platform/session-token`) handed out.
     let app = Router::new()
         .route(
+            "/platform/session-token",
+            get(|| async { axum::Json(serde_json::json!({ "token": SESSION_TOKEN })) }),
+        )
+        .route(
             "/api/capital/offer",
-            get(|| async { axum::Json(delivered_offer()) }),
+            get(|headers: axum::http::HeaderMap| async move {
+                let bearer = format!("Bearer {SESSION_TOKEN}");
+                if headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(&bearer) {
+                    axum::Json(delivered_offer()).into_response()
+                } else {
+                    let refusal = serde_json::json!({"error": {"type": "authentication_error", "message": "not signed in"}});
+                    (axum::http::StatusCode::UNAUTHORIZED, axum::Json(refusal)).into_response()
+                }
+            }),
         )
         .fallback_service(tower_http::services::ServeDir::new(dist));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -61,6 +79,11 @@ async fn opened(example: &str) -> Browser {
             .contains("/assets/capital-offer-tile-core_bg-"),
         "{wasm:?}"
     );
+    // The first request already carried the token: one `GET /offer`, no 401 and retry.
+    let offers = browser
+        .js("return performance.getEntriesByType('resource').filter(e => e.name.endsWith('/api/capital/offer')).length")
+        .await;
+    assert_eq!(offers, 1);
     browser
         .save_screenshot(&format!("npm-example-{example}"))
         .await;

@@ -69,58 +69,54 @@ const credentialsMode = (value) => (keyword(value) === 'include' ? 'include' : '
 // answer as `[status, text]` (the protocol Rust reads), and how many elements wait for it.
 const prefetches = new Map();
 
-// Session tokens (`fetchSessionToken`), by `api-base`: elements sharing it share the token and
-// one call of the platform's function at a time. A token is kept until the backend answers 401.
+// Session tokens (`fetchSessionToken`), by `api-base`: elements sharing it share the token (a
+// promise: one call of the platform's function at a time), kept until the backend answers 401.
 const sessionTokens = new Map();
 
-function sessionToken(base, fetchToken, rejected) {
-  let entry = sessionTokens.get(base);
-  if (!entry) sessionTokens.set(base, (entry = { token: null, pending: null }));
-  // Only the token that was refused is dropped: another element may have fetched a new one.
-  if (rejected !== undefined && entry.token === rejected) entry.token = null;
-  if (entry.token) return Promise.resolve(entry.token);
-  if (!entry.pending) {
-    entry.pending = Promise.resolve()
-      .then(() => fetchToken())
-      .then((token) => {
-        if (typeof token !== 'string' || !token.trim()) throw new TypeError('fetchSessionToken gave no token');
-        entry.token = token.trim();
-        return entry.token;
-      })
-      .finally(() => {
-        entry.pending = null;
+function sessionToken(base, fetchToken, refused) {
+  let token = sessionTokens.get(base);
+  // Only the refused token is replaced: another element may have a new one on the way already.
+  if (!token || token === refused) {
+    token = Promise.resolve()
+      .then(fetchToken)
+      .then((value) => {
+        if (typeof value !== 'string' || !value.trim()) throw TypeError('no token');
+        return value.trim();
       });
-  }
-  return entry.pending;
-}
-
-// `fetch` with the session token. A 401 fetches the token again once and retries once. When the
-// platform's function throws or rejects, the promise rejects with "auth" (Rust's `ApiError::Auth`,
-// `kind: auth`).
-function authorizedFetch(base, fetchToken, url, init) {
-  const token = (rejected) =>
-    sessionToken(base, fetchToken, rejected).catch((error) => {
+    sessionTokens.set(base, token);
+    token.catch((error) => {
+      if (sessionTokens.get(base) === token) sessionTokens.delete(base);
       console.warn('capital-offer-tile: fetchSessionToken failed', error);
-      throw 'auth';
     });
-  const send = (bearer) =>
-    fetch(url, { ...init, headers: { ...(init?.headers ?? {}), Authorization: `Bearer ${bearer}` } });
-  return token().then((first) =>
-    send(first).then((response) => (response.status === 401 ? token(first).then(send) : response)),
-  );
+  }
+  return token;
 }
 
-// One `fetch` function per api-base and token function, so that Rust can tell requests that may
-// share an answer (the same function) from those that may not.
+// Rust reads this rejection as `ApiError::Auth` (`kind: auth`).
+const auth = (token) =>
+  token.catch(() => {
+    throw 'auth';
+  });
+
+// `fetch` with the session token: a 401 fetches the token again once and retries once. One such
+// function per api-base and token function, so that Rust shares answers only between the
+// elements of the same one.
 const fetchers = new WeakMap();
 function fetcherFor(apiBase, fetchToken) {
   if (typeof fetchToken !== 'function') return undefined;
   const base = offerUrl(apiBase);
   let byBase = fetchers.get(fetchToken);
   if (!byBase) fetchers.set(fetchToken, (byBase = new Map()));
-  let fetcher = byBase.get(base);
-  if (!fetcher) byBase.set(base, (fetcher = (url, init) => authorizedFetch(base, fetchToken, url, init)));
-  return fetcher;
+  if (!byBase.has(base)) {
+    const send = async (url, init, token) =>
+      fetch(url, { ...init, headers: { ...init?.headers, Authorization: `Bearer ${await auth(token)}` } });
+    byBase.set(base, async (url, init) => {
+      const first = sessionToken(base, fetchToken);
+      const response = await send(url, init, first);
+      return response.status === 401 ? send(url, init, sessionToken(base, fetchToken, first)) : response;
+    });
+  }
+  return byBase.get(base);
 }
 
 function prefetch(url, credentials, fetcher) {
@@ -153,28 +149,24 @@ function release(entry) {
   if (entry && --entry.users === 0) entry.controller.abort();
 }
 
-// The live stream: one `EventSource` per stream URL and credentials, shared by the page's elements
-// (`GET {api-base}/offer/events`, the same JSON as `GET /offer` each time it changes). Open only
-// while the page is visible; reconnected with backoff after the server closed it; given up for
-// this page once the backend shows it has no such route (closed before it ever opened), after
-// which coming back to the page re-fetches `GET /offer` instead.
+// The live stream: one per stream URL, credentials and token function, shared by the page's
+// elements (`GET {api-base}/offer/events`, the same JSON as `GET /offer` each time it changes),
+// read with `fetch` (`EventSource` cannot send the session token) by the HTML standard's rules
+// for `text/event-stream`. Open only while the page is visible. A stream that ends is reconnected
+// after the server's `retry` with `Last-Event-ID`, a failure with backoff; one refused before it
+// ever opened (the backend has no such route) is given up for this page, after which coming back
+// to the page re-fetches `GET /offer` instead. A token that expires mid-stream ends it at the
+// server: the reconnection gets a 401, then a fresh token.
 const streams = new Map();
 const MAX_RETRY_MS = 30000;
 const visible = () => document.visibilityState !== 'hidden';
 
-// With a session token the stream is read with `fetch` (`EventSource` cannot send headers), with
-// the same reconnection and `Last-Event-ID` behaviour (`readStream`).
-let nextStreamId = 0;
-const streamIds = new WeakMap();
-
 function follow(tile, apiBase, credentials, fetcher) {
   const url = `${offerUrl(apiBase)}/events`;
-  if (fetcher && !streamIds.has(fetcher)) streamIds.set(fetcher, ++nextStreamId);
-  const key = `${credentials} ${url} ${fetcher ? streamIds.get(fetcher) : ''}`;
-  let entry = streams.get(key);
+  let entry = [...streams.values()].find((e) => e.url === url && e.credentials === credentials && e.fetcher === fetcher);
   if (!entry) {
-    entry = { key, url, credentials, fetcher, tiles: new Set(), source: null, timer: 0, delay: 1000, opened: false, none: false, last: null, lastId: '', retry: 0 };
-    streams.set(key, entry);
+    entry = { url, credentials, fetcher, tiles: new Set(), source: null, timer: 0, delay: 1000, opened: false, none: false, last: null, lastId: '', retry: 2000 };
+    streams.set(entry, entry);
   }
   entry.tiles.add(tile);
   if (entry.last !== null) tile.stateFromStream(entry.last);
@@ -187,113 +179,70 @@ function unfollow(tile, entry) {
   entry.tiles.delete(tile);
   if (entry.tiles.size === 0) {
     disconnect(entry);
-    streams.delete(entry.key);
+    streams.delete(entry);
   }
 }
 
 function connect(entry) {
   if (entry.source || entry.timer || entry.none || !visible() || entry.tiles.size === 0) return;
-  if (entry.fetcher) return readStream(entry);
-  const source = new EventSource(entry.url, { withCredentials: entry.credentials === 'include' });
-  entry.source = source;
-  source.addEventListener('open', () => {
-    entry.opened = true;
-    entry.delay = 1000;
-  });
-  source.addEventListener('offer', (event) => offerFromStream(entry, event.data));
-  source.addEventListener('error', () => {
-    // CONNECTING: the browser reconnects by itself (with Last-Event-ID). CLOSED: it gave up.
-    if (source.readyState !== EventSource.CLOSED) return;
-    source.close();
-    entry.source = null;
-    if (!entry.opened) {
-      entry.none = true;
-      return;
-    }
-    entry.timer = setTimeout(() => {
-      entry.timer = 0;
-      connect(entry);
-    }, entry.delay);
-    entry.delay = Math.min(entry.delay * 2, MAX_RETRY_MS);
-  });
-}
-
-function offerFromStream(entry, data) {
-  entry.opened = true;
-  entry.last = data;
-  for (const tile of entry.tiles) tile.stateFromStream(data);
-}
-
-// The stream through the authorising `fetch`, parsed as `text/event-stream` (the HTML standard's
-// rules: `event`, `data`, `id`, `retry`, comments). As with `EventSource`: a stream that ends is
-// reconnected after the server's `retry` with `Last-Event-ID`; one refused before it ever opened
-// is given up for this page; a failure after that is retried with backoff. A token that expired
-// mid-stream ends it at the server; the reconnection gets a 401, a fresh token and carries on.
-function readStream(entry) {
-  const controller = new AbortController();
-  const source = { close: () => controller.abort() };
+  const source = new AbortController();
   entry.source = source;
   const headers = { Accept: 'text/event-stream' };
   if (entry.lastId) headers['Last-Event-ID'] = entry.lastId;
-  const ended = (wait) => {
-    if (entry.source !== source) return; // closed here: hidden page, or no element follows it
+  const again = (wait) => {
+    if (entry.source !== source) return; // closed here: a hidden page, or nobody follows it
     entry.source = null;
     entry.timer = setTimeout(() => {
       entry.timer = 0;
       connect(entry);
     }, wait);
   };
-  entry
-    .fetcher(entry.url, { credentials: entry.credentials, headers, signal: controller.signal, cache: 'no-store' })
+  (entry.fetcher ?? fetch)(entry.url, { credentials: entry.credentials, headers, signal: source.signal, cache: 'no-store' })
     .then(async (response) => {
-      const type = response.headers.get('content-type') ?? '';
-      if (!response.ok || !type.startsWith('text/event-stream') || !response.body) {
-        if (!entry.opened && entry.source === source) {
-          entry.source = null;
+      if (!response.ok || !response.headers.get('content-type')?.startsWith('text/event-stream')) {
+        if (entry.opened) throw 0;
+        if (entry.source === source) {
           entry.none = true;
-          return;
+          entry.source = null;
         }
-        throw new Error(`the stream answered ${response.status}`);
+        return;
       }
+      entry.opened = true;
       entry.delay = 1000;
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = '';
       let event = '';
       let data = [];
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        const lines = buffer.split(/\r\n|\r|\n/);
+      for (let read; !(read = await reader.read()).done; ) {
+        const lines = (buffer + read.value).split(/\r\n|\r|\n/);
         buffer = lines.pop();
         for (const line of lines) {
-          if (line === '') {
-            if (data.length && (event || 'message') === 'offer') offerFromStream(entry, data.join('\n'));
-            event = '';
-            data = [];
-            continue;
-          }
-          if (line.startsWith(':')) continue;
           const colon = line.indexOf(':');
           const field = colon < 0 ? line : line.slice(0, colon);
-          let text = colon < 0 ? '' : line.slice(colon + 1);
-          if (text.startsWith(' ')) text = text.slice(1);
-          if (field === 'event') event = text;
-          else if (field === 'data') data.push(text);
-          else if (field === 'id' && !text.includes('\0')) entry.lastId = text;
-          else if (field === 'retry' && /^\d+$/.test(text)) entry.retry = Number(text);
+          const value = colon < 0 ? '' : line.slice(colon + (line[colon + 1] === ' ' ? 2 : 1));
+          if (!line) {
+            if (data.length && event === 'offer') {
+              entry.last = data.join('\n');
+              for (const tile of entry.tiles) tile.stateFromStream(entry.last);
+            }
+            event = '';
+            data = [];
+          } else if (field === 'event') event = value;
+          else if (field === 'data') data.push(value);
+          else if (field === 'id' && !value.includes('\0')) entry.lastId = value;
+          else if (field === 'retry' && /^\d+$/.test(value)) entry.retry = +value;
         }
       }
-      ended(entry.retry || 2000);
+      again(entry.retry);
     })
     .catch(() => {
-      ended(entry.delay);
+      again(entry.delay);
       entry.delay = Math.min(entry.delay * 2, MAX_RETRY_MS);
     });
 }
 
 function disconnect(entry) {
-  entry.source?.close();
+  entry.source?.abort();
   entry.source = null;
   clearTimeout(entry.timer);
   entry.timer = 0;

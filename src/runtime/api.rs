@@ -323,10 +323,11 @@ fn request(
     }
     init.set_headers(&headers);
     let response = match fetch {
-        Some(fetch) => match fetch.call2(&JsValue::NULL, &JsValue::from_str(url), &init) {
-            Ok(promise) => Promise::resolve(&promise),
-            Err(_) => return Err(ApiError::Auth),
-        },
+        // The shim's fetch is an async function: it answers a promise, and never throws.
+        Some(fetch) => fetch
+            .call2(&JsValue::NULL, &JsValue::from_str(url), &init)
+            .map_err(|_| ApiError::Auth)?
+            .unchecked_into(),
         None => window.fetch_with_str_and_init(url, &init),
     };
     Ok(future_to_promise(async move {

@@ -7,6 +7,15 @@ import type { CapitalOfferLoadedDetail, CapitalOfferTile } from 'capital-offer-t
 
 const strings = { 'offer.cta': 'See your offer', fr: { 'offer.cta': 'Voir votre offre' } };
 
+// The platform's backend mints a short-lived session token for its signed-in user (`--identity
+// token`). A stable function (module scope): a new function would be a new session to the element.
+async function fetchSessionToken(): Promise<string> {
+  const response = await fetch('/platform/session-token', { credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`session token: ${response.status}`);
+  const { token } = (await response.json()) as { token: string };
+  return token;
+}
+
 export function CapitalSection() {
   const tile = useRef<CapitalOfferTile>(null);
   const [loaded, setLoaded] = useState<CapitalOfferLoadedDetail | null>(null);
@@ -21,6 +30,7 @@ export function CapitalSection() {
         layout="banner"
         brand-color="#635bff"
         strings={strings}
+        fetchSessionToken={fetchSessionToken}
         oncapital-offer-loaded={(event) => {
           setLoaded(event.detail);
           setProblem(null);

@@ -9,4 +9,6 @@ export const typesHold = [
   <capital-offer-tile oncapital-offer-loaded={(event) => event.detail.amount} />,
   // @ts-expect-error: copy is text
   <capital-offer-tile strings={{ 'offer.cta': 42 }} />,
+  // @ts-expect-error: the session token comes from a function, not as a string
+  <capital-offer-tile fetchSessionToken="eyJhbGciOiJIUzI1NiJ9.e30.x" />,
 ];

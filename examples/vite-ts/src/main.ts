@@ -1,7 +1,7 @@
 // The element from the npm package, as a platform's dashboard built with Vite and TypeScript
 // would use it: typed properties, typed events.
 import 'capital-offer-tile';
-import type { CapitalOfferLoadedDetail } from 'capital-offer-tile';
+import type { CapitalOfferLoadedDetail, CapitalOfferSessionTokenFetcher } from 'capital-offer-tile';
 
 const status = document.querySelector<HTMLParagraphElement>('#status')!;
 
@@ -10,8 +10,19 @@ function describe({ status, financingType }: CapitalOfferLoadedDetail): string {
   return financingType ? `Offer status: ${status} (${financingType})` : `Offer status: ${status}`;
 }
 
+// The platform's own backend mints a short-lived session token for its signed-in user
+// (`--identity token`); the element asks for it before its first request and again after a 401.
+const fetchSessionToken: CapitalOfferSessionTokenFetcher = async () => {
+  const response = await fetch('/platform/session-token', { credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`session token: ${response.status}`);
+  const { token } = (await response.json()) as { token: string };
+  return token;
+};
+
 // `createElement` knows the tag (HTMLElementTagNameMap): `tile` is a CapitalOfferTile.
 const tile = document.createElement('capital-offer-tile');
+// Set before the element is connected, so that its very first request carries the token.
+tile.fetchSessionToken = fetchSessionToken;
 tile.apiBase = '/api/capital';
 tile.layout = 'tile';
 tile.brandColor = '#635bff';
