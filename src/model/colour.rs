@@ -210,12 +210,19 @@ fn parse_rgb(args: &[String]) -> Option<Color> {
     })
 }
 
+/// `x` modulo 1, in `[0, 1)` for finite `x`. `rem_euclid` would do, but on wasm it links libm's
+/// `fmod` and 128-bit division (2.3 KB of the element), where `floor` is one instruction.
+fn fraction(x: f64) -> f64 {
+    let wrapped = x - x.floor();
+    if wrapped >= 1.0 { 0.0 } else { wrapped }
+}
+
 fn parse_hsl(args: &[String]) -> Option<Color> {
     if !valid_alpha(args) {
         return None;
     }
     let hue = args[0].strip_suffix("deg").unwrap_or(&args[0]);
-    let h = number(hue)?.rem_euclid(360.0) / 360.0;
+    let h = fraction(number(hue)? / 360.0);
     let s = (number(args[1].strip_suffix('%')?)? / 100.0).clamp(0.0, 1.0);
     let l = (number(args[2].strip_suffix('%')?)? / 100.0).clamp(0.0, 1.0);
     let q = if l < 0.5 {
@@ -225,7 +232,7 @@ fn parse_hsl(args: &[String]) -> Option<Color> {
     };
     let p = 2.0 * l - q;
     let hue_to_rgb = |t: f64| -> u8 {
-        let t = t.rem_euclid(1.0);
+        let t = fraction(t);
         let v = if t < 1.0 / 6.0 {
             p + (q - p) * 6.0 * t
         } else if t < 0.5 {
