@@ -79,14 +79,11 @@ function sessionToken(base, fetchToken, refused) {
   if (!token || token === refused) {
     token = Promise.resolve()
       .then(fetchToken)
-      .then((value) => {
-        if (typeof value !== 'string' || !value.trim()) throw TypeError('no token');
-        return value.trim();
-      });
+      .then((value) => value.trim() || Promise.reject());
     sessionTokens.set(base, token);
     token.catch((error) => {
       if (sessionTokens.get(base) === token) sessionTokens.delete(base);
-      console.warn('capital-offer-tile: fetchSessionToken failed', error);
+      console.warn('capital-offer-tile: fetchSessionToken gave no token', error);
     });
   }
   return token;
@@ -99,24 +96,24 @@ const auth = (token) =>
   });
 
 // `fetch` with the session token: a 401 fetches the token again once and retries once. One such
-// function per api-base and token function, so that Rust shares answers only between the
-// elements of the same one.
-const fetchers = new WeakMap();
+// function per api-base (for its latest token function), so that Rust shares answers only between
+// the elements that use the same one.
+const fetchers = new Map();
 function fetcherFor(apiBase, fetchToken) {
   if (typeof fetchToken !== 'function') return undefined;
   const base = offerUrl(apiBase);
-  let byBase = fetchers.get(fetchToken);
-  if (!byBase) fetchers.set(fetchToken, (byBase = new Map()));
-  if (!byBase.has(base)) {
+  let known = fetchers.get(base);
+  if (known?.[0] !== fetchToken) {
     const send = async (url, init, token) =>
       fetch(url, { ...init, headers: { ...init?.headers, Authorization: `Bearer ${await auth(token)}` } });
-    byBase.set(base, async (url, init) => {
+    const fetcher = async (url, init) => {
       const first = sessionToken(base, fetchToken);
       const response = await send(url, init, first);
       return response.status === 401 ? send(url, init, sessionToken(base, fetchToken, first)) : response;
-    });
+    };
+    fetchers.set(base, (known = [fetchToken, fetcher]));
   }
-  return byBase.get(base);
+  return known[1];
 }
 
 function prefetch(url, credentials, fetcher) {
@@ -197,7 +194,7 @@ function connect(entry) {
       connect(entry);
     }, wait);
   };
-  (entry.fetcher ?? fetch)(entry.url, { credentials: entry.credentials, headers, signal: source.signal, cache: 'no-store' })
+  (entry.fetcher ?? fetch)(entry.url, { credentials: entry.credentials, headers, signal: source.signal })
     .then(async (response) => {
       if (!response.ok || !response.headers.get('content-type')?.startsWith('text/event-stream')) {
         if (entry.opened) throw 0;
