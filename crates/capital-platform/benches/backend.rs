@@ -115,6 +115,33 @@ async fn fresh_postgres(admin: &str) -> String {
     format!("{base}/{name}")
 }
 
+/// Gives acct_1RocketCourier financing in progress on `base`: `GET /offer` serves an offer and a
+/// summary.
+async fn seed_financing(client: &reqwest::Client, base: &str) {
+    let offer: serde_json::Value = client
+        .post(format!("{base}/sandbox/admin/offers"))
+        .json(&json!({"account": "acct_1RocketCourier", "advance_amount": 1_000_000, "status": "delivered"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = offer["id"].as_str().unwrap().to_owned();
+    for (action, body) in [
+        ("accept", json!({"amount": 1_000_000})),
+        ("approve", json!({})),
+        ("repay", json!({"amount": 100_000})),
+    ] {
+        client
+            .post(format!("{base}/sandbox/admin/offers/{id}/{action}"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
 /// One server process on `database` (`None`: SQLite in `data`).
 async fn start_server(
     data: &std::path::Path,
@@ -157,28 +184,7 @@ async fn main() {
 
     // A signed-in user whose account has financing in progress (offer and summary to serve).
     let cookie = server::sign_in(&client, &base, "acct_1RocketCourier").await;
-    let offer: serde_json::Value = client
-        .post(format!("{base}/sandbox/admin/offers"))
-        .json(&json!({"account": "acct_1RocketCourier", "advance_amount": 1_000_000, "status": "delivered"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = offer["id"].as_str().unwrap().to_owned();
-    for (action, body) in [
-        ("accept", json!({"amount": 1_000_000})),
-        ("approve", json!({})),
-        ("repay", json!({"amount": 100_000})),
-    ] {
-        client
-            .post(format!("{base}/sandbox/admin/offers/{id}/{action}"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-    }
+    seed_financing(&client, &base).await;
 
     let offers = {
         let (client, bases, cookie) = (client.clone(), bases.clone(), cookie.clone());
@@ -215,13 +221,54 @@ async fn main() {
         .await
     };
 
+    // The same view with `--identity token`: an HS256 session token verified on every request
+    // instead of the session looked up in the database. On its own server and data, after the
+    // others are done.
+    let token_data = data.join("token");
+    let identity_secret = "bench-identity-secret-0123456789abcdef";
+    let extra: Vec<String> = ["--identity", "token", "--identity-secret", identity_secret]
+        .map(str::to_owned)
+        .into();
+    let (mut token_server, token_base) = server::start(&token_data, &extra).await;
+    seed_financing(&client, &token_base).await;
+    let token = capital_platform::identity::token::mint_hs256(
+        &identity_secret.to_owned().into(),
+        "acct_1RocketCourier",
+        &token_base,
+        jsonwebtoken::get_current_timestamp(),
+        3600,
+    )
+    .unwrap();
+    let bearer_offers = {
+        let (client, base, bearer) = (
+            client.clone(),
+            token_base.clone(),
+            format!("Bearer {token}"),
+        );
+        load(move |_| {
+            let request = client
+                .get(format!("{base}/api/capital/offer"))
+                .header("authorization", bearer.clone());
+            async move { request.send().await.is_ok_and(|r| r.status().is_success()) }
+        })
+        .await
+    };
+    token_server.kill().await.ok();
+
     let setup = match &database {
         Some(_) => format!("{instances} instance(s) on one PostgreSQL"),
         None => format!("{instances} instance(s) on SQLite"),
     };
     println!("| route ({setup}) | clients | requests/s | p50 ms | p99 ms | p99.9 ms | errors |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
-    println!("{}", offers.row("`GET /api/capital/offer`"));
+    println!(
+        "{}",
+        offers.row("`GET /api/capital/offer` (demo session cookie)")
+    );
+    println!(
+        "{}",
+        bearer_offers.row("`GET /api/capital/offer` (HS256 session token; SQLite, one instance)")
+    );
     println!(
         "{}",
         webhooks.row(
