@@ -47,6 +47,10 @@ fn now() -> u64 {
 }
 
 async fn start() -> StandIn {
+    start_with_cors(&[]).await
+}
+
+async fn start_with_cors(cors_origins: &[String]) -> StandIn {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let origin = format!("http://{}", listener.local_addr().unwrap());
     let mut config = capital_platform::Config::for_tests();
@@ -54,6 +58,7 @@ async fn start() -> StandIn {
     config.public_url = origin.clone();
     config.identity = Some(capital_platform::IdentityMode::Token);
     config.identity_secret = Some(SECRET.to_owned().into());
+    config.cors_origins = cors_origins.to_vec();
     let platform = capital_platform::AppState::new(config).await.unwrap();
     let mints = Arc::new(AtomicUsize::new(0));
     let minting = Arc::new(Mutex::new(Minting::Fresh));
@@ -261,4 +266,95 @@ async fn a_rejecting_token_function_is_an_auth_error_with_a_retry() {
         .until("document.querySelector('#tile').shadowRoot.querySelector('[part~=tile]').dataset.status === 'delivered'")
         .await;
     browser.finish().await;
+}
+
+/// The dashboard on another origin than the backend: the element's `api-base` is absolute, and
+/// the platform's token route lives beside the page.
+fn cross_origin_page(api_base: &str) -> String {
+    PAGE.replace(
+        "tile.fetchSessionToken = window.platformToken;",
+        &format!("tile.fetchSessionToken = window.platformToken; tile.apiBase = '{api_base}';"),
+    )
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn across_origins_the_token_needs_no_cookie_and_the_stream_passes_cors() {
+    // The dashboard's origin, known before the backend starts (its --cors-origins).
+    let page_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let page_origin = format!("http://{}", page_listener.local_addr().unwrap());
+    let stand_in = start_with_cors(std::slice::from_ref(&page_origin)).await;
+    let created = stand_in
+        .platform
+        .sandbox()
+        .unwrap()
+        .create_offer(offer(3_000_000))
+        .await
+        .unwrap();
+    let page = cross_origin_page(&format!("{}/api/capital", stand_in.origin));
+    let backend = stand_in.origin.clone();
+    let dashboard = Router::new()
+        .route(
+            "/platform/dashboard",
+            get(move || async move { Html(page) }),
+        )
+        // The platform's token route proxies to the stand-in's minting (same secret, same audience).
+        .route(
+            "/platform/session-token",
+            get(move || {
+                let backend = backend.clone();
+                async move {
+                    let answer = get_text(&format!("{backend}/platform/session-token")).await;
+                    ([("content-type", "application/json")], answer)
+                }
+            }),
+        )
+        .nest_service(
+            "/embed",
+            tower_http::services::ServeDir::new(root().join("dist/embed")),
+        );
+    tokio::spawn(async move { axum::serve(page_listener, dashboard).await.unwrap() });
+
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{page_origin}/platform/dashboard"))
+        .await
+        .unwrap();
+    assert_eq!(browser.settled("#tile").await, "delivered");
+    assert!(
+        browser
+            .part_text("#tile", "amount")
+            .await
+            .contains("30,000")
+    );
+    stand_in
+        .platform
+        .sandbox()
+        .unwrap()
+        .act(
+            &created.id,
+            Action::Accept {
+                advance_amount: 3_000_000,
+            },
+        )
+        .await
+        .unwrap();
+    browser
+        .until("document.querySelector('#tile').shadowRoot.querySelector('[part~=tile]').dataset.status === 'accepted'")
+        .await;
+    assert_eq!(stand_in.mints.load(Ordering::SeqCst), 1);
+    assert_eq!(browser.page_errors().await, Vec::<serde_json::Value>::new());
+    browser.finish().await;
+}
+
+/// A GET through hyper's client (as the harness talks to chromedriver), for the page server's
+/// token route.
+async fn get_text(url: &str) -> String {
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<axum::body::Body>();
+    let response = client.get(url.parse().unwrap()).await.unwrap();
+    let body = axum::body::to_bytes(axum::body::Body::new(response.into_body()), 64 * 1024)
+        .await
+        .unwrap();
+    String::from_utf8_lossy(&body).into_owned()
 }
