@@ -34,7 +34,7 @@ impl Identity for DemoSessions {
             .await
             .map_err(|error| Refusal::Unavailable(format!("sessions: {error}")))?
             .ok_or_else(|| Refusal::not_signed_in("the session ended or never was"))?;
-        if !self.accounts.iter().any(|known| *known == account) {
+        if !self.accounts.contains(&account) {
             return Err(Refusal::not_signed_in(
                 "the session's account is no longer configured",
             ));
