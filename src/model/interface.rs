@@ -503,7 +503,7 @@ mod tests {
         let error = Event::Error.detail();
         assert_eq!(
             error[0].values,
-            ValueType::OneOf(vec!["network", "http", "decode", "unsafe_link"])
+            ValueType::OneOf(vec!["network", "http", "decode", "unsafe_link", "auth"])
         );
         assert!(
             Event::ALL
