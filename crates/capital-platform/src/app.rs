@@ -5,6 +5,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, Method, header};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::CorsLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -89,7 +90,23 @@ pub fn routes(state: AppState) -> Router {
     ));
     // The unsubscribe link is POSTed by mail clients (one-click): its token is its proof.
     let router = router.merge(routes::email::router());
-    router.with_state(state)
+    // A handler that panics answers 500 in Stripe's envelope (and logs); the process, and every
+    // other request, carry on (the backend's release build unwinds: Cargo.toml's profiles).
+    router
+        .layer(CatchPanicLayer::custom(panicked))
+        .with_state(state)
+}
+
+/// The answer to a request whose handler panicked.
+fn panicked(payload: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    axum::response::IntoResponse::into_response(AppError::Internal(format!(
+        "a handler panicked: {message}"
+    )))
 }
 
 fn cors(origins: &[String]) -> CorsLayer {
@@ -110,4 +127,44 @@ fn cors(origins: &[String]) -> CorsLayer {
         ])
         .allow_credentials(true)
         .max_age(Duration::from_secs(600))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn boom() -> &'static str {
+        panic!("a record nobody foresaw")
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_in_stripes_envelope_and_the_router_carries_on() {
+        let router: Router = Router::new()
+            .route("/boom", get(boom))
+            .route("/fine", get(|| async { "fine" }))
+            .layer(CatchPanicLayer::custom(panicked));
+        let answer = router
+            .clone()
+            .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(answer.into_body(), 4096)
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["error"]["type"], "api_error");
+        // The panic's message is logged, never sent.
+        assert!(!body.to_string().contains("foresaw"), "{body}");
+        let fine = router
+            .oneshot(Request::get("/fine").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(fine.status(), StatusCode::OK);
+    }
 }

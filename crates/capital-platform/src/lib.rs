@@ -28,6 +28,7 @@ pub mod state;
 pub mod store;
 pub mod stripe_client;
 pub mod stripe_reads;
+pub mod supervise;
 pub mod webhook_signature;
 pub mod whole;
 

@@ -55,12 +55,15 @@ async fn serve(config: capital_platform::Config) -> Result<(), String> {
     let router = app(state.clone());
     if let Some(sandbox) = state.sandbox.clone() {
         // Offers expire at `expires_after`, as on Stripe.
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(30));
-            loop {
-                tick.tick().await;
-                if let Err(error) = sandbox.expire_due().await {
-                    tracing::warn!(%error, "expiring offers failed");
+        capital_platform::supervise::supervise("sandbox expiry", move || {
+            let sandbox = sandbox.clone();
+            async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(30));
+                loop {
+                    tick.tick().await;
+                    if let Err(error) = sandbox.expire_due().await {
+                        tracing::warn!(%error, "expiring offers failed");
+                    }
                 }
             }
         });

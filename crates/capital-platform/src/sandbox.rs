@@ -47,6 +47,24 @@ fn new_id(prefix: &str) -> String {
 }
 
 /// Why a sandbox action did not happen.
+/// The largest amount the sandbox takes, in minor units (ten billion in a two-decimal currency):
+/// sums and fees scaled by amounts stay far inside `i64`.
+const MAX_AMOUNT: i64 = 1_000_000_000_000;
+
+/// The longest repayment interval the sandbox takes (ten years).
+const MAX_INTERVAL_DAYS: i64 = 3_650;
+
+/// `value` of `name` within `min..=max`, or a 400 that says so.
+fn within(name: &str, value: i64, min: i64, max: i64) -> Result<(), SandboxError> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(SandboxError::InvalidRequest(format!(
+            "{name} must be from {min} to {max}"
+        )))
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
     #[error("{0}")]
@@ -218,13 +236,20 @@ impl Sandbox {
             .as_ref()
             .and_then(|c| c.duration_days.map(|d| (d, c)))
         {
-            Some((days, config)) if days > 0 => {
-                let length = days * 86_400;
-                let index = ((now() - paid_out_at).max(0)) / length;
-                let (start, due) = (
-                    paid_out_at + index * length,
-                    paid_out_at + (index + 1) * length,
-                );
+            // Checked: a stored interval the arithmetic cannot hold has no current interval,
+            // rather than a panic on every view of the account.
+            Some((days, config)) if days > 0 => 'interval: {
+                let Some(length) = days.checked_mul(86_400) else {
+                    break 'interval None;
+                };
+                let index = now().saturating_sub(paid_out_at).max(0) / length;
+                let bounds = index.checked_mul(length).and_then(|offset| {
+                    let start = paid_out_at.checked_add(offset)?;
+                    Some((start, start.checked_add(length)?))
+                });
+                let Some((start, due)) = bounds else {
+                    break 'interval None;
+                };
                 let paid = self
                     .store
                     .paid_between(&financing.offer.id, start, due)
@@ -236,7 +261,7 @@ impl Sandbox {
                 Some(CurrentRepaymentInterval {
                     due_at: Some(due as f64),
                     paid_amount: Some(paid),
-                    remaining_amount: Some((minimum - paid).max(0)),
+                    remaining_amount: Some(minimum.saturating_sub(paid).max(0)),
                 })
             }
             _ => None,
@@ -247,14 +272,14 @@ impl Sandbox {
             status: None,
             details: Some(SummaryDetails {
                 advance_amount: terms.advance_amount,
-                advance_paid_out_at: Some((paid_out_at * 1000) as f64),
+                advance_paid_out_at: Some(paid_out_at as f64 * 1000.0),
                 currency: terms.currency.clone(),
                 current_repayment_interval,
                 disclaimer_variant: financing.offer.disclaimer_variant.clone(),
                 fee_amount: terms.fee_amount,
                 paid_amount: Some(financing.paid),
                 remaining_amount: Some(financing.remaining()),
-                repayments_begin_at: Some((paid_out_at + 86_400) as f64),
+                repayments_begin_at: Some(paid_out_at.saturating_add(86_400) as f64),
                 withhold_rate: terms.withhold_rate,
             }),
         })
@@ -309,6 +334,27 @@ impl Sandbox {
         if request.fee_amount.is_some_and(|f| f < 0) {
             return Err(SandboxError::InvalidRequest(
                 "fee_amount must not be negative (in the currency's minor units)".into(),
+            ));
+        }
+        // Bounded, so that sums, fees scaled by amounts and interval arithmetic on stored offers
+        // cannot overflow, whatever a request sends.
+        within("advance_amount", request.advance_amount, 1, MAX_AMOUNT)?;
+        if let Some(fee) = request.fee_amount {
+            within("fee_amount", fee, 0, MAX_AMOUNT)?;
+        }
+        if let Some(days) = request.repayment_interval_days {
+            within("repayment_interval_days", days, 1, MAX_INTERVAL_DAYS)?;
+        }
+        if let Some(minimum) = request.repayment_interval_minimum {
+            within("repayment_interval_minimum", minimum, 0, MAX_AMOUNT)?;
+        }
+        if request
+            .previous_financing_fee_discount_rate
+            .is_some_and(|rate| !(0.0..=1.0).contains(&rate))
+        {
+            return Err(SandboxError::InvalidRequest(
+                "previous_financing_fee_discount_rate must be a fraction from 0 to 1 (0.5 is 50%)"
+                    .into(),
             ));
         }
         if !(0.0..=1.0).contains(&request.withhold_rate) {
@@ -530,6 +576,9 @@ impl Sandbox {
         offer: &str,
         advance_amount: Option<i64>,
     ) -> Result<FinancingOffer, SandboxError> {
+        if let Some(amount) = advance_amount {
+            within("advance_amount", amount, 1, MAX_AMOUNT)?;
+        }
         let _writing = self.writing.lock().await;
         let mut old = self.load(offer).await?;
         let new_id = new_id("financingoffer");
@@ -549,7 +598,8 @@ impl Sandbox {
         new.status_transitions = Some(Default::default());
         if let Some(terms) = new.offered_terms.as_mut() {
             let current = terms.advance_amount.unwrap_or(0);
-            let amount = advance_amount.unwrap_or(current + current / 2);
+            let amount =
+                advance_amount.unwrap_or(current.saturating_add(current / 2).min(MAX_AMOUNT));
             if amount < 1 {
                 return Err(SandboxError::InvalidRequest(
                     "advance_amount must be positive".into(),

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use axum::extract::FromRef;
 use axum_extra::extract::cookie::Key;
-use tokio::sync::Notify;
+use tokio::sync::{Mutex, Notify};
 
 use crate::approved_copy::ApprovedCopy;
 use crate::capital::Capital;
@@ -21,6 +21,7 @@ use crate::sandbox::{Sandbox, SandboxEvents};
 use crate::store::{Store, StoreError};
 use crate::stripe_client::{StripeClient, StripeError};
 use crate::stripe_reads::StripeReads;
+use crate::supervise::supervise;
 
 /// Everything the routes share.
 #[derive(Clone)]
@@ -208,18 +209,23 @@ impl AppState {
             mailer,
             identity,
         }));
+        // Each worker is supervised: a panic in one is logged and it starts again.
         if let Some(mailer) = &state.mailer {
-            tokio::spawn(crate::offer_emails::run(
-                Arc::downgrade(&state.0),
-                mailer.wake.clone(),
-            ));
+            let (weak, wake) = (Arc::downgrade(&state.0), mailer.wake.clone());
+            supervise("offer emails", move || {
+                crate::offer_emails::run(weak.clone(), wake.clone())
+            });
         }
-        tokio::spawn(followups::run(
-            Arc::downgrade(&state.0),
-            state.followups.clone(),
-        ));
+        let (weak, wake) = (Arc::downgrade(&state.0), state.followups.clone());
+        supervise("follow-ups", move || {
+            followups::run(weak.clone(), wake.clone())
+        });
         if let Some(events) = events {
-            tokio::spawn(deliver_sandbox_events(Arc::downgrade(&state.0), events));
+            // The queue outlives a panicked delivery: the restarted worker drains the same one.
+            let (weak, events) = (Arc::downgrade(&state.0), Arc::new(Mutex::new(events)));
+            supervise("sandbox events", move || {
+                deliver_sandbox_events(weak.clone(), events.clone())
+            });
         }
         Ok(state)
     }
@@ -251,7 +257,8 @@ async fn load_cookie_key(store: &Store) -> Result<Key, StartError> {
 /// Hands the sandbox's signed events to the webhook handler, as Stripe's deliveries reach it, and
 /// tells the sandbox how each went. Holds the state weakly: when the app goes, so does the
 /// sandbox (and with it the sending end), and this ends.
-async fn deliver_sandbox_events(state: Weak<Inner>, mut events: SandboxEvents) {
+async fn deliver_sandbox_events(state: Weak<Inner>, events: Arc<Mutex<SandboxEvents>>) {
+    let mut events = events.lock().await;
     while let Some(event) = events.recv().await {
         let Some(inner) = state.upgrade() else { break };
         let state = AppState(inner);

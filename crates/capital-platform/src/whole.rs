@@ -17,11 +17,30 @@ pub struct Whole<T> {
 impl<T: DeserializeOwned> Whole<T> {
     /// The object Stripe sent, and the fields the platform reads from it.
     pub fn from_json(json: Value) -> Result<Self, serde_json::Error> {
+        // Stripe's objects are JSON objects. serde would read a struct from an array too, and the
+        // fields set on the whole later (`set_account`) would then index an array and panic.
+        if !json.is_object() {
+            return Err(serde::de::Error::custom(format!(
+                "expected a JSON object, found {}",
+                kind_of(&json)
+            )));
+        }
         // Read from the value in place: no copy of the object per parse.
         Ok(Whole {
             typed: T::deserialize(&json)?,
             json,
         })
+    }
+}
+
+fn kind_of(json: &Value) -> &'static str {
+    match json {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }
 
@@ -75,6 +94,19 @@ impl Whole<FinancingOffer> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn only_objects_are_stripes_objects() {
+        for not_an_object in [
+            json!([{"id": "financingoffer_1"}]),
+            json!("x"),
+            json!(1),
+            json!(null),
+        ] {
+            let parsed = serde_json::from_value::<Whole<FinancingOffer>>(not_an_object.clone());
+            assert!(parsed.is_err(), "{not_an_object}");
+        }
+    }
 
     #[test]
     fn fields_the_types_do_not_know_are_kept() {

@@ -625,3 +625,84 @@ async fn the_platforms_approved_copy_goes_with_every_offer_and_a_bad_file_stops_
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn sandbox_numbers_out_of_range_are_refused_clearly_and_the_longest_interval_still_renders() {
+    let app = TestApp::new().await;
+    let cases = [
+        (
+            json!({"advance_amount": 10_000_000_000_000_i64}),
+            "advance_amount",
+        ),
+        (json!({"fee_amount": 10_000_000_000_000_i64}), "fee_amount"),
+        (
+            json!({"repayment_interval_days": 144_115_188_075_855_872_i64}),
+            "repayment_interval_days",
+        ),
+        (
+            json!({"repayment_interval_days": 0}),
+            "repayment_interval_days",
+        ),
+        (
+            json!({"repayment_interval_days": 30, "repayment_interval_minimum": 10_000_000_000_000_i64}),
+            "repayment_interval_minimum",
+        ),
+        (
+            json!({"product_type": "refill", "previous_financing_fee_discount_rate": 2.0}),
+            "previous_financing_fee_discount_rate",
+        ),
+    ];
+    for (fields, named) in cases {
+        let mut body = json!({"account": ROCKET});
+        for (key, value) in fields.as_object().unwrap() {
+            body[key] = value.clone();
+        }
+        let answer = app
+            .post_json("/sandbox/admin/offers", None, body.clone())
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::BAD_REQUEST,
+            "{body}: {}",
+            answer.text
+        );
+        let message = answer.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(message.contains(named), "{body}: {message}");
+    }
+    // The longest interval the sandbox takes, through the whole financing: the view answers.
+    let offer = app
+        .admin("/offers", json!({"account": ROCKET, "repayment_interval_days": 3650, "repayment_interval_minimum": 1_000}))
+        .await;
+    let id = offer["id"].as_str().unwrap();
+    app.admin(&format!("/offers/{id}/accept"), json!({"amount": 100_000}))
+        .await;
+    app.admin(&format!("/offers/{id}/approve"), json!({})).await;
+    let cookie = app.sign_in(ROCKET).await;
+    let state = app.offer_state(&cookie).await;
+    assert_eq!(state["offer"]["status"], "paid_out");
+    assert!(
+        state["summary"]["details"]["current_repayment_interval"]["due_at"].is_number(),
+        "{state}"
+    );
+    // A replacement for more than the sandbox takes is refused too.
+    let open = app.admin("/offers", json!({"account": ROCKET})).await;
+    let replaced = app
+        .post_json(
+            &format!(
+                "/sandbox/admin/offers/{}/replace",
+                open["id"].as_str().unwrap()
+            ),
+            None,
+            json!({"amount": 10_000_000_000_000_i64}),
+        )
+        .await;
+    assert_eq!(
+        replaced.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        replaced.text
+    );
+}

@@ -168,3 +168,33 @@ async fn oversized_and_non_json_webhooks_are_refused() {
             .starts_with("not a Stripe event")
     );
 }
+
+#[tokio::test]
+async fn signed_events_whose_objects_are_not_objects_are_refused_and_the_server_carries_on() {
+    let app = TestApp::new().await;
+    let shapes = [
+        json!([{"id": "financingoffer_hook", "account": ROCKET, "status": "delivered"}]),
+        json!("financingoffer_hook"),
+        json!(42),
+        json!(null),
+    ];
+    for (n, object) in shapes.into_iter().enumerate() {
+        for kind in ["created", "replacement_created", "accepted"] {
+            let mut sent = event(&format!("evt_shape_{n}_{kind}"), kind, now(), "delivered");
+            sent["data"]["object"] = object.clone();
+            let body = sent.to_string();
+            let (status, answer) =
+                deliver(&app, &body, Some(sign(body.as_bytes(), SECRET, now()))).await;
+            assert!(
+                status.is_client_error(),
+                "{object} {kind}: {status} {answer}"
+            );
+            assert_eq!(answer["error"]["type"], "invalid_request_error", "{answer}");
+        }
+    }
+    // Still serving, and a well-formed event is applied.
+    let body = event("evt_shape_fine", "created", now(), "delivered").to_string();
+    let (status, _) = deliver(&app, &body, Some(sign(body.as_bytes(), SECRET, now()))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status_seen(&app).await, "delivered");
+}

@@ -77,12 +77,14 @@ impl Financing {
     /// Advance plus fee of the accepted terms: what is owed in all.
     pub fn total_owed(&self) -> i64 {
         self.offer.accepted_terms.as_ref().map_or(0, |t| {
-            t.advance_amount.unwrap_or(0) + t.fee_amount.unwrap_or(0)
+            t.advance_amount
+                .unwrap_or(0)
+                .saturating_add(t.fee_amount.unwrap_or(0))
         })
     }
 
     pub fn remaining(&self) -> i64 {
-        (self.total_owed() - self.paid).max(0)
+        self.total_owed().saturating_sub(self.paid).max(0)
     }
 
     /// The share of the fee still owed: repayments pay advance and fee in proportion.
