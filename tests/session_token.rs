@@ -98,6 +98,22 @@ async fn start_with_cors(cors_origins: &[String]) -> StandIn {
     }
 }
 
+impl StandIn {
+    /// Gives the account an offer of `amount` (delivered), as the sandbox's dashboard would.
+    async fn offer(&self, amount: i64) -> capital_types::FinancingOffer {
+        let sandbox = self.platform.sandbox().unwrap();
+        sandbox.create_offer(offer(amount)).await.unwrap()
+    }
+
+    /// A browser on the platform's dashboard at `origin`.
+    async fn open(origin: &str) -> Browser {
+        let browser = Browser::start().await;
+        let dashboard = format!("{origin}/platform/dashboard");
+        browser.client.goto(&dashboard).await.unwrap();
+        browser
+    }
+}
+
 fn secret() -> secrecy::SecretString {
     SECRET.to_owned().into()
 }
@@ -132,19 +148,8 @@ fn offer(amount: i64) -> CreateOffer {
 #[tokio::test(flavor = "current_thread")]
 async fn the_element_signs_in_with_a_session_token_and_follows_the_live_stream() {
     let stand_in = start().await;
-    let created = stand_in
-        .platform
-        .sandbox()
-        .unwrap()
-        .create_offer(offer(1_500_000))
-        .await
-        .unwrap();
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}/platform/dashboard", stand_in.origin))
-        .await
-        .unwrap();
+    let created = stand_in.offer(1_500_000).await;
+    let browser = StandIn::open(&stand_in.origin).await;
     assert_eq!(browser.settled("#tile").await, "delivered");
     assert_eq!(browser.settled("#second").await, "delivered");
     assert!(
@@ -188,20 +193,9 @@ async fn the_element_signs_in_with_a_session_token_and_follows_the_live_stream()
 #[tokio::test(flavor = "current_thread")]
 async fn a_token_expiring_mid_session_is_fetched_again_once_and_the_view_carries_on() {
     let stand_in = start().await;
-    stand_in
-        .platform
-        .sandbox()
-        .unwrap()
-        .create_offer(offer(2_000_000))
-        .await
-        .unwrap();
+    stand_in.offer(2_000_000).await;
     *stand_in.minting.lock().unwrap() = Minting::AboutToExpire;
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}/platform/dashboard", stand_in.origin))
-        .await
-        .unwrap();
+    let browser = StandIn::open(&stand_in.origin).await;
     assert_eq!(browser.settled("#tile").await, "delivered");
     assert_eq!(stand_in.mints.load(Ordering::SeqCst), 1);
     // The token runs out; the next load gets a 401, fetches one new token, and carries on.
@@ -226,19 +220,8 @@ async fn a_token_expiring_mid_session_is_fetched_again_once_and_the_view_carries
 #[tokio::test(flavor = "current_thread")]
 async fn a_rejecting_token_function_is_an_auth_error_with_a_retry() {
     let stand_in = start().await;
-    stand_in
-        .platform
-        .sandbox()
-        .unwrap()
-        .create_offer(offer(1_000_000))
-        .await
-        .unwrap();
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}/platform/dashboard", stand_in.origin))
-        .await
-        .unwrap();
+    stand_in.offer(1_000_000).await;
+    let browser = StandIn::open(&stand_in.origin).await;
     browser.settled("#tile").await;
     // The platform's session ended: its function now rejects.
     browser
@@ -283,13 +266,7 @@ async fn across_origins_the_token_needs_no_cookie_and_the_stream_passes_cors() {
     let page_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let page_origin = format!("http://{}", page_listener.local_addr().unwrap());
     let stand_in = start_with_cors(std::slice::from_ref(&page_origin)).await;
-    let created = stand_in
-        .platform
-        .sandbox()
-        .unwrap()
-        .create_offer(offer(3_000_000))
-        .await
-        .unwrap();
+    let created = stand_in.offer(3_000_000).await;
     let page = cross_origin_page(&format!("{}/api/capital", stand_in.origin));
     let backend = stand_in.origin.clone();
     let dashboard = Router::new()
@@ -314,12 +291,7 @@ async fn across_origins_the_token_needs_no_cookie_and_the_stream_passes_cors() {
         );
     tokio::spawn(async move { axum::serve(page_listener, dashboard).await.unwrap() });
 
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{page_origin}/platform/dashboard"))
-        .await
-        .unwrap();
+    let browser = StandIn::open(&page_origin).await;
     assert_eq!(browser.settled("#tile").await, "delivered");
     assert!(
         browser

@@ -1,69 +1,20 @@
-//! What killed the server before, sent to the server binary itself: a signed webhook whose
+//! What killed the server before, sent to the server binary itself (signed with its webhook
+//! secret): a signed webhook whose
 //! `data.object` is an array, and a sandbox offer whose repayment interval overflows. The process
 //! answers each with a 4xx and keeps serving; restarted on the same data, every account's view
 //! still answers.
-
-use std::time::Duration;
 
 use capital_platform::webhook_signature::sign;
 use serde_json::json;
 
 const ROCKET: &str = "acct_1RocketCourier";
 
-struct Server {
-    process: tokio::process::Child,
-    base: String,
-}
+// The server binary as its own process, and a signed-in session on it (shared with the benches).
+#[path = "../benches/support/server.rs"]
+mod server;
 
-async fn start(data: &std::path::Path) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
-    let process = tokio::process::Command::new(env!("CARGO_BIN_EXE_capital-platform"))
-        .args([
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--public-url",
-            &base,
-        ])
-        .args(["--offer-notice", "element"])
-        .arg("--data-dir")
-        .arg(data)
-        .env("RUST_LOG", "error")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    for _ in 0..200 {
-        if reqwest::get(format!("{base}/api/capital/session"))
-            .await
-            .is_ok()
-        {
-            return Server { process, base };
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the server did not start");
-}
-
-async fn sign_in(client: &reqwest::Client, base: &str) -> String {
-    let answer = client
-        .post(format!("{base}/sign-in"))
-        .form(&[("account", ROCKET)])
-        .send()
-        .await
-        .unwrap();
-    answer.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned()
+async fn start(data: &std::path::Path) -> (tokio::process::Child, String) {
+    server::start(data, &["--offer-notice".to_owned(), "element".to_owned()]).await
 }
 
 #[tokio::test]
@@ -75,8 +26,7 @@ async fn what_crashed_the_server_is_answered_and_it_keeps_serving_across_a_resta
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let mut server = start(&data).await;
-    let base = server.base.clone();
+    let (mut process, base) = start(&data).await;
 
     // A webhook signed with the sandbox's (public) secret whose object is an array.
     let now = capital_platform::sandbox::now();
@@ -128,7 +78,7 @@ async fn what_crashed_the_server_is_answered_and_it_keeps_serving_across_a_resta
             .unwrap();
         assert!(answer.status().is_success(), "{action}");
     }
-    let cookie = sign_in(&client, &base).await;
+    let cookie = server::sign_in(&client, &base, ROCKET).await;
     let view = |base: String, cookie: String| {
         let client = client.clone();
         async move {
@@ -149,12 +99,12 @@ async fn what_crashed_the_server_is_answered_and_it_keeps_serving_across_a_resta
     assert_eq!(state["offer"]["status"], "paid_out");
 
     // Restarted on the same data: the same view, the same answer.
-    server.process.kill().await.unwrap();
-    let server = start(&data).await;
-    let cookie = sign_in(&client, &server.base).await;
-    let (status, state) = view(server.base.clone(), cookie).await;
+    process.kill().await.unwrap();
+    let (process, base) = start(&data).await;
+    let cookie = server::sign_in(&client, &base, ROCKET).await;
+    let (status, state) = view(base, cookie).await;
     assert_eq!(status, 200, "{state}");
     assert_eq!(state["offer"]["status"], "paid_out");
-    drop(server);
+    drop(process);
     let _ = std::fs::remove_dir_all(&data);
 }
