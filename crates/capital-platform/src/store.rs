@@ -242,13 +242,23 @@ impl Store {
         &self,
         account: &str,
     ) -> Result<Vec<Whole<FinancingOffer>>, StoreError> {
-        let rows = sqlx::query("SELECT body FROM offers WHERE account = $1")
+        let rows = sqlx::query("SELECT id, body FROM offers WHERE account = $1")
             .bind(account)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|row| whole(row.get::<&str, _>("body")))
-            .collect()
+        // A row that cannot be read (written by an older release, or damaged) is logged and left
+        // out: the account's view answers with the rest instead of failing on every visit.
+        Ok(rows
+            .iter()
+            .filter_map(|row| match whole(row.get::<&str, _>("body")) {
+                Ok(offer) => Some(offer),
+                Err(error) => {
+                    let id = row.get::<&str, _>("id");
+                    tracing::error!(%error, offer = id, account, "a stored offer cannot be read; left out of the view");
+                    None
+                }
+            })
+            .collect())
     }
 
     /// The Stripe event time the stored offer `id` is as of: the clock its next write is ordered

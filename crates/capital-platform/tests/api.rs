@@ -706,3 +706,31 @@ async fn sandbox_numbers_out_of_range_are_refused_clearly_and_the_longest_interv
         replaced.text
     );
 }
+
+#[tokio::test]
+async fn a_stored_offer_that_cannot_be_read_never_breaks_its_accounts_view() {
+    let app = TestApp::new().await;
+    let good = app.admin("/offers", json!({"account": ROCKET})).await;
+    // Rows no release could read: not JSON, an array, a wrong type in a typed field.
+    for (n, body) in [
+        "{not json",
+        r#"[{"id": "x"}]"#,
+        r#"{"id": 42, "status": []}"#,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        sqlx::query(
+            "INSERT INTO offers (id, account, status, body, event_created, status_rank) VALUES ($1, $2, 'delivered', $3, 0, 0)",
+        )
+        .bind(format!("financingoffer_broken{n}"))
+        .bind(ROCKET)
+        .bind(body)
+        .execute(app.state.store.pool())
+        .await
+        .unwrap();
+    }
+    let cookie = app.sign_in(ROCKET).await;
+    let state = app.offer_state(&cookie).await;
+    assert_eq!(state["offer"]["id"], good["id"], "{state}");
+}
