@@ -241,6 +241,16 @@ pub struct Config {
         global = true
     )]
     pub email_from: String,
+    /// Where every offer email is also sent, in BCC (never in the headers the user receives).
+    /// Stripe's integration guide: "When you send offer emails, you must BCC
+    /// capital-offers@stripe.com on all of them." Empty: no BCC (a warning at start).
+    #[arg(
+        long,
+        env = "CAPITAL_EMAIL_BCC",
+        default_value = "capital-offers@stripe.com",
+        global = true
+    )]
+    pub email_bcc: String,
     /// The platform's Capital page, where an offer email's button leads (default: the sandbox
     /// page of `--public-url`).
     #[arg(long, env = "CAPITAL_DASHBOARD_URL", global = true)]

@@ -68,6 +68,8 @@ pub enum Transport {
 pub struct Mailer {
     pub transport: Transport,
     pub from: Mailbox,
+    /// Stripe's copy of every offer email (`--email-bcc`): in the envelope, not in the headers.
+    pub bcc: Option<Mailbox>,
     pub dashboard_url: String,
     unsubscribe_key: Vec<u8>,
     owner: String,
@@ -80,6 +82,8 @@ pub enum MailerError {
     SmtpUrl(String),
     #[error("--email-from: {0}")]
     From(String),
+    #[error("--email-bcc: {0}")]
+    Bcc(String),
 }
 
 impl Mailer {
@@ -88,6 +92,7 @@ impl Mailer {
     pub fn new(
         smtp_url: Option<&str>,
         from: &str,
+        bcc: Option<&str>,
         dashboard_url: String,
         unsubscribe_key: Vec<u8>,
     ) -> Result<Mailer, MailerError> {
@@ -100,8 +105,23 @@ impl Mailer {
             ),
             None => Transport::Outbox,
         };
+        let bcc = match bcc {
+            Some(bcc) => Some(
+                bcc.trim()
+                    .parse()
+                    .map_err(|e: lettre::address::AddressError| MailerError::Bcc(e.to_string()))?,
+            ),
+            None => {
+                tracing::warn!(
+                    "--email-bcc is empty: offer emails go without Stripe's BCC, which Stripe's \
+                     integration guide requires"
+                );
+                None
+            }
+        };
         Ok(Mailer {
             transport,
+            bcc,
             from: from
                 .parse()
                 .map_err(|e: lettre::address::AddressError| MailerError::From(e.to_string()))?,
@@ -171,6 +191,11 @@ pub async fn run_due(state: &AppState) -> Result<(), crate::store::StoreError> {
                         "sent",
                         &answer,
                         Some((&recipient, &email.subject, &email.html, &email.text)),
+                        mailer
+                            .bcc
+                            .as_ref()
+                            .map(|bcc| bcc.email.to_string())
+                            .as_deref(),
                         attempts + 1,
                         now,
                         now,
@@ -181,7 +206,7 @@ pub async fn run_due(state: &AppState) -> Result<(), crate::store::StoreError> {
             Outcome::Skipped(reason) => {
                 state
                     .store
-                    .finish_offer_email(&offer, "skipped", &reason, None, attempts, now, now)
+                    .finish_offer_email(&offer, "skipped", &reason, None, None, attempts, now, now)
                     .await?;
                 tracing::info!(offer, account, reason, "offer email skipped");
             }
@@ -202,7 +227,7 @@ pub async fn run_due(state: &AppState) -> Result<(), crate::store::StoreError> {
                 });
                 state
                     .store
-                    .finish_offer_email(&offer, status, &error, email, tried, due, now)
+                    .finish_offer_email(&offer, status, &error, email, None, tried, due, now)
                     .await?;
                 tracing::warn!(offer, account, error, tried, "offer email not sent");
             }
@@ -285,9 +310,12 @@ async fn send_one(state: &AppState, mailer: &Mailer, offer_id: &str, account: &s
         Ok(to) => to,
         Err(_) => return Outcome::Skipped(format!("not an email address: {recipient}")),
     };
-    let message = Message::builder()
-        .from(mailer.from.clone())
-        .to(to)
+    let mut message = Message::builder().from(mailer.from.clone()).to(to);
+    // lettre puts the BCC in the envelope and drops its header before sending.
+    if let Some(bcc) = &mailer.bcc {
+        message = message.bcc(bcc.clone());
+    }
+    let message = message
         .subject(email.subject.clone())
         .header(ListUnsubscribe(format!("<{unsubscribe_url}>")))
         .header(ListUnsubscribePost)

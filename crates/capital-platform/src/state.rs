@@ -174,6 +174,7 @@ impl AppState {
                 crate::offer_emails::Mailer::new(
                     config.smtp_url.as_deref(),
                     &config.email_from,
+                    Some(config.email_bcc.as_str()).filter(|bcc| !bcc.trim().is_empty()),
                     config.dashboard_url(),
                     key,
                 )

@@ -94,6 +94,8 @@ pub struct OfferEmailRow {
     pub offer: String,
     pub status: String,
     pub recipient: Option<String>,
+    /// Stripe's copy (`--email-bcc`), as sent.
+    pub bcc: Option<String>,
     pub subject: Option<String>,
     pub html: Option<String>,
     pub text: Option<String>,
@@ -467,6 +469,7 @@ impl Store {
         status: &str,
         detail: &str,
         email: Option<(&str, &str, &str, &str)>,
+        bcc: Option<&str>,
         attempts: i64,
         due_at: i64,
         now: i64,
@@ -482,7 +485,8 @@ impl Store {
                  recipient = COALESCE($3, recipient), subject = COALESCE($4, subject),
                  html = COALESCE($5, html), text_body = COALESCE($6, text_body),
                  attempts = $7, due_at = $8, claimed_by = NULL, claimed_until = NULL,
-                 sent_at = CASE WHEN $1 = 'sent' THEN $9 ELSE sent_at END
+                 sent_at = CASE WHEN $1 = 'sent' THEN $9 ELSE sent_at END,
+                 bcc = COALESCE($11, bcc)
              WHERE offer = $10",
         )
         .bind(status)
@@ -495,6 +499,7 @@ impl Store {
         .bind(due_at)
         .bind(now)
         .bind(offer)
+        .bind(bcc)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -522,7 +527,7 @@ impl Store {
     /// detail)`, for the sandbox page and the tests.
     pub async fn offer_emails(&self, account: &str) -> Result<Vec<OfferEmailRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT offer, status, recipient, subject, html, text_body, detail, attempts, delivered_marked
+            "SELECT offer, status, recipient, bcc, subject, html, text_body, detail, attempts, delivered_marked
              FROM offer_emails WHERE account = $1 ORDER BY created DESC, offer DESC",
         )
         .bind(account)
@@ -534,6 +539,7 @@ impl Store {
                 offer: r.get("offer"),
                 status: r.get("status"),
                 recipient: r.get("recipient"),
+                bcc: r.get("bcc"),
                 subject: r.get("subject"),
                 html: r.get("html"),
                 text: r.get("text_body"),

@@ -113,6 +113,10 @@ async fn a_created_offer_is_emailed_once_and_then_delivered() {
     assert_eq!(email["status"], "sent");
     assert_eq!(email["recipient"], "owner@rocketcourier.example");
     assert_eq!(
+        email["bcc"], "capital-offers@stripe.com",
+        "the outbox shows Stripe's copy"
+    );
+    assert_eq!(
         email["subject"],
         "Rocket Rides: a financing offer through Stripe Capital"
     );
@@ -263,6 +267,20 @@ async fn an_offer_email_goes_through_a_real_smtp_server_with_both_parts_and_the_
     assert_eq!(messages.len(), 1);
     let message = decoded(&messages[0]);
     assert!(message.contains("X-Envelope-To: owner@rocketcourier.example"));
+    // Stripe's copy (`--email-bcc`, by default capital-offers@stripe.com): in the envelope the
+    // server received, never in the headers the user sees.
+    let envelope = message.lines().next().unwrap();
+    assert_eq!(
+        envelope,
+        "X-Envelope-To: owner@rocketcourier.example,capital-offers@stripe.com"
+    );
+    assert!(
+        !message.to_ascii_lowercase().contains("\nbcc:"),
+        "{message}"
+    );
+    // Only the sink's envelope line names it: no header, no body text.
+    assert_eq!(message.matches("capital-offers@stripe.com").count(), 1);
+    assert_eq!(email["bcc"], "capital-offers@stripe.com");
     assert!(message.contains("From: \"Rocket Rides\" <capital@rocketrides.example>"));
     assert!(message.contains("To: owner@rocketcourier.example"));
     assert!(message.contains("List-Unsubscribe: <https://platform.example/email/unsubscribe?account=acct_1RocketCourier&token="));
