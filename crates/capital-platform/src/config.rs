@@ -228,7 +228,8 @@ pub struct Config {
         global = true
     )]
     pub offer_notice: crate::offer_emails::OfferNotice,
-    /// The SMTP server for offer emails: `smtp://user:pass@host:port` (STARTTLS where offered)
+    /// The SMTP server for offer emails: `smtp://user:pass@host:port` (STARTTLS required;
+    /// `?tls=none` for unencrypted SMTP, said at start)
     /// or `smtps://…`. Without it, sandbox mode keeps emails in its outbox; Stripe mode needs it
     /// for `--offer-notice email`/`both`.
     #[arg(long, env = "CAPITAL_SMTP_URL", hide_env_values = true, global = true)]

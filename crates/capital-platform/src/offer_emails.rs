@@ -87,8 +87,9 @@ pub enum MailerError {
 }
 
 impl Mailer {
-    /// `smtp_url`: `smtp://user:pass@host:port` (STARTTLS where offered) or `smtps://…` (TLS);
-    /// `None` keeps emails in the sandbox's outbox.
+    /// `smtp_url`: `smtp://user:pass@host:port` (STARTTLS required), `smtps://…` (TLS), or
+    /// `smtp://…?tls=none` (unencrypted, said at start); `None` keeps emails in the sandbox's
+    /// outbox.
     pub fn new(
         smtp_url: Option<&str>,
         from: &str,
@@ -98,7 +99,7 @@ impl Mailer {
     ) -> Result<Mailer, MailerError> {
         let transport = match smtp_url {
             Some(url) => Transport::Smtp(
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(&secured_smtp_url(url)?)
                     .map_err(|e| MailerError::SmtpUrl(e.to_string()))?
                     .timeout(Some(Duration::from_secs(20)))
                     .build(),
@@ -147,6 +148,56 @@ impl Mailer {
         mac.update(account.as_bytes());
         mac
     }
+}
+
+/// `--smtp-url` as lettre takes it, encrypted unless the URL says otherwise. lettre reads a plain
+/// `smtp://host` as unencrypted SMTP (credentials and offers in clear text); here it requires
+/// STARTTLS, and unencrypted SMTP must be asked for by name (`?tls=none`: a mail relay on the same
+/// host, or a test server), with a warning at start.
+fn secured_smtp_url(url: &str) -> Result<String, MailerError> {
+    let mut parsed =
+        reqwest::Url::parse(url).map_err(|e| MailerError::SmtpUrl(format!("not a URL: {e}")))?;
+    if parsed.scheme() != "smtp" {
+        return Ok(url.to_owned());
+    }
+    let tls = parsed
+        .query_pairs()
+        .find(|(key, _)| key == "tls")
+        .map(|(_, value)| value.into_owned());
+    let others: Vec<(String, String)> = parsed
+        .query_pairs()
+        .filter(|(key, _)| key != "tls")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let tls = match tls.as_deref() {
+        None | Some("required") => Some("required"),
+        Some("opportunistic") => {
+            tracing::warn!(
+                "--smtp-url asks for opportunistic STARTTLS: a man in the middle can turn it off"
+            );
+            Some("opportunistic")
+        }
+        Some("none") => {
+            tracing::warn!(
+                "--smtp-url asks for unencrypted SMTP (tls=none): offer emails and the SMTP credentials travel in clear text"
+            );
+            None
+        }
+        Some(other) => {
+            return Err(MailerError::SmtpUrl(format!(
+                "tls={other}: use required (the default), opportunistic or none, or smtps://"
+            )));
+        }
+    };
+    parsed.set_query(None);
+    if !others.is_empty() || tls.is_some() {
+        let mut query = parsed.query_pairs_mut();
+        query.extend_pairs(others);
+        if let Some(tls) = tls {
+            query.append_pair("tls", tls);
+        }
+    }
+    Ok(parsed.to_string())
 }
 
 /// Works the outbox until the state is gone: at once when woken (a webhook queued an email),
@@ -425,5 +476,37 @@ impl header::Header for ListUnsubscribePost {
 
     fn display(&self) -> header::HeaderValue {
         header::HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smtp_urls_are_encrypted_unless_they_say_otherwise() {
+        let secured = |url: &str| secured_smtp_url(url).unwrap();
+        assert_eq!(
+            secured("smtp://u:p@mail.example:587"),
+            "smtp://u:p@mail.example:587?tls=required"
+        );
+        assert_eq!(
+            secured("smtp://mail.example?tls=required"),
+            "smtp://mail.example?tls=required"
+        );
+        assert_eq!(
+            secured("smtp://mail.example?tls=opportunistic"),
+            "smtp://mail.example?tls=opportunistic"
+        );
+        assert_eq!(
+            secured("smtp://127.0.0.1:2525?tls=none"),
+            "smtp://127.0.0.1:2525"
+        );
+        assert_eq!(
+            secured("smtps://u:p@mail.example"),
+            "smtps://u:p@mail.example"
+        );
+        assert!(secured_smtp_url("smtp://mail.example?tls=maybe").is_err());
+        assert!(secured_smtp_url("not a url").is_err());
     }
 }

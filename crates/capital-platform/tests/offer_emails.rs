@@ -382,3 +382,25 @@ async fn an_email_the_server_keeps_refusing_is_given_up_as_failed_and_the_offer_
     );
     assert!(sink.messages().is_empty());
 }
+
+#[tokio::test]
+async fn a_plain_smtp_url_requires_starttls_and_sends_nothing_in_clear_text() {
+    let Some(sink) = SmtpSink::start().await else {
+        return;
+    };
+    // The sink speaks plain SMTP only; without `?tls=none` the backend insists on STARTTLS.
+    let plain = sink.url().replace("?tls=none", "");
+    let app = app_with(OfferNotice::Email, Some(plain), None).await;
+    let offer = app.admin("/offers", json!({"account": ROCKET})).await;
+    let email = attempted(&app, offer["id"].as_str().unwrap(), 1).await;
+    assert_eq!(email["status"], "pending", "{email}");
+    assert!(
+        email["detail"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("tls"),
+        "{email}"
+    );
+    assert!(sink.messages().is_empty(), "nothing went out unencrypted");
+}

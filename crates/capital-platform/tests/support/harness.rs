@@ -286,7 +286,8 @@ impl SmtpSink {
     }
 
     pub fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
+        // The test server speaks plain SMTP on loopback: asked for by name, as `--smtp-url` requires.
+        format!("smtp://127.0.0.1:{}?tls=none", self.port)
     }
 
     pub fn refuse(&self, refuse: bool) {
