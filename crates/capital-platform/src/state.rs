@@ -100,6 +100,7 @@ impl AppState {
         {
             return Err(StartError::Config(refusal));
         }
+        check_cors_origins(&config.cors_origins).map_err(StartError::Config)?;
         let copy = match &config.copy_file {
             Some(path) => Some(
                 ApprovedCopy::load(path)
@@ -245,6 +246,30 @@ impl AppState {
     }
 }
 
+/// `--cors-origins` as origins: `scheme://host[:port]` each. A wildcard would let any site read an
+/// account's offer with its user's credentials (and tower-http refuses it with a panic).
+fn check_cors_origins(origins: &[String]) -> Result<(), String> {
+    for origin in origins.iter().map(|o| o.trim()).filter(|o| !o.is_empty()) {
+        let parsed = reqwest::Url::parse(origin).ok();
+        let is_origin = parsed.as_ref().is_some_and(|url| {
+            matches!(url.scheme(), "http" | "https")
+                && url.host_str().is_some()
+                && url.path() == "/"
+                && url.query().is_none()
+                && url.username().is_empty()
+                && !origin.ends_with('/')
+        });
+        if origin.contains('*') || !is_origin {
+            return Err(format!(
+                "--cors-origins {origin:?}: list each origin that embeds the element as \
+                 scheme://host[:port] (https://dashboard.example); a wildcard would let any site \
+                 read your users' offers"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The cookie-signing key, persisted so that sessions survive a restart.
 async fn load_cookie_key(store: &Store) -> Result<Key, StartError> {
     let fresh: [u8; 64] = rand::random();
@@ -269,5 +294,29 @@ async fn deliver_sandbox_events(state: Weak<Inner>, events: Arc<Mutex<SandboxEve
                 .map(drop)
                 .map_err(|error| format!("{} refused: {error}", event.event_type));
         let _ = event.taken.send(outcome);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_cors_origins;
+
+    #[test]
+    fn cors_origins_are_origins_and_never_a_wildcard() {
+        let ok = |list: &[&str]| {
+            check_cors_origins(&list.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        };
+        assert!(ok(&["https://dashboard.example", "http://localhost:5173", ""]).is_ok());
+        for bad in [
+            "*",
+            "https://*.example",
+            "dashboard.example",
+            "https://dashboard.example/",
+            "https://dashboard.example/path",
+            "ftp://x.example",
+            "null",
+        ] {
+            assert!(ok(&[bad]).is_err(), "{bad}");
+        }
     }
 }
