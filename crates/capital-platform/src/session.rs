@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::identity::{Refusal, SignedIn};
 use crate::state::AppState;
 
-pub use crate::identity::demo::{COOKIE, new_session_id, session_cookie};
+pub use crate::identity::demo::{COOKIE, cookie_name, new_session_id, session_cookie};
 
 /// The signed-in user's connected account.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@ mod harness;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use capital_platform::Config;
-use harness::{ROCKET, TestApp};
+use harness::{BAKERY, ROCKET, TestApp};
 use serde_json::json;
 
 /// A request as a browser page would send it: the session cookie and `headers`.
@@ -88,11 +88,60 @@ async fn the_session_cookie_is_secure_over_https() {
                 .unwrap(),
         )
         .await;
+    let set_cookie = answer.headers["set-cookie"].to_str().unwrap().to_owned();
+    assert!(set_cookie.contains("Secure"));
+    // `__Host-`: the browser keeps it only Secure, for `/`, without a Domain.
     assert!(
-        answer.headers["set-cookie"]
-            .to_str()
-            .unwrap()
-            .contains("Secure")
+        set_cookie.starts_with("__Host-capital_session="),
+        "{set_cookie}"
+    );
+    assert!(
+        set_cookie.contains("Path=/") && !set_cookie.contains("Domain"),
+        "{set_cookie}"
+    );
+    // The cookie signs in; the unprefixed name (planted by a sibling subdomain) does not.
+    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+    assert_eq!(
+        app.get("/api/capital/offer", Some(&cookie)).await.status,
+        StatusCode::OK
+    );
+    let planted = cookie.replacen("__Host-", "", 1);
+    assert_eq!(
+        app.get("/api/capital/offer", Some(&planted)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn signing_in_again_ends_the_browsers_previous_session() {
+    let app = TestApp::new().await;
+    let first = app.sign_in(ROCKET).await;
+    let answer = app
+        .send(
+            Request::post("/sign-in")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", &first)
+                .body(Body::from(format!("account={BAKERY}")))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    let second = answer.headers["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_ne!(first, second);
+    // A copy of the first cookie no longer signs anybody in; the new one does.
+    assert_eq!(
+        app.get("/api/capital/offer", Some(&first)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.get("/api/capital/offer", Some(&second)).await.status,
+        StatusCode::OK
     );
 }
 

@@ -11,7 +11,17 @@ use axum_extra::extract::cookie::{Cookie, Key, SameSite};
 use super::{Identity, Refusal, SignedIn};
 use crate::store::Store;
 
+/// The session cookie over http (local development and the sandbox).
 pub const COOKIE: &str = "capital_session";
+
+/// The session cookie over https: the `__Host-` prefix makes the browser refuse it unless it is
+/// `Secure`, for `/` and for this host only, so a sibling subdomain cannot plant or shadow it.
+pub const SECURE_COOKIE: &str = "__Host-capital_session";
+
+/// The session cookie's name when the platform is served over https (`secure`) or not.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure { SECURE_COOKIE } else { COOKIE }
+}
 
 /// The sessions of the demo sign-in.
 pub struct DemoSessions {
@@ -19,13 +29,15 @@ pub struct DemoSessions {
     pub(crate) cookie_key: Key,
     /// The configured accounts: a session of an account no longer configured is not a session.
     pub(crate) accounts: Vec<String>,
+    /// Served over https: the cookie is `__Host-` prefixed.
+    pub(crate) secure: bool,
 }
 
 impl Identity for DemoSessions {
     async fn identify(&self, request: &Parts) -> Result<SignedIn, Refusal> {
         let jar = SignedCookieJar::from_headers(&request.headers, self.cookie_key.clone());
         let session = jar
-            .get(COOKIE)
+            .get(cookie_name(self.secure))
             .map(|cookie| cookie.value().to_owned())
             .ok_or_else(|| Refusal::not_signed_in("no session cookie"))?;
         let account = self
@@ -51,7 +63,7 @@ pub fn new_session_id() -> String {
 /// The cookie for session `id`, for as long as the session lasts; `Secure` when the platform is
 /// served over https.
 pub fn session_cookie(id: &str, lifetime_seconds: i64, secure: bool) -> Cookie<'static> {
-    Cookie::build((COOKIE, id.to_owned()))
+    Cookie::build((cookie_name(secure), id.to_owned()))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)

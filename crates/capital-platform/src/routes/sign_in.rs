@@ -12,7 +12,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use crate::error::AppError;
-use crate::session::{COOKIE, new_session_id, session_cookie};
+use crate::session::{cookie_name, new_session_id, session_cookie};
 use crate::state::AppState;
 
 const STYLE: &str = "body{margin:0;min-height:100vh;display:grid;place-items:center;background:#f4f5f8;font:16px/1.5 ui-sans-serif,system-ui,sans-serif;color:#1a1d24}
@@ -64,6 +64,11 @@ async fn sign_in(
     }
     let secure = state.config.public_url.starts_with("https://");
     let lifetime = state.config.session_hours.saturating_mul(3600);
+    // Signing in again ends the browser's previous session on the server: a copy of its old
+    // cookie stops working, and sessions do not pile up.
+    if let Some(previous) = jar.get(cookie_name(secure)) {
+        state.store.end_session(previous.value()).await?;
+    }
     let id = new_session_id();
     let now = crate::clock::now();
     state
@@ -81,11 +86,13 @@ async fn sign_out(
     State(state): State<AppState>,
     jar: SignedCookieJar,
 ) -> Result<impl IntoResponse, AppError> {
-    if let Some(cookie) = jar.get(COOKIE) {
+    let secure = state.config.public_url.starts_with("https://");
+    let name = cookie_name(secure);
+    if let Some(cookie) = jar.get(name) {
         state.store.end_session(cookie.value()).await?;
     }
     Ok((
-        jar.remove(Cookie::build(COOKIE).path("/")),
+        jar.remove(Cookie::build(name).path("/").secure(secure)),
         Redirect::to("/sign-in"),
     ))
 }
