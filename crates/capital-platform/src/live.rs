@@ -112,6 +112,7 @@ pub fn stream(
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     // Subscribed before the first read, so that no change between the two is missed.
     let changes = state.changes.subscribe();
+    let lasts_expiry = lasts.expires_at;
     let live = Live {
         state,
         lasts,
@@ -123,6 +124,7 @@ pub fn stream(
             tokio::time::Instant::now() + SESSION_CHECK,
             SESSION_CHECK,
         ),
+        expires: expiry_instant(lasts_expiry),
         _slot: slot,
     };
     let events = futures_util::stream::unfold(live, |mut live| async move {
@@ -141,7 +143,17 @@ struct Live {
     last_sent: Option<String>,
     started: bool,
     session_check: tokio::time::Interval,
+    /// When the stream's session token expires: the stream ends then, to the second, and the
+    /// element comes back with a fresh token.
+    expires: Option<tokio::time::Instant>,
     _slot: StreamSlot,
+}
+
+/// `expires_at` (unix seconds) as an instant of tokio's clock.
+fn expiry_instant(expires_at: Option<u64>) -> Option<tokio::time::Instant> {
+    let expires_at = i64::try_from(expires_at?).ok()?;
+    let left = expires_at.saturating_sub(crate::clock::now()).max(0);
+    Some(tokio::time::Instant::now() + Duration::from_secs(u64::try_from(left).unwrap_or(0)))
 }
 
 impl Live {
@@ -162,6 +174,12 @@ impl Live {
                     Err(RecvError::Lagged(_)) => {}
                     Err(RecvError::Closed) => return None,
                 },
+                _ = async {
+                    match self.expires {
+                        Some(at) => tokio::time::sleep_until(at).await,
+                        None => std::future::pending().await,
+                    }
+                } => return None,
                 _ = self.session_check.tick() => {
                     if !self.still_signed_in().await {
                         return None;

@@ -739,3 +739,38 @@ async fn the_binary_mints_tokens_that_its_server_accepts_and_refuses_demo_in_str
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn a_live_stream_ends_when_its_session_token_expires() {
+    let app = token_app().await;
+    app.admin("/offers", json!({"account": ROCKET})).await;
+    // Taken for about two more seconds: `exp` 28 s ago, and the 30 s leeway.
+    let now = now_seconds();
+    let token = hs256(
+        &json!({"sub": ROCKET, "aud": "http://127.0.0.1:3000", "iat": now - 60, "exp": now - 28}),
+    );
+    let response = app
+        .router
+        .clone()
+        .oneshot(
+            Request::get("/api/capital/offer/events")
+                .header("authorization", bearer(&token))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let began = std::time::Instant::now();
+    let mut body = response.into_body();
+    // The current state, then the end of the stream (keep-alives aside) within a second of expiry.
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(frame) = body.frame().await {
+            frame.unwrap();
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream outlived its token");
+    let took = began.elapsed();
+    assert!(took < Duration::from_secs(4), "{took:?}");
+}
