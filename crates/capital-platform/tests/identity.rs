@@ -647,7 +647,7 @@ async fn stripe_mode_refuses_the_demo_sign_in_and_starting_without_an_identity()
 /// The server binary's `token` subcommand and the server it mints for.
 #[tokio::test]
 async fn the_binary_mints_tokens_that_its_server_accepts_and_refuses_demo_in_stripe_mode() {
-    let binary = env!("CARGO_BIN_EXE_capital-platform");
+    let binary = harness::server_binary();
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("capital-identity-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -664,7 +664,7 @@ async fn the_binary_mints_tokens_that_its_server_accepts_and_refuses_demo_in_str
         ("CAPITAL_PUBLIC_URL", public.as_str()),
     ];
     let mint = |account: &str, ttl: &str| {
-        std::process::Command::new(binary)
+        std::process::Command::new(&binary)
             .args(["token", "--account", account, "--ttl-seconds", ttl])
             .envs(environment)
             .output()
@@ -683,7 +683,7 @@ async fn the_binary_mints_tokens_that_its_server_accepts_and_refuses_demo_in_str
     let refused = mint(ROCKET, "7200");
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--identity-max-ttl-seconds"));
 
-    let mut server = tokio::process::Command::new(binary)
+    let mut server = tokio::process::Command::new(&binary)
         .args(["--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
         .arg(&dir)
         .envs(environment)
@@ -724,7 +724,7 @@ async fn the_binary_mints_tokens_that_its_server_accepts_and_refuses_demo_in_str
     );
 
     // Stripe mode with the demo sign-in does not start, and says why.
-    let refused = std::process::Command::new(binary)
+    let refused = std::process::Command::new(&binary)
         .args(["--mode", "stripe", "--identity", "demo", "--data-dir"])
         .arg(&dir)
         .env("STRIPE_SECRET_KEY", "sk_test_123")

@@ -91,7 +91,7 @@ fn free_port() -> u16 {
 async fn server(url: &str, port: u16, failpoint: Option<&str>) -> tokio::process::Child {
     let data = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("capital-crash-data-{}", std::process::id()));
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_capital-platform"));
+    let mut command = tokio::process::Command::new(harness::server_binary());
     command
         .args([
             "serve",

@@ -7,6 +7,13 @@ use std::time::{Duration, Instant};
 /// The webhook secret the benches sign with.
 pub const SECRET: &str = "whsec_bench";
 
+/// The server binary: `CAPITAL_TEST_SERVER_BINARY` (the test command sets it to the release
+/// build), else the one cargo built beside this bench or test.
+pub fn server_binary() -> String {
+    std::env::var("CAPITAL_TEST_SERVER_BINARY")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_capital-platform").to_owned())
+}
+
 /// Starts `capital-platform serve` on a free port with its data in `data` and `extra` flags;
 /// returns the process and its base URL once it answers.
 pub async fn start(data: &Path, extra: &[String]) -> (tokio::process::Child, String) {
@@ -16,7 +23,7 @@ pub async fn start(data: &Path, extra: &[String]) -> (tokio::process::Child, Str
         .unwrap()
         .port();
     let base = format!("http://127.0.0.1:{port}");
-    let server = tokio::process::Command::new(env!("CARGO_BIN_EXE_capital-platform"))
+    let server = tokio::process::Command::new(server_binary())
         .args([
             "serve",
             "--listen",

@@ -197,6 +197,13 @@ impl TestApp {
     }
 }
 
+/// The server binary the process tests run: `CAPITAL_TEST_SERVER_BINARY` (the test command sets
+/// it to the release build, as a platform deploys it), else this test build's binary.
+pub fn server_binary() -> String {
+    std::env::var("CAPITAL_TEST_SERVER_BINARY")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_capital-platform").to_owned())
+}
+
 /// What [`TestApp::sign_in`] returned goes in: `Authorization` for a bearer token, else `Cookie`.
 pub fn credential_header(credential: &str) -> &'static str {
     if credential.starts_with("Bearer ") {
