@@ -310,6 +310,12 @@ impl Config {
         }
     }
 
+    /// Whether users reach the server over https (the session cookie is then `Secure` and
+    /// `__Host-` prefixed).
+    pub fn served_over_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
     /// The `aud` session tokens are minted for.
     pub fn identity_audience(&self) -> String {
         self.identity_audience

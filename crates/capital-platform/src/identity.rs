@@ -193,16 +193,14 @@ pub(crate) fn refused_in_stripe_mode(config: &Config) -> Option<String> {
     }
 }
 
-/// The identity `config` asks for, or why the server cannot start with it.
+/// The identity `config` asks for, or why the server cannot start with it. Stripe mode's refusals
+/// ([`refused_in_stripe_mode`]) are checked before this, when the server starts.
 pub(crate) fn from_config(
     config: &Config,
     demo_sessions: impl FnOnce() -> demo::DemoSessions,
 ) -> Result<IdentityHandle, String> {
-    if let Some(refusal) = refused_in_stripe_mode(config) {
-        return Err(refusal);
-    }
     match config.identity_mode() {
-        None => Err("no --identity".into()),
+        None => Err(refused_in_stripe_mode(config).unwrap_or_else(|| "no --identity".into())),
         Some(IdentityMode::Demo) => Ok(IdentityHandle::demo(demo_sessions())),
         Some(IdentityMode::Token) => {
             let given = [

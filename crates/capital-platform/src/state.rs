@@ -191,7 +191,7 @@ impl AppState {
                 store: store.clone(),
                 cookie_key: cookie_key.clone(),
                 accounts: accounts.iter().map(|a| a.id.clone()).collect(),
-                secure: config.public_url.starts_with("https://"),
+                secure: config.served_over_https(),
             })
             .map_err(StartError::Config)?,
         };

@@ -146,12 +146,14 @@ impl SessionTokens {
         }
     }
 
-    /// The account `token` was minted for, or why not.
-    pub async fn verify(&self, token: &str, now: u64) -> Result<String, Refusal> {
-        self.verified(token, now).await.map(|claims| claims.sub)
+    /// The account `token` was minted for, or why not, by this machine's clock (as jsonwebtoken
+    /// checks `exp` and `nbf`).
+    pub async fn verify(&self, token: &str) -> Result<String, Refusal> {
+        self.verified(token).await.map(|claims| claims.sub)
     }
 
-    async fn verified(&self, token: &str, now: u64) -> Result<Claims, Refusal> {
+    async fn verified(&self, token: &str) -> Result<Claims, Refusal> {
+        let now = jsonwebtoken::get_current_timestamp();
         let refused = |reason: String| Refusal::NotSignedIn(reason.into());
         let header = jsonwebtoken::decode_header(token)
             .map_err(|e| refused(format!("the token's header: {e}")))?;
@@ -204,9 +206,7 @@ impl Identity for SessionTokens {
     async fn identify(&self, request: &Parts) -> Result<SignedIn, Refusal> {
         let token = bearer(request)
             .ok_or_else(|| Refusal::not_signed_in("no Authorization: Bearer token"))?;
-        let claims = self
-            .verified(token, jsonwebtoken::get_current_timestamp())
-            .await?;
+        let claims = self.verified(token).await?;
         Ok(SignedIn::account(claims.sub).until(claims.exp + LEEWAY_SECONDS))
     }
 }
@@ -375,7 +375,7 @@ mod tests {
     async fn a_minted_token_names_its_account() {
         let now = now();
         let token = mint_hs256(&secret(), "acct_1A", "https://platform.example", now, 600).unwrap();
-        assert_eq!(tokens().verify(&token, now).await.unwrap(), "acct_1A");
+        assert_eq!(tokens().verify(&token).await.unwrap(), "acct_1A");
     }
 
     #[tokio::test]
@@ -426,7 +426,7 @@ mod tests {
             ),
         ];
         for (name, claims) in cases {
-            let refusal = tokens.verify(&signed(claims), now).await;
+            let refusal = tokens.verify(&signed(claims)).await;
             assert!(
                 matches!(refusal, Err(Refusal::NotSignedIn(_))),
                 "{name}: {refusal:?}"
@@ -434,7 +434,7 @@ mod tests {
         }
         // Within the leeway, both ways.
         let edge = serde_json::json!({"sub": "acct_1A", "aud": aud, "iat": now - 600, "exp": now - 29, "nbf": now + 29});
-        assert_eq!(tokens.verify(&signed(edge), now).await.unwrap(), "acct_1A");
+        assert_eq!(tokens.verify(&signed(edge)).await.unwrap(), "acct_1A");
     }
 
     #[tokio::test]
@@ -448,13 +448,13 @@ mod tests {
             "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}",
             rest.rsplit_once('.').unwrap().0
         );
-        assert!(tokens.verify(&format!("{none}."), now).await.is_err());
-        assert!(tokens.verify(&none, now).await.is_err());
+        assert!(tokens.verify(&format!("{none}.")).await.is_err());
+        assert!(tokens.verify(&none).await.is_err());
         let other = SecretString::from("another-secret-of-at-least-32-bytes!".to_owned());
         let forged = mint_hs256(&other, "acct_1A", "https://platform.example", now, 60).unwrap();
-        assert!(tokens.verify(&forged, now).await.is_err());
-        assert!(tokens.verify("not.a.token", now).await.is_err());
-        assert!(tokens.verify("", now).await.is_err());
+        assert!(tokens.verify(&forged).await.is_err());
+        assert!(tokens.verify("not.a.token").await.is_err());
+        assert!(tokens.verify("").await.is_err());
         assert!(SessionTokens::hs256(&SecretString::from("short".to_owned())).is_err());
     }
 }

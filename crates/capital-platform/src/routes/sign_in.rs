@@ -62,7 +62,7 @@ async fn sign_in(
     if !state.accounts.iter().any(|a| a.id == form.account) {
         return Err(AppError::InvalidRequest("unknown account".into()));
     }
-    let secure = state.config.public_url.starts_with("https://");
+    let secure = state.config.served_over_https();
     let lifetime = state.config.session_hours.saturating_mul(3600);
     // Signing in again ends the browser's previous session on the server: a copy of its old
     // cookie stops working, and sessions do not pile up.
@@ -86,7 +86,7 @@ async fn sign_out(
     State(state): State<AppState>,
     jar: SignedCookieJar,
 ) -> Result<impl IntoResponse, AppError> {
-    let secure = state.config.public_url.starts_with("https://");
+    let secure = state.config.served_over_https();
     let name = cookie_name(secure);
     if let Some(cookie) = jar.get(name) {
         state.store.end_session(cookie.value()).await?;
