@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """A real SMTP server for the offer-email tests (aiosmtpd): accepts mail on 127.0.0.1:PORT and
 keeps each message as DIR/<n>.eml. While DIR/refuse exists it answers every recipient with a
-permanent refusal (550), as a mail server that will not take the message does.
+permanent refusal (550), as a mail server that will not take the message does. While DIR/delay
+holds a number of seconds, it takes that long to answer each message's data, as a slow or
+overloaded mail server does.
 
 usage: smtp-sink.py PORT DIR
 """
+import asyncio
 import itertools
 import os
 import sys
@@ -27,6 +30,10 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        delay = os.path.join(self.directory, "delay")
+        if os.path.exists(delay):
+            with open(delay) as seconds:
+                await asyncio.sleep(float(seconds.read().strip() or 0))
         number = next(self.numbers)
         path = os.path.join(self.directory, f"{number}.eml")
         with open(path + ".tmp", "wb") as message:

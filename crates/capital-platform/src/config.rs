@@ -252,6 +252,17 @@ pub struct Config {
         global = true
     )]
     pub email_bcc: String,
+    /// How long an instance holds a claimed job (an offer email being sent, a retrieval) before
+    /// another may take it over, in seconds of the database's clock. The claimer renews it every
+    /// third of this while the work lasts, so only a stopped or cut-off instance loses a job.
+    #[arg(
+        long,
+        env = "CAPITAL_JOB_LEASE_SECONDS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(i64).range(2..=3600),
+        global = true
+    )]
+    pub job_lease_seconds: i64,
     /// The platform's Capital page, where an offer email's button leads (default: the sandbox
     /// page of `--public-url`).
     #[arg(long, env = "CAPITAL_DASHBOARD_URL", global = true)]

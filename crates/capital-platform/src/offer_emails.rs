@@ -8,7 +8,9 @@
 //! claims due jobs (a claim in the database: one instance sends each), sends, and records the
 //! outcome: `sent` with the server's answer; `skipped` with the reason (the account unsubscribed,
 //! has no address, or the offer is no longer open); after a failure, `pending` again with backoff
-//! (2, 4, 8 … s), and `failed` after `ATTEMPTS`. A restart resumes what is pending. The one gap
+//! (2, 4, 8 … s), and `failed` after five tries. The job, its claim, renewals and backoff are
+//! the store's one job mechanism (`store/jobs.rs`); only the claimer records an outcome, and a
+//! record is written only while the email is pending, so a late failure never undoes a send. A restart resumes what is pending. The one gap
 //! no outbox closes: a crash after the server accepted the message and before `sent` is recorded
 //! sends it again (SMTP has no idempotency key).
 //!
@@ -27,14 +29,11 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sha2::Sha256;
 use tokio::sync::Notify;
 
+use crate::error::AppError;
 use crate::state::{AppState, Inner};
+use crate::store::{EmailRecord, Job, JobKind, Retried, StoreError};
 
 pub use render::{Email, language, render};
-
-/// Sends tried per email before it is given up as `failed`.
-pub const ATTEMPTS: i64 = 5;
-/// How long a claimed job is this instance's before another may take it over.
-const CLAIM_SECONDS: i64 = 120;
 
 /// How offers are marked delivered (`--offer-notice`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -213,90 +212,202 @@ pub async fn run(state: Weak<Inner>, wake: Arc<Notify>) {
     }
 }
 
+/// Sends tried per email before it is given up as `failed`.
+pub const ATTEMPTS: i64 = JobKind::OfferEmail.attempts();
+
+/// Jobs one wake works at most, of each kind, before the worker lets the others run.
+const JOBS_PER_WAKE: usize = 64;
+
 /// Sends every due email this instance can claim, and marks delivered what was sent.
-pub async fn run_due(state: &AppState) -> Result<(), crate::store::StoreError> {
+pub async fn run_due(state: &AppState) -> Result<(), StoreError> {
     let Some(mailer) = state.mailer.as_ref() else {
         return Ok(());
     };
-    let now = crate::clock::now();
-    for (offer, account, attempts) in state.store.due_offer_emails(now).await? {
-        if !state
+    let lease = state.config.job_lease_seconds;
+    for _ in 0..JOBS_PER_WAKE {
+        let Some(job) = state
             .store
-            .claim_offer_email(&offer, &mailer.owner, now, now + CLAIM_SECONDS)
+            .claim_due_job(JobKind::OfferEmail, &mailer.owner, lease)
             .await?
-        {
-            continue;
-        }
-        let outcome = send_one(state, mailer, &offer, &account).await;
-        let now = crate::clock::now();
-        match outcome {
-            Outcome::Sent {
-                recipient,
-                email,
-                answer,
-            } => {
-                state
-                    .store
-                    .finish_offer_email(
-                        &offer,
-                        "sent",
-                        &answer,
-                        Some((&recipient, &email.subject, &email.html, &email.text)),
-                        mailer
-                            .bcc
-                            .as_ref()
-                            .map(|bcc| bcc.email.to_string())
-                            .as_deref(),
-                        attempts + 1,
-                        now,
-                        now,
-                    )
-                    .await?;
-                tracing::info!(offer, account, "offer email sent");
-            }
-            Outcome::Skipped(reason) => {
-                state
-                    .store
-                    .finish_offer_email(&offer, "skipped", &reason, None, None, attempts, now, now)
-                    .await?;
-                tracing::info!(offer, account, reason, "offer email skipped");
-            }
-            Outcome::Failed { error, email } => {
-                let tried = attempts + 1;
-                let (status, due) = if tried >= ATTEMPTS {
-                    ("failed", now)
-                } else {
-                    ("pending", now + (1_i64 << tried.min(10)))
-                };
-                let email = email.as_ref().map(|(recipient, email)| {
-                    (
-                        recipient.as_str(),
-                        email.subject.as_str(),
-                        email.html.as_str(),
-                        email.text.as_str(),
-                    )
-                });
-                state
-                    .store
-                    .finish_offer_email(&offer, status, &error, email, None, tried, due, now)
-                    .await?;
-                tracing::warn!(offer, account, error, tried, "offer email not sent");
-            }
-        }
+        else {
+            break;
+        };
+        let outcome = state
+            .store
+            .hold_while(
+                &job,
+                lease,
+                send_one(state, mailer, &job.subject, &job.account),
+            )
+            .await;
+        record(state, mailer, &job, outcome).await?;
     }
-    // Sent, so the user was told: delivered (tried again while Stripe or the sandbox refuses).
-    for offer in state.store.offer_emails_to_mark().await? {
-        match crate::delivery::mark_delivered(state, &offer).await {
-            Ok(updated) => {
-                state.store.offer_email_marked(&offer).await?;
-                if let Some(account) = updated.typed().account.as_deref() {
-                    crate::changes::announce(state, account).await?;
-                }
+    // Sent, so the user was told: delivered (tried again, with backoff, while Stripe fails).
+    for _ in 0..JOBS_PER_WAKE {
+        let Some(job) = state
+            .store
+            .claim_due_job(JobKind::MarkDelivered, &mailer.owner, lease)
+            .await?
+        else {
+            break;
+        };
+        let marked = state
+            .store
+            .hold_while(
+                &job,
+                lease,
+                crate::delivery::mark_delivered(state, &job.subject),
+            )
+            .await;
+        mark(state, &job, marked).await?;
+    }
+    Ok(())
+}
+
+/// Keeps what became of one send, with the job's end, in one transaction. Only the claimer's
+/// record counts: a claim lost mid-send (a stalled instance) changes nothing.
+async fn record(
+    state: &AppState,
+    mailer: &Mailer,
+    job: &Job,
+    outcome: Outcome,
+) -> Result<(), StoreError> {
+    let (offer, account) = (job.subject.as_str(), job.account.as_str());
+    let now = crate::clock::now();
+    let mut tx = state.store.begin().await?;
+    match outcome {
+        Outcome::Sent {
+            recipient,
+            email,
+            answer,
+        } => {
+            // Sent is sent, whoever holds the job now: it is recorded either way.
+            if !tx.finish_job(job).await? {
+                tracing::warn!(offer, "an offer email was sent after its claim ran out");
             }
-            Err(error) => tracing::warn!(%error, offer, "marking the emailed offer delivered"),
+            let bcc = mailer.bcc.as_ref().map(|bcc| bcc.email.to_string());
+            tx.record_offer_email(
+                offer,
+                &EmailRecord {
+                    status: "sent",
+                    detail: &answer,
+                    message: Some(email.message(&recipient)),
+                    bcc: bcc.as_deref(),
+                    attempts: job.attempts + 1,
+                    at: now,
+                },
+            )
+            .await?;
+            tx.queue_job(JobKind::MarkDelivered, offer, account, 0)
+                .await?;
+            tx.commit().await?;
+            tracing::info!(offer, account, "offer email sent");
+        }
+        Outcome::Skipped(reason) => {
+            if tx.finish_job(job).await? {
+                tx.record_offer_email(
+                    offer,
+                    &EmailRecord {
+                        status: "skipped",
+                        detail: &reason,
+                        message: None,
+                        bcc: None,
+                        attempts: job.attempts,
+                        at: now,
+                    },
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            tracing::info!(offer, account, reason, "offer email skipped");
+        }
+        Outcome::Failed { error, email } => {
+            let status = match tx.retry_job(job, &error).await? {
+                Retried::In(_) => "pending",
+                Retried::GaveUp => "failed",
+                Retried::NotOurs => {
+                    tx.commit().await?;
+                    return Ok(());
+                }
+            };
+            let message = email
+                .as_ref()
+                .map(|(recipient, email)| email.message(recipient));
+            tx.record_offer_email(
+                offer,
+                &EmailRecord {
+                    status,
+                    detail: &error,
+                    message,
+                    bcc: None,
+                    attempts: job.attempts + 1,
+                    at: now,
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            tracing::warn!(offer, account, error, status, "offer email not sent");
         }
     }
     Ok(())
+}
+
+/// Keeps what became of marking an emailed offer delivered. Stripe refusing it for good (the
+/// offer moved on: accepted, expired, replaced) ends the job at once, recorded, instead of
+/// retrying it; a failure is retried with backoff and given up after the kind's attempts.
+async fn mark(
+    state: &AppState,
+    job: &Job,
+    marked: Result<crate::whole::Whole<FinancingOffer>, AppError>,
+) -> Result<(), StoreError> {
+    let offer = job.subject.as_str();
+    let mut tx = state.store.begin().await?;
+    match marked {
+        Ok(updated) => {
+            tx.finish_job(job).await?;
+            tx.record_offer_delivered(offer, None).await?;
+            if let Some(account) = updated.typed().account.as_deref() {
+                tx.announce(account).await?;
+            }
+            let announced = tx.commit().await?;
+            state.changes.committed(announced);
+        }
+        Err(error) if refused_for_good(&error) => {
+            let reason = format!("Stripe refused to mark it delivered: {error}");
+            if tx.finish_job(job).await? {
+                tx.record_offer_delivered(offer, Some(&reason)).await?;
+            }
+            tx.commit().await?;
+            tracing::warn!(offer, reason, "an emailed offer was not marked delivered");
+        }
+        Err(error) => {
+            let error = error.to_string();
+            if tx.retry_job(job, &error).await? == Retried::GaveUp {
+                let reason = format!("gave up after {} tries: {error}", job.attempts + 1);
+                tx.record_offer_delivered(offer, Some(&reason)).await?;
+                tracing::error!(offer, reason, "an emailed offer was not marked delivered");
+            } else {
+                tracing::warn!(
+                    offer,
+                    error,
+                    "marking the emailed offer delivered; retried later"
+                );
+            }
+            tx.commit().await?;
+        }
+    }
+    Ok(())
+}
+
+/// Stripe (or the sandbox) answered that this can never succeed: asking again changes nothing.
+fn refused_for_good(error: &AppError) -> bool {
+    matches!(
+        error,
+        AppError::UpstreamRefused { .. }
+            | AppError::Conflict(_)
+            | AppError::NotFound(_)
+            | AppError::InvalidRequest(_)
+    )
 }
 
 enum Outcome {

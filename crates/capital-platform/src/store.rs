@@ -6,7 +6,8 @@
 //! Its tables (`offers`, `processed_events`, `summaries`, `settings`, …) are fed only by webhooks
 //! and API answers, exactly as with real Stripe. The sandbox keeps Stripe's side of the world in
 //! tables of its own (`sandbox/store.rs`) in the same database. One set of queries runs on both
-//! databases: `$n` parameters, upserts with `ON CONFLICT`, no database-specific functions.
+//! databases: `$n` parameters, upserts with `ON CONFLICT`, no database-specific functions but the
+//! clock that job claims are leased on (`store/jobs.rs`, the one job mechanism).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +19,10 @@ use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
 use crate::whole::Whole;
+
+mod jobs;
+
+pub use jobs::{Job, JobKind, Retried, backoff_seconds};
 
 /// Why the store could not answer.
 #[derive(Debug, thiserror::Error)]
@@ -102,6 +107,30 @@ pub struct OfferEmailRow {
     pub detail: Option<String>,
     pub attempts: i64,
     pub delivered_marked: bool,
+    /// Why marking the offer delivered was given up, if it was.
+    pub delivered_detail: Option<String>,
+}
+
+/// What became of one try of an offer email (`StoreTx::record_offer_email`).
+pub struct EmailRecord<'a> {
+    /// `sent`, `skipped`, `failed`, or `pending` (tried, and due again).
+    pub status: &'a str,
+    /// The mail server's answer, or why it was skipped or failed.
+    pub detail: &'a str,
+    pub message: Option<EmailMessage<'a>>,
+    pub bcc: Option<&'a str>,
+    /// Sends tried so far.
+    pub attempts: i64,
+    pub at: i64,
+}
+
+/// The message as written, kept with its record.
+#[derive(Clone, Copy)]
+pub struct EmailMessage<'a> {
+    pub recipient: &'a str,
+    pub subject: &'a str,
+    pub html: &'a str,
+    pub text: &'a str,
 }
 
 /// One transaction: what a webhook records and applies commits together, or not at all.
@@ -228,18 +257,6 @@ impl Store {
         clear_summary(&self.pool, account).await
     }
 
-    /// Queues the retrieval of `offer` from Stripe, to be stored as of `event_created`
-    /// (`followups.rs`). Queued twice, it is retrieved once, as of the later event.
-    pub async fn queue_retrieval(
-        &self,
-        offer: &str,
-        account: &str,
-        event_created: i64,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        queue_retrieval(&self.pool, offer, account, event_created, now).await
-    }
-
     pub async fn offers_for_account(
         &self,
         account: &str,
@@ -346,47 +363,6 @@ impl Store {
         Ok(())
     }
 
-    /// Retrievals due at `now`: `(offer, account, event_created, attempts)`.
-    pub async fn due_retrievals(
-        &self,
-        now: i64,
-    ) -> Result<Vec<(String, String, i64, i64)>, StoreError> {
-        let rows = sqlx::query("SELECT offer, account, event_created, attempts FROM pending_retrievals WHERE due_at <= $1 ORDER BY due_at LIMIT 16")
-            .bind(now)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                (
-                    r.get("offer"),
-                    r.get("account"),
-                    r.get("event_created"),
-                    r.get("attempts"),
-                )
-            })
-            .collect())
-    }
-
-    pub async fn finish_retrieval(&self, offer: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM pending_retrievals WHERE offer = $1")
-            .bind(offer)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn retry_retrieval(&self, offer: &str, due_at: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE pending_retrievals SET attempts = attempts + 1, due_at = $1 WHERE offer = $2",
-        )
-        .bind(due_at)
-        .bind(offer)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
     /// Claims the read `key` for `owner` until `expires_at`, unless another owner holds it
     /// unexpired at `now`; `true` when this owner has it.
     pub async fn claim_read(
@@ -419,115 +395,11 @@ impl Store {
         Ok(())
     }
 
-    /// Offer-email jobs due at `now` that nobody holds: `(offer, account, attempts)`.
-    pub async fn due_offer_emails(
-        &self,
-        now: i64,
-    ) -> Result<Vec<(String, String, i64)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT offer, account, attempts FROM offer_emails
-             WHERE status = 'pending' AND due_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1)
-             ORDER BY due_at LIMIT 16",
-        )
-        .bind(now)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| (r.get("offer"), r.get("account"), r.get("attempts")))
-            .collect())
-    }
-
-    /// Claims the job of `offer` for `owner` until `until`; `false` when another instance has it
-    /// or it is no longer pending.
-    pub async fn claim_offer_email(
-        &self,
-        offer: &str,
-        owner: &str,
-        now: i64,
-        until: i64,
-    ) -> Result<bool, StoreError> {
-        let result = sqlx::query(
-            "UPDATE offer_emails SET claimed_by = $1, claimed_until = $2
-             WHERE offer = $3 AND status = 'pending' AND (claimed_until IS NULL OR claimed_until <= $4)",
-        )
-        .bind(owner)
-        .bind(until)
-        .bind(offer)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(result.rows_affected() > 0)
-    }
-
-    /// Records a job's outcome: `sent`, `skipped` or `failed` for good, or `pending` again
-    /// (`due_at` later) for a retry.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn finish_offer_email(
-        &self,
-        offer: &str,
-        status: &str,
-        detail: &str,
-        email: Option<(&str, &str, &str, &str)>,
-        bcc: Option<&str>,
-        attempts: i64,
-        due_at: i64,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        let (recipient, subject, html, text) = match email {
-            Some((recipient, subject, html, text)) => {
-                (Some(recipient), Some(subject), Some(html), Some(text))
-            }
-            None => (None, None, None, None),
-        };
-        sqlx::query(
-            "UPDATE offer_emails SET status = $1, detail = $2,
-                 recipient = COALESCE($3, recipient), subject = COALESCE($4, subject),
-                 html = COALESCE($5, html), text_body = COALESCE($6, text_body),
-                 attempts = $7, due_at = $8, claimed_by = NULL, claimed_until = NULL,
-                 sent_at = CASE WHEN $1 = 'sent' THEN $9 ELSE sent_at END,
-                 bcc = COALESCE($11, bcc)
-             WHERE offer = $10",
-        )
-        .bind(status)
-        .bind(detail)
-        .bind(recipient)
-        .bind(subject)
-        .bind(html)
-        .bind(text)
-        .bind(attempts)
-        .bind(due_at)
-        .bind(now)
-        .bind(offer)
-        .bind(bcc)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// Sent emails whose offer is not yet marked delivered (a failed mark is tried again).
-    pub async fn offer_emails_to_mark(&self) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT offer FROM offer_emails WHERE status = 'sent' AND delivered_marked = 0 LIMIT 16",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.iter().map(|r| r.get("offer")).collect())
-    }
-
-    pub async fn offer_email_marked(&self, offer: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE offer_emails SET delivered_marked = 1 WHERE offer = $1")
-            .bind(offer)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
     /// The account's offer emails, newest first: `(offer, status, recipient, subject, html,
     /// detail)`, for the sandbox page and the tests.
     pub async fn offer_emails(&self, account: &str) -> Result<Vec<OfferEmailRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT offer, status, recipient, bcc, subject, html, text_body, detail, attempts, delivered_marked
+            "SELECT offer, status, recipient, bcc, subject, html, text_body, detail, attempts, delivered_marked, delivered_detail
              FROM offer_emails WHERE account = $1 ORDER BY created DESC, offer DESC",
         )
         .bind(account)
@@ -546,6 +418,7 @@ impl Store {
                 detail: r.get("detail"),
                 attempts: r.get("attempts"),
                 delivered_marked: r.get::<i64, _>("delivered_marked") != 0,
+                delivered_detail: r.get("delivered_detail"),
             })
             .collect())
     }
@@ -666,15 +539,16 @@ impl StoreTx {
     }
 
     /// Queues the retrieval of `offer` from Stripe, to be stored as of `event_created`
-    /// (`followups.rs`). Queued twice, it is retrieved once, as of the later event.
+    /// (`followups.rs`, a job). Queued twice, it is retrieved once, as of the later event.
     pub async fn queue_retrieval(
         &mut self,
         offer: &str,
         account: &str,
         event_created: i64,
-        now: i64,
     ) -> Result<(), StoreError> {
-        queue_retrieval(&mut *self.tx, offer, account, event_created, now).await
+        self.queue_job(JobKind::RetrieveOffer, offer, account, event_created)
+            .await
+            .map(drop)
     }
 
     /// Says that `account`'s offer state changes with this transaction. On PostgreSQL the
@@ -692,7 +566,7 @@ impl StoreTx {
     }
 
     /// Queues the offer email of `offer` (`offer_emails.rs`): one per offer, however often its
-    /// created event is delivered.
+    /// created event is delivered. Its record, and the job that sends it.
     pub async fn queue_offer_email(
         &mut self,
         offer: &str,
@@ -700,7 +574,7 @@ impl StoreTx {
         now: i64,
     ) -> Result<bool, StoreError> {
         let result = sqlx::query(
-            "INSERT INTO offer_emails (offer, account, status, due_at, created) VALUES ($1, $2, 'pending', $3, $3)
+            "INSERT INTO offer_emails (offer, account, status, created) VALUES ($1, $2, 'pending', $3)
              ON CONFLICT (offer) DO NOTHING",
         )
         .bind(offer)
@@ -708,7 +582,69 @@ impl StoreTx {
         .bind(now)
         .execute(&mut *self.tx)
         .await?;
-        Ok(result.rows_affected() > 0)
+        if result.rows_affected() == 0 {
+            return Ok(false);
+        }
+        self.queue_job(JobKind::OfferEmail, offer, account, 0)
+            .await?;
+        Ok(true)
+    }
+
+    /// Records what became of an offer email: `sent` (with the message, and the BCC it went
+    /// to), `skipped` or `failed` for good, or still `pending` after a failed try. Only while
+    /// the email is pending: a late answer never turns a sent email back.
+    pub async fn record_offer_email(
+        &mut self,
+        offer: &str,
+        outcome: &EmailRecord<'_>,
+    ) -> Result<(), StoreError> {
+        let (recipient, subject, html, text) = match outcome.message {
+            Some(message) => (
+                Some(message.recipient),
+                Some(message.subject),
+                Some(message.html),
+                Some(message.text),
+            ),
+            None => (None, None, None, None),
+        };
+        sqlx::query(
+            "UPDATE offer_emails SET status = $1, detail = $2,
+                 recipient = COALESCE($3, recipient), subject = COALESCE($4, subject),
+                 html = COALESCE($5, html), text_body = COALESCE($6, text_body),
+                 attempts = $7, sent_at = CASE WHEN $1 = 'sent' THEN $8 ELSE sent_at END,
+                 bcc = COALESCE($9, bcc)
+             WHERE offer = $10 AND status = 'pending'",
+        )
+        .bind(outcome.status)
+        .bind(outcome.detail)
+        .bind(recipient)
+        .bind(subject)
+        .bind(html)
+        .bind(text)
+        .bind(outcome.attempts)
+        .bind(outcome.at)
+        .bind(outcome.bcc)
+        .bind(offer)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Records that the emailed `offer` was marked delivered at Stripe, or why that was given up.
+    pub async fn record_offer_delivered(
+        &mut self,
+        offer: &str,
+        given_up: Option<&str>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE offer_emails SET delivered_marked = $1, delivered_detail = $2 WHERE offer = $3",
+        )
+        .bind(i64::from(given_up.is_none()))
+        .bind(given_up)
+        .bind(offer)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
     }
 
     /// Makes everything in the transaction permanent at once; returns the accounts announced.
@@ -787,30 +723,6 @@ async fn clear_summary<'e>(
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE summaries SET stale = 1 WHERE account = $1")
         .bind(account)
-        .execute(executor)
-        .await?;
-    Ok(())
-}
-
-/// Queues the retrieval of `offer` from Stripe, to be stored as of `event_created`
-/// (`followups.rs`). Queued twice, it is retrieved once, as of the later event.
-async fn queue_retrieval<'e>(
-    executor: impl Executor<'e, Database = Any>,
-    offer: &str,
-    account: &str,
-    event_created: i64,
-    now: i64,
-) -> Result<(), StoreError> {
-    sqlx::query(
-            "INSERT INTO pending_retrievals (offer, account, event_created, due_at, attempts) VALUES ($1, $2, $3, $4, 0)
-             ON CONFLICT (offer) DO UPDATE SET event_created = CASE WHEN excluded.event_created > pending_retrievals.event_created
-                 THEN excluded.event_created ELSE pending_retrievals.event_created END,
-                 due_at = excluded.due_at, attempts = 0",
-        )
-        .bind(offer)
-        .bind(account)
-        .bind(event_created)
-        .bind(now)
         .execute(executor)
         .await?;
     Ok(())

@@ -66,6 +66,11 @@ impl StripeReads {
         }
     }
 
+    /// This instance's name in the database's claims (reads, jobs).
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
     /// Runs `read` for `key` unless another caller is running it (then waits for that one and
     /// returns `None`, as the answer is in the store by then) or it failed lately (then answers
     /// that failure again).

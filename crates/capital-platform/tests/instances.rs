@@ -332,3 +332,162 @@ async fn instances_send_each_offer_email_once_and_a_restart_resumes_the_outbox()
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// A mail server that takes 10 s per message, two instances, and a job lease of 2 s: the
+/// claimer renews its claim while it sends, so the other (idle) instance never takes the job
+/// over, and the offer gets one email.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_slow_mail_server_gets_one_email_per_offer_from_two_instances_with_short_leases() {
+    let Some(sink) = harness::SmtpSink::start().await else {
+        return;
+    };
+    sink.delay(Some(10));
+    let url = harness::shared_database_url("slow-mail").await;
+    let with_mail = |url: &str| {
+        let mut config = Config::for_tests();
+        config.database_url = Some(url.to_owned());
+        config.offer_notice = capital_platform::offer_emails::OfferNotice::Email;
+        config.smtp_url = Some(sink.url());
+        config.job_lease_seconds = 2;
+        config
+    };
+    let (a, b) = (
+        TestApp::with_config(with_mail(&url)).await,
+        TestApp::with_config(with_mail(&url)).await,
+    );
+    let now = capital_platform::sandbox::now();
+    let body = offer_event("evt_slow", "financingoffer_slow", now);
+    tokio::join!(deliver(&a, &body), deliver(&b, &body));
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        let emails = a.state.store.offer_emails(ROCKET).await.unwrap();
+        if emails.len() == 1 && emails.iter().all(|e| e.status == "sent") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not sent: {:?}",
+            emails
+                .iter()
+                .map(|e| (&e.offer, &e.status, e.attempts, &e.detail))
+                .collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Long enough for a second send of either to arrive, had another instance taken one over.
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    assert_eq!(
+        sink.messages().len(),
+        1,
+        "one email, though its send outlasted five leases and the other instance was idle"
+    );
+    for email in a.state.store.offer_emails(ROCKET).await.unwrap() {
+        assert_eq!(email.attempts, 1, "{}: sent on the first try", email.offer);
+    }
+}
+
+/// The job mechanism itself, on two handles to one database: one claimer at a time, on the
+/// database's clock; only the claimer finishes or retries; backoff; giving up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_is_claimed_once_finished_only_by_its_claimer_backed_off_and_given_up() {
+    use capital_platform::store::{JobKind, Retried};
+    let url = harness::shared_database_url("jobs").await;
+    let (a, b) = (
+        Store::open(&url).await.unwrap(),
+        Store::open(&url).await.unwrap(),
+    );
+    let mut tx = a.begin().await.unwrap();
+    assert!(
+        tx.queue_job(JobKind::MarkDelivered, "financingoffer_job", ROCKET, 0)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.queue_job(JobKind::MarkDelivered, "financingoffer_job", ROCKET, 0)
+            .await
+            .unwrap()
+    );
+    tx.commit().await.unwrap();
+
+    let first = a
+        .claim_due_job(JobKind::MarkDelivered, "a", 2)
+        .await
+        .unwrap()
+        .expect("due");
+    assert!(
+        b.claim_due_job(JobKind::MarkDelivered, "b", 2)
+            .await
+            .unwrap()
+            .is_none(),
+        "held by a"
+    );
+    assert!(
+        a.claim_due_job(JobKind::OfferEmail, "a", 2)
+            .await
+            .unwrap()
+            .is_none(),
+        "other kinds"
+    );
+    assert!(a.renew_job(&first, 2).await.unwrap());
+    // a stalls past its lease; b takes the job over.
+    tokio::time::sleep(Duration::from_millis(3200)).await;
+    let second = b
+        .claim_due_job(JobKind::MarkDelivered, "b", 60)
+        .await
+        .unwrap()
+        .expect("taken over");
+    assert!(!a.renew_job(&first, 2).await.unwrap(), "a's claim is gone");
+    assert!(
+        !a.finish_job(&first).await.unwrap(),
+        "a cannot finish b's job"
+    );
+    assert_eq!(a.retry_job(&first, "late").await.unwrap(), Retried::NotOurs);
+    // b fails: due again after 2 s, not before, and nobody holds it meanwhile.
+    assert_eq!(
+        b.retry_job(&second, "Stripe could not be reached")
+            .await
+            .unwrap(),
+        Retried::In(2)
+    );
+    assert!(
+        a.claim_due_job(JobKind::MarkDelivered, "a", 60)
+            .await
+            .unwrap()
+            .is_none(),
+        "backing off"
+    );
+    tokio::time::sleep(Duration::from_millis(3200)).await;
+    let third = a
+        .claim_due_job(JobKind::MarkDelivered, "a", 60)
+        .await
+        .unwrap()
+        .expect("due again");
+    assert_eq!(third.attempts, 1);
+    assert!(
+        a.finish_job(&third).await.unwrap(),
+        "the claimer finishes it"
+    );
+    assert_eq!(a.queued_jobs(JobKind::MarkDelivered).await.unwrap(), 0);
+
+    // A job on its last try fails: given up, and removed.
+    let mut tx = a.begin().await.unwrap();
+    tx.queue_job(JobKind::MarkDelivered, "financingoffer_last", ROCKET, 0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    sqlx::query("UPDATE jobs SET attempts = $1 WHERE subject = 'financingoffer_last'")
+        .bind(JobKind::MarkDelivered.attempts() - 1)
+        .execute(a.pool())
+        .await
+        .unwrap();
+    let last = a
+        .claim_due_job(JobKind::MarkDelivered, "a", 60)
+        .await
+        .unwrap()
+        .expect("due");
+    assert_eq!(
+        a.retry_job(&last, "still failing").await.unwrap(),
+        Retried::GaveUp
+    );
+    assert_eq!(a.queued_jobs(JobKind::MarkDelivered).await.unwrap(), 0);
+}

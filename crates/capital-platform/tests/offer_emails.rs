@@ -365,12 +365,14 @@ async fn an_email_the_server_keeps_refusing_is_given_up_as_failed_and_the_offer_
     let id = offer["id"].as_str().unwrap().to_owned();
     attempted(&app, &id, 1).await;
     // The backoff's waits (2, 4, 8, 16 s), skipped: the fourth failure is behind it.
-    sqlx::query("UPDATE offer_emails SET attempts = $1, due_at = 0 WHERE offer = $2")
-        .bind(capital_platform::offer_emails::ATTEMPTS - 1)
-        .bind(&id)
-        .execute(app.state.store.pool())
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE jobs SET attempts = $1, due_at = 0 WHERE kind = 'offer_email' AND subject = $2",
+    )
+    .bind(capital_platform::offer_emails::ATTEMPTS - 1)
+    .bind(&id)
+    .execute(app.state.store.pool())
+    .await
+    .unwrap();
     let email = settled_email(&app, ROCKET, &id).await;
     assert_eq!(email["status"], "failed", "{email}");
     assert_eq!(email["attempts"], capital_platform::offer_emails::ATTEMPTS);
@@ -403,4 +405,62 @@ async fn a_plain_smtp_url_requires_starttls_and_sends_nothing_in_clear_text() {
         "{email}"
     );
     assert!(sink.messages().is_empty(), "nothing went out unencrypted");
+}
+
+/// Twenty sent emails whose offers Stripe refuses to mark delivered for good (gone: here, not in
+/// the sandbox at all) ahead of a new one: each is tried once and recorded as given up, and the
+/// new offer is still marked delivered at once, not starved behind them.
+#[tokio::test]
+async fn offers_stripe_refuses_to_mark_delivered_are_given_up_and_never_stall_newer_ones() {
+    let app = app_with(OfferNotice::Email, None, None).await;
+    for n in 0..20 {
+        let offer = format!("financingoffer_gone_{n}");
+        sqlx::query(
+            "INSERT INTO offer_emails (offer, account, status, attempts, created) VALUES ($1, $2, 'sent', 1, 0)",
+        )
+        .bind(&offer)
+        .bind(ROCKET)
+        .execute(app.state.store.pool())
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO jobs (kind, subject, account, due_at) VALUES ('mark_delivered', $1, $2, 0)",
+        )
+        .bind(&offer)
+        .bind(ROCKET)
+        .execute(app.state.store.pool())
+        .await
+        .unwrap();
+    }
+    let cookie = app.sign_in(ROCKET).await;
+    let (_, email) = emailed_offer(&app, json!({"account": ROCKET})).await;
+    assert_eq!(email["status"], "sent");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while app.offer_state(&cookie).await["offer"]["status"] != "delivered" {
+        assert!(
+            Instant::now() < deadline,
+            "the new offer waited behind refused ones"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let records = app.state.store.offer_emails(ROCKET).await.unwrap();
+    let gone: Vec<_> = records
+        .iter()
+        .filter(|e| e.offer.starts_with("financingoffer_gone_"))
+        .collect();
+    assert_eq!(gone.len(), 20);
+    for record in gone {
+        assert!(!record.delivered_marked, "{}", record.offer);
+        let detail = record.delivered_detail.as_deref().unwrap_or_default();
+        assert!(detail.contains("refused"), "{}: {detail}", record.offer);
+    }
+    assert_eq!(
+        app.state
+            .store
+            .queued_jobs(capital_platform::store::JobKind::MarkDelivered)
+            .await
+            .unwrap(),
+        0,
+        "nothing left to retry"
+    );
 }

@@ -17,6 +17,18 @@ pub struct Email {
     pub text: String,
 }
 
+impl Email {
+    /// The email as kept with its record, addressed to `recipient`.
+    pub fn message<'a>(&'a self, recipient: &'a str) -> crate::store::EmailMessage<'a> {
+        crate::store::EmailMessage {
+            recipient,
+            subject: &self.subject,
+            html: &self.html,
+            text: &self.text,
+        }
+    }
+}
+
 /// The language of the offer's market: French and German for YouLend's French and German
 /// financing, English elsewhere (the US, the UK, Australia).
 pub fn language(offer: &FinancingOffer) -> Lang {

@@ -158,7 +158,6 @@ async fn mark_replaced(
     };
     old.mark_replaced(&replacement.id);
     tx.upsert_offer(&old, created).await?;
-    tx.queue_retrieval(old_id, account, created, crate::clock::now())
-        .await?;
+    tx.queue_retrieval(old_id, account, created).await?;
     Ok(true)
 }

@@ -306,6 +306,17 @@ impl SmtpSink {
         }
     }
 
+    /// Makes the server take `seconds` to accept each message (none: at once).
+    pub fn delay(&self, seconds: Option<u32>) {
+        let flag = self.dir.join("delay");
+        match seconds {
+            Some(seconds) => std::fs::write(flag, seconds.to_string()).unwrap(),
+            None => {
+                let _ = std::fs::remove_file(flag);
+            }
+        }
+    }
+
     pub fn messages(&self) -> Vec<String> {
         let mut names: Vec<_> = std::fs::read_dir(&self.dir)
             .unwrap()
