@@ -111,6 +111,16 @@ pub struct OfferEmailRow {
     pub delivered_detail: Option<String>,
 }
 
+/// A signed event kept instead of ingested (`dead_letters`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DeadLetter {
+    pub event_id: String,
+    pub event_type: Option<String>,
+    pub reason: String,
+    pub body: String,
+    pub received_at: i64,
+}
+
 /// What became of one try of an offer email (`StoreTx::record_offer_email`).
 pub struct EmailRecord<'a> {
     /// `sent`, `skipped`, `failed`, or `pending` (tried, and due again).
@@ -475,6 +485,44 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// Keeps a signed event that can never be ingested, with why (`routes/webhooks.rs`); the
+    /// same event again is kept once.
+    pub async fn put_dead_letter(&self, letter: &DeadLetter) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO dead_letters (event_id, event_type, reason, body, received_at)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING",
+        )
+        .bind(&letter.event_id)
+        .bind(&letter.event_type)
+        .bind(&letter.reason)
+        .bind(&letter.body)
+        .bind(letter.received_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The newest dead letters, newest first, at most `limit`.
+    pub async fn dead_letters(&self, limit: i64) -> Result<Vec<DeadLetter>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT event_id, event_type, reason, body, received_at FROM dead_letters
+             ORDER BY received_at DESC, event_id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| DeadLetter {
+                event_id: r.get("event_id"),
+                event_type: r.get("event_type"),
+                reason: r.get("reason"),
+                body: r.get("body"),
+                received_at: r.get("received_at"),
+            })
+            .collect())
     }
 
     pub async fn setting(&self, name: &str) -> Result<Option<String>, StoreError> {

@@ -123,7 +123,7 @@ async fn duplicates_and_out_of_order_events_never_go_backwards() {
 }
 
 #[tokio::test]
-async fn unknown_events_are_acknowledged_and_broken_ones_refused() {
+async fn unknown_events_are_acknowledged_and_broken_ones_kept_as_dead_letters() {
     let app = TestApp::new().await;
     let unknown = json!({"id": "evt_x", "type": "capital.financing_summary.line_of_credit_update", "created": now(), "data": {"object": {}}}).to_string();
     let (status, _) = deliver(
@@ -136,13 +136,18 @@ async fn unknown_events_are_acknowledged_and_broken_ones_refused() {
     let broken = json!({"id": "evt_y", "type": "capital.financing_offer.created", "created": now(), "data": {"object": {"nope": 1}}}).to_string();
     let (status, answer) =
         deliver(&app, &broken, Some(sign(broken.as_bytes(), SECRET, now()))).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(
-        answer["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("evt_y")
+    // Acknowledged, so Stripe does not retry it for days; kept with the reason.
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["dead_letter"]["id"], "evt_y");
+    let letters = app.state.store.dead_letters(10).await.unwrap();
+    assert_eq!(letters.len(), 1);
+    assert_eq!(letters[0].event_id, "evt_y");
+    assert_eq!(
+        letters[0].event_type.as_deref(),
+        Some("capital.financing_offer.created")
     );
+    assert!(letters[0].reason.contains("evt_y"), "{}", letters[0].reason);
+    assert_eq!(letters[0].body, broken);
     // Not marked processed: a corrected retry of the same id is applied.
     let fixed = event("evt_y", "created", now(), "undelivered").to_string();
     let (status, answer) = deliver(&app, &fixed, Some(sign(fixed.as_bytes(), SECRET, now()))).await;
@@ -153,24 +158,31 @@ async fn unknown_events_are_acknowledged_and_broken_ones_refused() {
 }
 
 #[tokio::test]
-async fn oversized_and_non_json_webhooks_are_refused() {
+async fn oversized_webhooks_are_refused_and_signed_non_events_kept_as_dead_letters() {
     let app = TestApp::new().await;
     let huge = json!({"id": "evt_big", "type": "capital.financing_offer.created", "created": now(), "data": {"object": {"pad": "x".repeat(300 * 1024)}}}).to_string();
     let (status, _) = deliver(&app, &huge, Some(sign(huge.as_bytes(), SECRET, now()))).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     let text = "not json";
     let (status, answer) = deliver(&app, text, Some(sign(text.as_bytes(), SECRET, now()))).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let id = answer["dead_letter"]["id"].as_str().unwrap();
+    assert!(id.starts_with("sha256:"), "{id}");
     assert!(
-        answer["error"]["message"]
+        answer["dead_letter"]["reason"]
             .as_str()
             .unwrap()
             .starts_with("not a Stripe event")
     );
+    // The same body again is kept once; unsigned, it is refused as before.
+    deliver(&app, text, Some(sign(text.as_bytes(), SECRET, now()))).await;
+    assert_eq!(app.state.store.dead_letters(10).await.unwrap().len(), 1);
+    let (status, _) = deliver(&app, text, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
-async fn signed_events_whose_objects_are_not_objects_are_refused_and_the_server_carries_on() {
+async fn signed_events_whose_objects_are_not_objects_are_dead_letters_and_the_server_carries_on() {
     let app = TestApp::new().await;
     let shapes = [
         json!([{"id": "financingoffer_hook", "account": ROCKET, "status": "delivered"}]),
@@ -185,11 +197,12 @@ async fn signed_events_whose_objects_are_not_objects_are_refused_and_the_server_
             let body = sent.to_string();
             let (status, answer) =
                 deliver(&app, &body, Some(sign(body.as_bytes(), SECRET, now()))).await;
-            assert!(
-                status.is_client_error(),
-                "{object} {kind}: {status} {answer}"
+            assert_eq!(status, StatusCode::OK, "{object} {kind}: {answer}");
+            assert_eq!(
+                answer["dead_letter"]["id"],
+                format!("evt_shape_{n}_{kind}"),
+                "{answer}"
             );
-            assert_eq!(answer["error"]["type"], "invalid_request_error", "{answer}");
         }
     }
     // Still serving, and a well-formed event is applied.
@@ -197,4 +210,18 @@ async fn signed_events_whose_objects_are_not_objects_are_refused_and_the_server_
     let (status, _) = deliver(&app, &body, Some(sign(body.as_bytes(), SECRET, now()))).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(status_seen(&app).await, "delivered");
+}
+
+#[tokio::test]
+async fn with_the_database_down_every_signed_event_is_a_5xx_so_stripe_retries_it() {
+    let app = TestApp::new().await;
+    app.state.store.pool().close().await;
+    let good = event("evt_down_good", "created", now(), "undelivered").to_string();
+    let broken = json!({"id": "evt_down_broken", "type": "capital.financing_offer.created", "created": now(), "data": {"object": [1]}}).to_string();
+    for body in [good, broken] {
+        let (status, answer) =
+            deliver(&app, &body, Some(sign(body.as_bytes(), SECRET, now()))).await;
+        assert!(status.is_server_error(), "{status} {answer}");
+        assert_eq!(answer["error"]["type"], "api_error", "{answer}");
+    }
 }

@@ -6,11 +6,12 @@ use axum::routing::post;
 use axum::{Json, Router};
 use capital_types::{Event, FinancingOffer};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
 use crate::extract::RawBody;
 use crate::state::AppState;
-use crate::store::StoreTx;
+use crate::store::{DeadLetter, StoreTx};
 use crate::webhook_signature::{DEFAULT_TOLERANCE_SECONDS, verify};
 use crate::whole::Whole;
 
@@ -47,8 +48,12 @@ pub async fn receive_signed(
         tracing::warn!(%error, "webhook refused");
         AppError::BadSignature
     })?;
-    let event: Event = serde_json::from_slice(body)
-        .map_err(|e| AppError::InvalidRequest(format!("not a Stripe event: {e}")))?;
+    let event: Event = match serde_json::from_slice(body) {
+        Ok(event) => event,
+        Err(error) => {
+            return dead_letter(state, None, body, format!("not a Stripe event: {error}")).await;
+        }
+    };
     let created = event.created.unwrap_or(0);
     // Recorded and applied in one transaction: a crash (or an error) before the commit leaves
     // neither, the event is not acknowledged, and Stripe's redelivery applies it. Two instances
@@ -61,7 +66,15 @@ pub async fn receive_signed(
     {
         return Ok(json!({"received": true, "duplicate": true}));
     }
-    let queued = ingest(&mut tx, &event, created, state.mailer.is_some()).await?;
+    let queued = match ingest(&mut tx, &event, created, state.mailer.is_some()).await {
+        Ok(queued) => queued,
+        // Signed, so Stripe sent it, but no retry will ever make it ingestible.
+        Err(AppError::InvalidRequest(reason)) => {
+            drop(tx);
+            return dead_letter(state, Some(&event), body, reason).await;
+        }
+        Err(error) => return Err(error),
+    };
     crate::failpoint::hit("webhook_before_commit");
     let changed = tx.commit().await?;
     state.changes.committed(changed);
@@ -73,6 +86,40 @@ pub async fn receive_signed(
     }
     tracing::info!(event = %event.id, kind = %event.event_type, "webhook applied");
     Ok(json!({"received": true}))
+}
+
+/// Acknowledges a signed event that can never be ingested, and keeps it with the reason. A
+/// refusal would make Stripe retry it for days and then disable the endpoint, holding back every
+/// good event behind it; it is not marked processed, so a corrected event with its id is still
+/// applied. Only a failure to keep it (the database is down) is an error: then Stripe retries.
+async fn dead_letter(
+    state: &AppState,
+    event: Option<&Event>,
+    body: &[u8],
+    reason: String,
+) -> Result<Value, AppError> {
+    let event_id = match event {
+        Some(event) => event.id.clone(),
+        None => format!("sha256:{}", hex::encode(Sha256::digest(body))),
+    };
+    let event_type = event.map(|event| event.event_type.clone());
+    tracing::warn!(
+        event = %event_id,
+        kind = event_type.as_deref().unwrap_or("unknown"),
+        reason,
+        "a signed webhook that can never be ingested was kept as a dead letter"
+    );
+    state
+        .store
+        .put_dead_letter(&DeadLetter {
+            event_id: event_id.clone(),
+            event_type,
+            reason: reason.clone(),
+            body: String::from_utf8_lossy(body).into_owned(),
+            received_at: crate::clock::now(),
+        })
+        .await?;
+    Ok(json!({"received": true, "dead_letter": {"id": event_id, "reason": reason}}))
 }
 
 /// Work an event left for after its commit, when the workers are woken.
