@@ -92,7 +92,9 @@ pub fn routes(state: AppState) -> Router {
     let router = router.merge(routes::email::router());
     // A handler that panics answers 500 in Stripe's envelope (and logs); the process, and every
     // other request, carry on (the backend's release build unwinds: Cargo.toml's profiles).
+    // Errors axum answers itself (wrong method, bad query or form) in the envelope too.
     router
+        .layer(axum::middleware::from_fn(crate::error::in_envelope))
         .layer(CatchPanicLayer::custom(panicked))
         .with_state(state)
 }

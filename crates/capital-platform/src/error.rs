@@ -160,3 +160,53 @@ impl IntoResponse for AppError {
         (status, Json(ErrorEnvelope::new(error_type, message))).into_response()
     }
 }
+
+/// Every error the router answers, in Stripe's envelope: axum's own rejections (a wrong method,
+/// a query string or form that does not parse, a missing header) are plain text or empty;
+/// they are rewritten here, keeping their status and headers. JSON answers (already the envelope) and HTML pages (the sandbox's, the sign-in page)
+/// pass as they are.
+pub async fn in_envelope(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let content_type = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    if content_type.starts_with("application/json") || content_type.starts_with("text/html") {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // Rejections are a line of text; anything longer is cut, never read whole.
+    let text = axum::body::to_bytes(body, 2048).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text).trim().to_owned();
+    let message = if status == StatusCode::METHOD_NOT_ALLOWED {
+        format!("{method} is not allowed on this route")
+    } else if text.is_empty() {
+        status
+            .canonical_reason()
+            .unwrap_or("the request was refused")
+            .to_lowercase()
+    } else {
+        text
+    };
+    let error_type = match status {
+        StatusCode::TOO_MANY_REQUESTS => "rate_limit_error",
+        StatusCode::UNAUTHORIZED => "authentication_error",
+        status if status.is_server_error() => "api_error",
+        _ => "invalid_request_error",
+    };
+    parts.headers.remove(axum::http::header::CONTENT_TYPE);
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    let envelope = Json(ErrorEnvelope::new(error_type, message)).into_response();
+    let (envelope_parts, envelope_body) = envelope.into_parts();
+    parts.headers.extend(envelope_parts.headers);
+    Response::from_parts(parts, envelope_body)
+}

@@ -734,3 +734,93 @@ async fn a_stored_offer_that_cannot_be_read_never_breaks_its_accounts_view() {
     let state = app.offer_state(&cookie).await;
     assert_eq!(state["offer"]["id"], good["id"], "{state}");
 }
+
+/// What axum answers on its own (a wrong method, a query string or form that does not parse) is
+/// in Stripe's envelope too, with its status.
+#[tokio::test]
+async fn wrong_methods_bad_queries_and_bad_forms_answer_in_the_envelope() {
+    let app = TestApp::new().await;
+    let cookie = app.sign_in(ROCKET).await;
+    let same_site = |request: axum::http::request::Builder| {
+        request
+            .header("cookie", &cookie)
+            .header("origin", "http://127.0.0.1:3000")
+            .header("sec-fetch-site", "same-origin")
+    };
+    let cases = [
+        (
+            Request::delete("/api/capital/offer"),
+            Body::empty(),
+            405,
+            "DELETE",
+        ),
+        (
+            Request::put("/api/capital/account_links"),
+            Body::empty(),
+            405,
+            "PUT",
+        ),
+        (Request::get("/webhooks/stripe"), Body::empty(), 405, "GET"),
+        (
+            Request::patch("/sandbox/admin/offers"),
+            Body::empty(),
+            405,
+            "PATCH",
+        ),
+        (
+            Request::get("/api/capital/account_links/refresh?type=onboarding%ZZ"),
+            Body::empty(),
+            400,
+            "capital_financing_offer",
+        ),
+        (
+            Request::get("/api/capital/account_links/refresh"),
+            Body::empty(),
+            400,
+            "type",
+        ),
+        (
+            Request::get(
+                "/api/capital/account_links/refresh?type=capital_financing_offer&type=capital_financing_offer",
+            ),
+            Body::empty(),
+            400,
+            "query string",
+        ),
+        (
+            Request::post("/sign-in").header("content-type", "application/x-www-form-urlencoded"),
+            Body::from("accountant=acct_1RocketCourier"),
+            422,
+            "account",
+        ),
+        (
+            Request::post("/sign-in").header("content-type", "text/plain"),
+            Body::from("account=acct_1RocketCourier"),
+            415,
+            "form",
+        ),
+    ];
+    for (request, body, status, mention) in cases {
+        let request = same_site(request).body(body).unwrap();
+        let what = format!("{} {}", request.method(), request.uri());
+        let answer = app.send(request).await;
+        assert_eq!(answer.status.as_u16(), status, "{what}: {}", answer.text);
+        assert!(
+            answer.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{what}"
+        );
+        let envelope = answer.json();
+        assert_eq!(
+            envelope["error"]["type"], "invalid_request_error",
+            "{what}: {envelope}"
+        );
+        let message = envelope["error"]["message"].as_str().unwrap();
+        assert!(
+            message.to_lowercase().contains(&mention.to_lowercase()),
+            "{what}: {message}"
+        );
+    }
+}
