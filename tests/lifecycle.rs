@@ -71,6 +71,13 @@ async fn cli(platform: &Platform, args: &[&str]) {
     }
     let output = tokio::process::Command::new(&binary)
         .args(["sandbox", "--server", &platform.origin])
+        // The token the server would print at start and leave in its data directory.
+        .env(
+            "CAPITAL_SANDBOX_ADMIN_TOKEN",
+            secrecy::ExposeSecret::expose_secret(
+                platform.state.sandbox_admin_token.as_ref().unwrap(),
+            ),
+        )
         .args(args)
         .output()
         .await

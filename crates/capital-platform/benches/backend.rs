@@ -117,9 +117,11 @@ async fn fresh_postgres(admin: &str) -> String {
 
 /// Gives acct_1RocketCourier financing in progress on `base`: `GET /offer` serves an offer and a
 /// summary.
-async fn seed_financing(client: &reqwest::Client, base: &str) {
+async fn seed_financing(client: &reqwest::Client, base: &str, data: &std::path::Path) {
+    let admin = server::admin_token(data);
     let offer: serde_json::Value = client
         .post(format!("{base}/sandbox/admin/offers"))
+        .bearer_auth(&admin)
         .json(&json!({"account": "acct_1RocketCourier", "advance_amount": 1_000_000, "status": "delivered"}))
         .send()
         .await
@@ -135,6 +137,7 @@ async fn seed_financing(client: &reqwest::Client, base: &str) {
     ] {
         client
             .post(format!("{base}/sandbox/admin/offers/{id}/{action}"))
+            .bearer_auth(&admin)
             .json(&body)
             .send()
             .await
@@ -184,7 +187,7 @@ async fn main() {
 
     // A signed-in user whose account has financing in progress (offer and summary to serve).
     let cookie = server::sign_in(&client, &base, "acct_1RocketCourier").await;
-    seed_financing(&client, &base).await;
+    seed_financing(&client, &base, &data).await;
 
     let offers = {
         let (client, bases, cookie) = (client.clone(), bases.clone(), cookie.clone());
@@ -230,7 +233,7 @@ async fn main() {
         .map(str::to_owned)
         .into();
     let (mut token_server, token_base) = server::start(&token_data, &extra).await;
-    seed_financing(&client, &token_base).await;
+    seed_financing(&client, &token_base, &token_data).await;
     let token = capital_platform::identity::token::mint_hs256(
         &identity_secret.to_owned().into(),
         "acct_1RocketCourier",

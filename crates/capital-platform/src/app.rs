@@ -32,7 +32,7 @@ pub fn app(state: AppState) -> Router {
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &axum::http::Request<_>| {
-                    tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
+                    tracing::info_span!("http", method = %request.method(), path = %logged_path(request.uri().path()))
                 })
                 .on_request(())
                 .on_response(
@@ -41,6 +41,18 @@ pub fn app(state: AppState) -> Router {
                         .latency_unit(tower_http::LatencyUnit::Millis),
                 ),
         )
+}
+
+/// A path as the request log shows it: a hosted page's link token is a credential (whoever has
+/// it acts on the account's application), so it is never written down.
+fn logged_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.strip_prefix("/sandbox/hosted/") {
+        Some(rest) => {
+            let after_token = rest.find('/').map_or("", |slash| &rest[slash..]);
+            format!("/sandbox/hosted/[token]{after_token}").into()
+        }
+        None => path.into(),
+    }
 }
 
 /// The backend's routes: the element's under `/api/capital`, webhooks, the demo sign-in (with
@@ -89,7 +101,14 @@ pub fn routes(state: AppState) -> Router {
         origin_check::same_site_writes,
     ));
     // The unsubscribe link is POSTed by mail clients (one-click): its token is its proof.
-    let router = router.merge(routes::email::router());
+    let mut router = router.merge(routes::email::router());
+    // The sandbox answers only for the names it is published under (DNS rebinding).
+    if state.is_sandbox() {
+        router = router.layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            origin_check::known_hosts,
+        ));
+    }
     // A handler that panics answers 500 in Stripe's envelope (and logs); the process, and every
     // other request, carry on (the backend's release build unwinds: Cargo.toml's profiles).
     // Errors axum answers itself (wrong method, bad query or form) in the envelope too.
@@ -139,6 +158,19 @@ mod tests {
     use tower::ServiceExt;
 
     use super::*;
+
+    #[test]
+    fn hosted_link_tokens_never_reach_the_request_log() {
+        assert_eq!(
+            logged_path("/sandbox/hosted/lt_secret123"),
+            "/sandbox/hosted/[token]"
+        );
+        assert_eq!(
+            logged_path("/sandbox/hosted/lt_secret123/submit"),
+            "/sandbox/hosted/[token]/submit"
+        );
+        assert_eq!(logged_path("/api/capital/offer"), "/api/capital/offer");
+    }
 
     async fn boom() -> &'static str {
         panic!("a record nobody foresaw")

@@ -1,5 +1,7 @@
 //! `capital-platform sandbox …`: the dashboard's test tools from the command line. Each
-//! subcommand calls the running server's sandbox admin routes, the way Stripe's CLI calls its API.
+//! subcommand calls the running server's sandbox admin routes, the way Stripe's CLI calls its API,
+//! with the admin token the server printed at start (`--admin-token`), else the one it wrote to
+//! its data directory ([`ADMIN_TOKEN_FILE`] in `--data-dir`).
 
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
@@ -9,6 +11,9 @@ pub struct SandboxCommand {
     /// The running sandbox server.
     #[arg(long, env = "CAPITAL_SERVER", default_value = "http://127.0.0.1:3000")]
     pub server: String,
+    /// The sandbox admin token the server printed at start (default: read from `--data-dir`).
+    #[arg(long, env = "CAPITAL_SANDBOX_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
     #[command(subcommand)]
     pub action: SandboxAction,
 }
@@ -74,8 +79,41 @@ pub enum SandboxAction {
     },
 }
 
+/// The file in `--data-dir` the server writes the sandbox admin token to (readable by its owner
+/// only), for the CLI on the same machine.
+pub const ADMIN_TOKEN_FILE: &str = "sandbox-admin-token";
+
+/// Writes the admin token where the CLI looks for it, readable by this user only.
+pub fn write_admin_token(data_dir: &std::path::Path, token: &str) -> std::io::Result<()> {
+    std::fs::create_dir_all(data_dir)?;
+    let path = data_dir.join(ADMIN_TOKEN_FILE);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(&mut options.open(path)?, token.as_bytes())
+}
+
 impl SandboxCommand {
-    pub async fn run(self) -> Result<Value, String> {
+    /// The admin token: `--admin-token`, else the server's file in `data_dir`.
+    fn admin_token(&self, data_dir: &std::path::Path) -> Result<String, String> {
+        if let Some(token) = &self.admin_token {
+            return Ok(token.trim().to_owned());
+        }
+        let path = data_dir.join(ADMIN_TOKEN_FILE);
+        std::fs::read_to_string(&path)
+            .map(|token| token.trim().to_owned())
+            .map_err(|e| {
+                format!(
+                    "no sandbox admin token: pass --admin-token (the server prints it at start) or \
+                     run where the server's --data-dir is ({}: {e})",
+                    path.display()
+                )
+            })
+    }
+
+    pub async fn run(self, data_dir: &std::path::Path) -> Result<Value, String> {
+        let admin_token = self.admin_token(data_dir)?;
         let base = format!("{}/sandbox/admin", self.server.trim_end_matches('/'));
         let (method, path, body) = match self.action {
             SandboxAction::CreateOffer {
@@ -140,7 +178,8 @@ impl SandboxCommand {
         let request = match method {
             "GET" => client.get(format!("{base}{path}")),
             _ => client.post(format!("{base}{path}")).json(&body),
-        };
+        }
+        .bearer_auth(admin_token);
         let response = request
             .send()
             .await

@@ -37,6 +37,9 @@ pub enum AppError {
     /// platform's side, not something the user can fix.
     #[error("Stripe refused a request ({status})")]
     UpstreamRefused { status: u16 },
+    /// The request's `Host` is not a name this server is published under (DNS rebinding).
+    #[error("this server answers as {0} (--public-url) and its --cors-origins, not this Host")]
+    MisdirectedHost(String),
     /// Too many of something at once (live streams): try again later.
     #[error("{0}")]
     TooMany(String),
@@ -129,6 +132,9 @@ impl AppError {
             AppError::BadSignature => (StatusCode::BAD_REQUEST, "signature_verification_error"),
             AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "invalid_request_error"),
             AppError::TooMany(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limit_error"),
+            AppError::MisdirectedHost(_) => {
+                (StatusCode::MISDIRECTED_REQUEST, "invalid_request_error")
+            }
             AppError::UnsupportedMediaType => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "invalid_request_error")
             }

@@ -16,7 +16,7 @@ async fn main() -> std::process::ExitCode {
         )
         .init();
     match cli.command {
-        Some(Command::Sandbox(command)) => match command.run().await {
+        Some(Command::Sandbox(command)) => match command.run(&cli.config.data_dir).await {
             Ok(answer) => {
                 println!(
                     "{}",
@@ -67,6 +67,24 @@ async fn serve(config: capital_platform::Config) -> Result<(), String> {
                 }
             }
         });
+    }
+    if let Some(token) = &state.sandbox_admin_token {
+        use secrecy::ExposeSecret;
+        let written =
+            capital_platform::cli::write_admin_token(&state.config.data_dir, token.expose_secret());
+        if let Err(error) = &written {
+            tracing::warn!(%error, "the sandbox admin token could not be written to --data-dir");
+        }
+        // On the terminal, not in the log: the CLI's key to the sandbox's dashboard tools.
+        println!(
+            "sandbox admin token (for `capital-platform sandbox --admin-token …`{}): {}",
+            if written.is_ok() {
+                ", also read from --data-dir"
+            } else {
+                ""
+            },
+            token.expose_secret()
+        );
     }
     let listener = tokio::net::TcpListener::bind(listen)
         .await

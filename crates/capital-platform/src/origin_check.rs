@@ -79,9 +79,98 @@ pub async fn same_site_writes(
     Ok(next.run(request).await)
 }
 
+/// The sandbox's answer to DNS rebinding: a page on another site whose name the attacker points
+/// at this machine's loopback address reaches the sandbox same-origin, cookies and all. Its
+/// requests carry the attacker's name in `Host`, so only the names this server is published
+/// under pass: `--public-url`'s, `--cors-origins`', `trunk serve`'s, and for a loopback
+/// `--public-url`, the other loopback names on the same port. A request without `Host` (HTTP/1.0,
+/// in-process tests) is no browser's and passes.
+pub async fn known_hosts(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    let host = request
+        .headers()
+        .get(axum::http::header::HOST)
+        .map(|value| value.to_str().unwrap_or_default().to_owned());
+    if let Some(host) = host {
+        let published: Vec<String> = std::iter::once(state.config.public_url.clone())
+            .chain(state.config.cors_origins.iter().cloned())
+            .chain(std::iter::once(TRUNK_SERVE_ORIGIN.to_owned()))
+            .collect();
+        if !host_allowed(&host, &published) {
+            tracing::warn!(host, path = %request.uri().path(), "request for an unknown Host refused");
+            return Err(AppError::MisdirectedHost(
+                state.config.public_url.trim_end_matches('/').to_owned(),
+            ));
+        }
+    }
+    Ok(next.run(request).await)
+}
+
+/// Whether `host` (a `Host` header: `name[:port]`) names one of the `published` URLs.
+pub fn host_allowed(host: &str, published: &[String]) -> bool {
+    let Ok(authority) = host.trim().parse::<axum::http::uri::Authority>() else {
+        return false;
+    };
+    let name = authority
+        .host()
+        .trim_matches(['[', ']'])
+        .to_ascii_lowercase();
+    let is_loopback = |name: &str| matches!(name, "localhost" | "127.0.0.1" | "::1");
+    published.iter().any(|url| {
+        let Ok(url) = reqwest::Url::parse(url.trim()) else {
+            return false;
+        };
+        let Some(published_name) = url.host_str() else {
+            return false;
+        };
+        let published_name = published_name.trim_matches(['[', ']']).to_ascii_lowercase();
+        let port = authority
+            .port_u16()
+            .or(url.port_or_known_default().filter(|_| {
+                // No port in `Host`: the scheme's default one.
+                url.port().is_none()
+            }));
+        let same_name =
+            name == published_name || (is_loopback(&name) && is_loopback(&published_name));
+        same_name && port == url.port_or_known_default()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_names_the_server_is_published_under_pass_the_host_check() {
+        let published = vec![
+            "http://127.0.0.1:3000".to_owned(),
+            "https://dash.example".to_owned(),
+        ];
+        for host in [
+            "127.0.0.1:3000",
+            "localhost:3000",
+            "[::1]:3000",
+            "dash.example",
+            "dash.example:443",
+            "DASH.example",
+        ] {
+            assert!(host_allowed(host, &published), "{host}");
+        }
+        for host in [
+            "rebind.attacker.example:3000",
+            "127.0.0.1:3001",
+            "127.0.0.1",
+            "dash.example:80",
+            "dash.example.attacker.example",
+            "",
+            "a b",
+        ] {
+            assert!(!host_allowed(host, &published), "{host}");
+        }
+    }
 
     #[test]
     fn origins_are_scheme_host_and_port() {

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use axum::extract::FromRef;
 use axum_extra::extract::cookie::Key;
+use secrecy::SecretString;
 use tokio::sync::{Mutex, Notify};
 
 use crate::approved_copy::ApprovedCopy;
@@ -48,6 +49,9 @@ pub struct Inner {
     pub mailer: Option<crate::offer_emails::Mailer>,
     /// Who the signed-in user is (`--identity`, or the platform's own: `identity.rs`).
     pub identity: IdentityHandle,
+    /// What the sandbox CLI proves itself with (sandbox mode only): made once, kept in the
+    /// database, written to `--data-dir` and printed at start by `main.rs`.
+    pub sandbox_admin_token: Option<SecretString>,
 }
 
 /// Why the server could not start. Each is a problem with the configuration or the machine,
@@ -195,6 +199,10 @@ impl AppState {
             })
             .map_err(StartError::Config)?,
         };
+        let sandbox_admin_token = match &sandbox {
+            Some(_) => Some(load_sandbox_admin_token(&store).await?),
+            None => None,
+        };
         let config_backoff = config.stripe_backoff_ms;
         let (sandbox, events) = sandbox.unzip();
         let state = AppState(Arc::new(Inner {
@@ -211,6 +219,7 @@ impl AppState {
             streams: Arc::default(),
             mailer,
             identity,
+            sandbox_admin_token,
         }));
         // Each worker is supervised: a panic in one is logged and it starts again.
         if let Some(mailer) = &state.mailer {
@@ -235,6 +244,15 @@ impl AppState {
 
     pub(crate) fn from_inner(inner: Arc<Inner>) -> AppState {
         AppState(inner)
+    }
+
+    /// Whether `token` is the sandbox CLI's admin token (compared in constant time).
+    pub fn is_sandbox_admin_token(&self, token: &str) -> bool {
+        use secrecy::ExposeSecret;
+        use subtle::ConstantTimeEq;
+        self.sandbox_admin_token.as_ref().is_some_and(|expected| {
+            bool::from(expected.expose_secret().as_bytes().ct_eq(token.as_bytes()))
+        })
     }
 
     pub fn is_sandbox(&self) -> bool {
@@ -269,6 +287,16 @@ fn check_cors_origins(origins: &[String]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The sandbox CLI's admin token, persisted so that a restart keeps the one it was given.
+async fn load_sandbox_admin_token(store: &Store) -> Result<SecretString, StartError> {
+    let fresh = format!("sbx_admin_{}", hex::encode(rand::random::<[u8; 24]>()));
+    Ok(SecretString::from(
+        store
+            .setting_or_insert("sandbox_admin_token", &fresh)
+            .await?,
+    ))
 }
 
 /// The cookie-signing key, persisted so that sessions survive a restart.

@@ -156,7 +156,10 @@ async fn the_whole_lifecycle_through_the_elements_routes() {
         11_818
     );
     let list = app
-        .get(&format!("/sandbox/admin/accounts/{ROCKET}/offers"), None)
+        .get(
+            &format!("/sandbox/admin/accounts/{ROCKET}/offers"),
+            Some(&app.admin_credential()),
+        )
         .await
         .json();
     let old = list["offers"]
@@ -205,7 +208,7 @@ async fn invalid_transitions_are_refused_clearly() {
         let answer = app
             .post_json(
                 &format!("/sandbox/admin/offers/{id}/{action}"),
-                None,
+                Some(&app.admin_credential()),
                 json!({}),
             )
             .await;
@@ -223,7 +226,7 @@ async fn invalid_transitions_are_refused_clearly() {
     let refill = app
         .post_json(
             &format!("/sandbox/admin/accounts/{ROCKET}/refill"),
-            None,
+            Some(&app.admin_credential()),
             json!({}),
         )
         .await;
@@ -231,7 +234,7 @@ async fn invalid_transitions_are_refused_clearly() {
     let unknown = app
         .post_json(
             "/sandbox/admin/offers/financingoffer_nope/approve",
-            None,
+            Some(&app.admin_credential()),
             json!({}),
         )
         .await;
@@ -418,9 +421,10 @@ async fn concurrent_actions_on_one_offer_cannot_both_win() {
         format!("/sandbox/admin/offers/{id}/approve"),
         format!("/sandbox/admin/offers/{id}/reject"),
     );
+    let admin = app.admin_credential();
     let (approve, reject) = tokio::join!(
-        app.post_json(&approve_path, None, json!({})),
-        app.post_json(&reject_path, None, json!({}))
+        app.post_json(&approve_path, Some(&admin), json!({})),
+        app.post_json(&reject_path, Some(&admin), json!({}))
     );
     let winners = [approve.status, reject.status]
         .iter()
@@ -520,7 +524,10 @@ async fn the_summary_comes_from_recorded_repayments_with_the_current_interval() 
         "of the 200,000 minimum"
     );
     let transactions = app
-        .get(&format!("/sandbox/admin/accounts/{ROCKET}/offers"), None)
+        .get(
+            &format!("/sandbox/admin/accounts/{ROCKET}/offers"),
+            Some(&app.admin_credential()),
+        )
         .await
         .json()["transactions"]
         .clone();
@@ -532,16 +539,59 @@ async fn the_cli_drives_a_running_sandbox() {
     use capital_platform::cli::{SandboxAction, SandboxCommand};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let server = format!("http://{}", listener.local_addr().unwrap());
-    let app = TestApp::new().await;
+    let mut config = capital_platform::Config::for_tests();
+    config.public_url = server.clone();
+    let app = TestApp::with_config(config).await;
     let router = app.router.clone();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    // The token as the server leaves it for the CLI: in its data directory.
+    let data_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "capital-cli-{}-{}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    let admin = app.admin_credential();
+    let token = admin.trim_start_matches("Bearer ");
+    capital_platform::cli::write_admin_token(&data_dir, token).unwrap();
     let run = |action| {
         SandboxCommand {
             server: server.clone(),
+            admin_token: None,
             action,
         }
-        .run()
+        .run(&data_dir)
     };
+
+    // Without the token, or with a wrong one, the CLI is refused, and says why.
+    let list = || SandboxAction::List {
+        account: ROCKET.into(),
+    };
+    let missing = SandboxCommand {
+        server: server.clone(),
+        admin_token: None,
+        action: list(),
+    }
+    .run(std::path::Path::new("/nonexistent"))
+    .await
+    .unwrap_err();
+    assert!(missing.contains("--admin-token"), "{missing}");
+    let wrong = SandboxCommand {
+        server: server.clone(),
+        admin_token: Some("sbx_admin_guessed".into()),
+        action: list(),
+    }
+    .run(std::path::Path::new("/nonexistent"))
+    .await
+    .unwrap_err();
+    assert_eq!(wrong, "not signed in");
+    let given = SandboxCommand {
+        server: server.clone(),
+        admin_token: Some(token.to_owned()),
+        action: list(),
+    }
+    .run(std::path::Path::new("/nonexistent"))
+    .await;
+    assert!(given.is_ok(), "{given:?}");
 
     let created = run(SandboxAction::CreateOffer {
         account: ROCKET.into(),
@@ -658,7 +708,11 @@ async fn sandbox_numbers_out_of_range_are_refused_clearly_and_the_longest_interv
             body[key] = value.clone();
         }
         let answer = app
-            .post_json("/sandbox/admin/offers", None, body.clone())
+            .post_json(
+                "/sandbox/admin/offers",
+                Some(&app.admin_credential()),
+                body.clone(),
+            )
             .await;
         assert_eq!(
             answer.status,
@@ -695,7 +749,7 @@ async fn sandbox_numbers_out_of_range_are_refused_clearly_and_the_longest_interv
                 "/sandbox/admin/offers/{}/replace",
                 open["id"].as_str().unwrap()
             ),
-            None,
+            Some(&app.admin_credential()),
             json!({"amount": 10_000_000_000_000_i64}),
         )
         .await;

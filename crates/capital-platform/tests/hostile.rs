@@ -53,6 +53,7 @@ async fn what_crashed_the_server_is_answered_and_it_keeps_serving_across_a_resta
     // A repayment interval of 2^57 days (its seconds wrapped to 0 and divided by it).
     let answer = client
         .post(format!("{base}/sandbox/admin/offers"))
+        .bearer_auth(server::admin_token(&data))
         .json(&json!({"account": ROCKET, "repayment_interval_days": 144_115_188_075_855_872_i64}))
         .send()
         .await
@@ -62,6 +63,7 @@ async fn what_crashed_the_server_is_answered_and_it_keeps_serving_across_a_resta
     // The longest interval it takes, paid out: the account's view answers.
     let offer: serde_json::Value = client
         .post(format!("{base}/sandbox/admin/offers"))
+        .bearer_auth(server::admin_token(&data))
         .json(&json!({"account": ROCKET, "repayment_interval_days": 3650}))
         .send()
         .await
@@ -76,6 +78,7 @@ async fn what_crashed_the_server_is_answered_and_it_keeps_serving_across_a_resta
     ] {
         let answer = client
             .post(format!("{base}/sandbox/admin/offers/{id}/{action}"))
+            .bearer_auth(server::admin_token(&data))
             .json(&body)
             .send()
             .await

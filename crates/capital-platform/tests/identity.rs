@@ -396,7 +396,10 @@ async fn a_token_for_one_account_never_reaches_anothers_offer() {
         .await;
     assert_eq!(marked.status, StatusCode::NOT_FOUND, "{}", marked.text);
     let bakery = app
-        .get(&format!("/sandbox/admin/accounts/{BAKERY}/offers"), None)
+        .get(
+            &format!("/sandbox/admin/accounts/{BAKERY}/offers"),
+            Some(&app.admin_credential()),
+        )
         .await;
     assert!(bakery.text.contains("\"undelivered\""), "{}", bakery.text);
     // A link is minted for the token's account, whatever the body says.
@@ -521,10 +524,13 @@ async fn bearer_requests_from_allowed_origins_pass_cors_and_the_refresh_page_lea
     );
 }
 
-/// The app served on a real socket with peer addresses (`ConnectInfo`), as the binary serves it.
-async fn serve_with_peers(app: &TestApp) -> std::net::SocketAddr {
+/// The app of `config` served on a real socket with peer addresses (`ConnectInfo`), as the
+/// binary serves it, and published at that socket's address.
+async fn serve_with_peers(mut config: Config) -> (TestApp, std::net::SocketAddr) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
+    config.public_url = format!("http://{address}");
+    let app = TestApp::with_config(config).await;
     let router = app.router.clone();
     tokio::spawn(async move {
         axum::serve(
@@ -534,7 +540,7 @@ async fn serve_with_peers(app: &TestApp) -> std::net::SocketAddr {
         .await
         .unwrap()
     });
-    address
+    (app, address)
 }
 
 async fn get_from(
@@ -560,13 +566,12 @@ async fn the_proxy_header_is_believed_from_trusted_proxies_only() {
     config.identity = Some(IdentityMode::Header);
     config.identity_header = Some("X-Capital-Account".into());
     config.trusted_proxies = vec!["127.0.0.2/32".into()];
-    let app = TestApp::with_config(config).await;
+    let (app, server) = serve_with_peers(config).await;
     app.admin(
         "/offers",
         json!({"account": BAKERY, "advance_amount": 1_000_000}),
     )
     .await;
-    let server = serve_with_peers(&app).await;
 
     let (status, body) = get_from("127.0.0.2", server, Some(BAKERY)).await;
     assert_eq!(status, 200, "{body}");

@@ -97,6 +97,8 @@ async fn server(url: &str, port: u16, failpoint: Option<&str>) -> tokio::process
             "serve",
             "--listen",
             &format!("127.0.0.1:{port}"),
+            "--public-url",
+            &format!("http://127.0.0.1:{port}"),
             "--database-url",
             url,
         ])

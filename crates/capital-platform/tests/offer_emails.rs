@@ -29,12 +29,15 @@ async fn app_with(
 }
 
 async fn emails(app: &TestApp, account: &str) -> Vec<Value> {
-    app.get(&format!("/sandbox/admin/accounts/{account}/emails"), None)
-        .await
-        .json()
-        .as_array()
-        .unwrap()
-        .clone()
+    app.get(
+        &format!("/sandbox/admin/accounts/{account}/emails"),
+        Some(&app.admin_credential()),
+    )
+    .await
+    .json()
+    .as_array()
+    .unwrap()
+    .clone()
 }
 
 /// The account's email for `offer` once `done` holds for it (within 20 s); `work` runs the

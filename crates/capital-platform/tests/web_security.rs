@@ -1,6 +1,7 @@
 //! What the backend does about the browser around it: sessions that end (lifetime, sign-out on the
 //! server), writes only from the platform's own pages, a refresh route that mints no link for
-//! another site's navigation, and headers on every answer.
+//! another site's navigation, headers on every answer, and a sandbox whose dashboard tools act
+//! only for their own account and answer only for the names it is published under.
 
 #[path = "support/harness.rs"]
 mod harness;
@@ -260,4 +261,155 @@ async fn answers_carry_the_headers_that_keep_them_private() {
         sign_in.headers["content-security-policy"],
         "frame-ancestors 'none'"
     );
+}
+
+/// The sandbox's dashboard tools: nothing without a credential, a signed-in user's own account
+/// only, every account with the CLI's admin token.
+#[tokio::test]
+async fn the_sandboxs_dashboard_tools_act_only_on_the_signed_in_users_own_account() {
+    let app = TestApp::new().await;
+    let bakery_offer = app.admin("/offers", json!({"account": BAKERY})).await;
+    let bakery_offer = bakery_offer["id"].as_str().unwrap().to_owned();
+    let rocket = app.sign_in(ROCKET).await;
+    let as_rocket = |method: &str, path: &str, body: serde_json::Value| {
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header("cookie", &rocket)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    // Its own account: as the sandbox page does it.
+    let own = app
+        .send(as_rocket(
+            "POST",
+            "/sandbox/admin/offers",
+            json!({"account": ROCKET}),
+        ))
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.text);
+    let listed = app
+        .send(as_rocket("GET", "/sandbox/admin/accounts", json!({})))
+        .await
+        .json();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    // Anyone else's: as if it did not exist.
+    for (method, path, body) in [
+        (
+            "POST",
+            "/sandbox/admin/offers".to_owned(),
+            json!({"account": BAKERY}),
+        ),
+        (
+            "POST",
+            format!("/sandbox/admin/offers/{bakery_offer}/expire"),
+            json!({}),
+        ),
+        (
+            "POST",
+            format!("/sandbox/admin/offers/{bakery_offer}/replace"),
+            json!({}),
+        ),
+        (
+            "GET",
+            format!("/sandbox/admin/accounts/{BAKERY}/offers"),
+            json!({}),
+        ),
+        (
+            "GET",
+            format!("/sandbox/admin/accounts/{BAKERY}/emails"),
+            json!({}),
+        ),
+        (
+            "POST",
+            format!("/sandbox/admin/accounts/{BAKERY}/refill"),
+            json!({}),
+        ),
+    ] {
+        let answer = app.send(as_rocket(method, &path, body)).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::NOT_FOUND,
+            "{method} {path}: {}",
+            answer.text
+        );
+    }
+    // What acts on every account at once is the CLI's alone.
+    let expire_all = app
+        .send(as_rocket("POST", "/sandbox/admin/expire_due", json!({})))
+        .await;
+    assert_eq!(expire_all.status, StatusCode::FORBIDDEN);
+    // No credential, or a guessed token: not signed in.
+    for credential in [None, Some("Bearer sbx_admin_guessed")] {
+        let mut request =
+            Request::post("/sandbox/admin/offers").header("content-type", "application/json");
+        if let Some(credential) = credential {
+            request = request.header("authorization", credential);
+        }
+        let answer = app
+            .send(
+                request
+                    .body(Body::from(json!({"account": ROCKET}).to_string()))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{credential:?}");
+        assert_eq!(answer.json()["error"]["type"], "authentication_error");
+    }
+    // The Bakery's offer is as it was.
+    let bakery = app
+        .get(
+            &format!("/sandbox/admin/accounts/{BAKERY}/offers"),
+            Some(&app.admin_credential()),
+        )
+        .await
+        .json();
+    assert_eq!(
+        bakery["offers"][0]["offer"]["status"], "undelivered",
+        "{bakery}"
+    );
+}
+
+/// DNS rebinding: a page on another site whose name resolves to this machine reaches the
+/// sandbox same-origin; its requests name that site in `Host`, and are refused.
+#[tokio::test]
+async fn the_sandbox_answers_only_for_the_names_it_is_published_under() {
+    let app = TestApp::new().await;
+    for (host, status) in [
+        ("127.0.0.1:3000", StatusCode::OK),
+        ("localhost:3000", StatusCode::OK),
+        (
+            "rebind.attacker.example:3000",
+            StatusCode::MISDIRECTED_REQUEST,
+        ),
+        ("127.0.0.1:4000", StatusCode::MISDIRECTED_REQUEST),
+    ] {
+        for path in [
+            "/sign-in",
+            "/api/capital/session",
+            "/sandbox/admin/accounts",
+        ] {
+            let request = Request::get(path)
+                .header("host", host)
+                .body(Body::empty())
+                .unwrap();
+            let answer = app.send(request).await;
+            if status == StatusCode::OK {
+                assert_ne!(
+                    answer.status,
+                    StatusCode::MISDIRECTED_REQUEST,
+                    "{host} {path}"
+                );
+            } else {
+                assert_eq!(answer.status, status, "{host} {path}: {}", answer.text);
+                assert!(
+                    answer.json()["error"]["message"]
+                        .as_str()
+                        .unwrap()
+                        .contains("--public-url")
+                );
+            }
+        }
+    }
 }

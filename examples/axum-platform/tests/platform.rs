@@ -56,22 +56,27 @@ async fn offer(router: &Router, cookie: Option<&str>) -> (StatusCode, Value) {
 #[tokio::test]
 async fn the_platforms_users_see_their_own_accounts_offer_and_nobody_else_gets_in() {
     let router = platform().await;
-    for (account, amount) in [
-        ("acct_1RocketCourier", 1_000_000),
-        ("acct_1SunsetBakery", 2_500_000),
+    let (status, ada) = login(&router, "ada").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let ada = ada.expect("the platform's session cookie");
+    let (_, grace) = login(&router, "grace").await;
+    let grace = grace.expect("the platform's session cookie");
+    // The sandbox's dashboard tools act for the platform's signed-in user, on their account only.
+    for (cookie, account, amount, expected) in [
+        (&ada, "acct_1RocketCourier", 1_000_000, StatusCode::OK),
+        (&grace, "acct_1SunsetBakery", 2_500_000, StatusCode::OK),
+        (&ada, "acct_1SunsetBakery", 1, StatusCode::NOT_FOUND),
     ] {
         let request = Request::post("/sandbox/admin/offers")
             .header("content-type", "application/json")
+            .header("cookie", cookie)
             .body(Body::from(
                 json!({"account": account, "advance_amount": amount}).to_string(),
             ))
             .unwrap();
-        assert_eq!(send(&router, request).await.0, StatusCode::OK);
+        assert_eq!(send(&router, request).await.0, expected, "{account}");
     }
 
-    let (status, ada) = login(&router, "ada").await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    let ada = ada.expect("the platform's session cookie");
     let (status, state) = offer(&router, Some(&ada)).await;
     assert_eq!(status, StatusCode::OK, "{state}");
     assert_eq!(state["offer"]["account"], "acct_1RocketCourier");

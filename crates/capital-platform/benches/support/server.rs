@@ -48,6 +48,15 @@ pub async fn start(data: &Path, extra: &[String]) -> (tokio::process::Child, Str
     (server, base)
 }
 
+/// The sandbox admin token the server in `data` wrote for its CLI, for the dashboard's routes.
+#[allow(dead_code)]
+pub fn admin_token(data: &Path) -> String {
+    std::fs::read_to_string(data.join("sandbox-admin-token"))
+        .expect("the server writes its sandbox admin token to --data-dir")
+        .trim()
+        .to_owned()
+}
+
 /// Signs in as `account`; returns the session cookie.
 pub async fn sign_in(client: &reqwest::Client, base: &str, account: &str) -> String {
     let signed_in = client

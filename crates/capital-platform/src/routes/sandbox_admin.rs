@@ -1,8 +1,11 @@
 //! The sandbox's stand-ins for the Capital dashboard's test tools (sandbox mode only; these
-//! routes do not exist in Stripe mode). Like Stripe's dashboard, they name accounts and offers
-//! directly: they act on Stripe's side, not on behalf of a signed-in user.
+//! routes do not exist in Stripe mode). They act on Stripe's side of one account, and only for
+//! whoever may: the signed-in user acts on their own account only (the sandbox page), and the
+//! sandbox CLI, with the admin token it is given at start (`SandboxActor`), on any. So a page on
+//! another site, or another local user's browser tab, cannot drive anyone's financing.
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use capital_types::FinancingOffer;
@@ -26,6 +29,64 @@ pub fn router() -> Router<AppState> {
         .route("/sandbox/admin/expire_due", post(expire_due))
 }
 
+/// Who acts through the dashboard tools.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SandboxActor {
+    /// The sandbox CLI (`Authorization: Bearer` with the admin token): any account.
+    Admin,
+    /// A signed-in user: their own account only.
+    Account(String),
+}
+
+impl SandboxActor {
+    /// Refuses an account that is not the actor's own, as if it did not exist: another
+    /// account's offers are not even confirmed to be there.
+    fn may_act_on(&self, account: &str) -> Result<(), AppError> {
+        match self {
+            SandboxActor::Admin => Ok(()),
+            SandboxActor::Account(own) if own == account => Ok(()),
+            SandboxActor::Account(_) => Err(AppError::NotFound("account")),
+        }
+    }
+
+    fn is_admin(&self) -> Result<(), AppError> {
+        match self {
+            SandboxActor::Admin => Ok(()),
+            SandboxActor::Account(_) => Err(AppError::Forbidden),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for SandboxActor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let bearer = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "));
+        if let Some(token) = bearer
+            && state.is_sandbox_admin_token(token.trim())
+        {
+            return Ok(SandboxActor::Admin);
+        }
+        let crate::session::SignedInAccount(account) =
+            crate::session::SignedInAccount::from_request_parts(parts, state).await?;
+        Ok(SandboxActor::Account(account))
+    }
+}
+
+/// The account an offer of the sandbox belongs to, for [`SandboxActor::may_act_on`].
+async fn account_of(state: &AppState, offer: &str) -> Result<String, AppError> {
+    state
+        .sandbox()?
+        .retrieve_offer(offer)
+        .await?
+        .account
+        .ok_or(AppError::NotFound("offer"))
+}
+
 /// An optional JSON body: empty means all defaults.
 fn optional_json<T: Default + serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     if body.iter().all(u8::is_ascii_whitespace) {
@@ -37,8 +98,10 @@ fn optional_json<T: Default + serde::de::DeserializeOwned>(body: &[u8]) -> Resul
 
 async fn create_offer(
     State(state): State<AppState>,
+    actor: SandboxActor,
     JsonBody(request): JsonBody<CreateOffer>,
 ) -> Result<Json<FinancingOffer>, AppError> {
+    actor.may_act_on(&request.account)?;
     if !state.accounts.iter().any(|a| a.id == request.account) {
         return Err(AppError::InvalidRequest(format!(
             "unknown account {}",
@@ -59,10 +122,14 @@ struct ActionBody {
 
 async fn act(
     State(state): State<AppState>,
+    actor: SandboxActor,
     Path((offer, action)): Path<(String, String)>,
     RawBody(body): RawBody,
 ) -> Result<Json<FinancingOffer>, AppError> {
     let sandbox = state.sandbox()?;
+    actor
+        .may_act_on(&account_of(&state, &offer).await?)
+        .map_err(|_| AppError::NotFound("offer"))?;
     let amount = optional_json::<ActionBody>(&body)?.amount;
     let needs_amount =
         || amount.ok_or_else(|| AppError::InvalidRequest(format!("{action} needs an amount")));
@@ -101,9 +168,11 @@ struct RefillBody {
 
 async fn refill(
     State(state): State<AppState>,
+    actor: SandboxActor,
     Path(account): Path<String>,
     RawBody(body): RawBody,
 ) -> Result<Json<FinancingOffer>, AppError> {
+    actor.may_act_on(&account)?;
     let body = optional_json::<RefillBody>(&body)?;
     Ok(Json(
         state
@@ -119,11 +188,13 @@ struct AccountView {
     name: String,
 }
 
-async fn accounts(State(state): State<AppState>) -> Json<Vec<AccountView>> {
+/// The demo accounts: all of them for the CLI, the user's own for a signed-in user.
+async fn accounts(State(state): State<AppState>, actor: SandboxActor) -> Json<Vec<AccountView>> {
     Json(
         state
             .accounts
             .iter()
+            .filter(|a| actor.may_act_on(&a.id).is_ok())
             .map(|a| AccountView {
                 id: a.id.clone(),
                 name: a.name.clone(),
@@ -141,8 +212,10 @@ struct FinancingView {
 
 async fn offers(
     State(state): State<AppState>,
+    actor: SandboxActor,
     Path(account): Path<String>,
 ) -> Result<Json<Value>, AppError> {
+    actor.may_act_on(&account)?;
     let sandbox = state.sandbox()?;
     let financings: Vec<FinancingView> = sandbox
         .financings(&account)
@@ -159,7 +232,12 @@ async fn offers(
     ))
 }
 
-async fn expire_due(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+/// Expires every account's due offers: the CLI's alone (it acts on all accounts at once).
+async fn expire_due(
+    State(state): State<AppState>,
+    actor: SandboxActor,
+) -> Result<Json<Value>, AppError> {
+    actor.is_admin()?;
     Ok(Json(
         serde_json::json!({"expired": state.sandbox()?.expire_due().await?}),
     ))
@@ -168,8 +246,10 @@ async fn expire_due(State(state): State<AppState>) -> Result<Json<Value>, AppErr
 /// The account's offer emails, as sent (the sandbox page shows them as the user sees them).
 async fn emails(
     State(state): State<AppState>,
+    actor: SandboxActor,
     Path(account): Path<String>,
 ) -> Result<Json<Vec<crate::store::OfferEmailRow>>, AppError> {
     state.sandbox()?;
+    actor.may_act_on(&account)?;
     Ok(Json(state.store.offer_emails(&account).await?))
 }

@@ -177,9 +177,23 @@ impl TestApp {
     }
 
     /// A sandbox dashboard action (`/sandbox/admin/...`); panics unless it succeeds.
+    /// The sandbox CLI's credential (`Authorization: Bearer` with the admin token), for
+    /// [`TestApp::get`] and [`TestApp::post_json`] on the sandbox's admin routes.
+    pub fn admin_credential(&self) -> String {
+        use secrecy::ExposeSecret;
+        let token = self
+            .state
+            .sandbox_admin_token
+            .as_ref()
+            .expect("sandbox mode");
+        format!("Bearer {}", token.expose_secret())
+    }
+
+    /// A sandbox dashboard action, as the CLI does it (with the admin token).
     pub async fn admin(&self, path: &str, body: Value) -> Value {
+        let admin = self.admin_credential();
         let answer = self
-            .post_json(&format!("/sandbox/admin{path}"), None, body)
+            .post_json(&format!("/sandbox/admin{path}"), Some(&admin), body)
             .await;
         assert!(
             answer.status.is_success(),
