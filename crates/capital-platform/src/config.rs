@@ -193,6 +193,73 @@ pub struct Config {
         global = true
     )]
     pub stripe_backoff_ms: u64,
+    /// Account Links one account may have minted at once (then one every
+    /// `--account-link-every-seconds`); past it, `429` with `Retry-After`.
+    #[arg(
+        long,
+        env = "CAPITAL_ACCOUNT_LINK_BURST",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub account_link_burst: u32,
+    /// After the burst, one Account Link per account every this many seconds.
+    #[arg(
+        long,
+        env = "CAPITAL_ACCOUNT_LINK_EVERY_SECONDS",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..=3600),
+        global = true
+    )]
+    pub account_link_every_seconds: u64,
+    /// Calls to Stripe one instance makes at most a second, all users together (Stripe mode):
+    /// below Stripe's rate limit, so no user can spend the platform's quota.
+    #[arg(
+        long,
+        env = "CAPITAL_STRIPE_CALLS_PER_SECOND",
+        default_value_t = 20,
+        value_parser = clap::value_parser!(u32).range(1..=10_000),
+        global = true
+    )]
+    pub stripe_calls_per_second: u32,
+    /// Seconds a client has to send a request's headers, and that an open HTTP/1 connection may
+    /// wait for its next request (slow or stalled clients: slowloris).
+    #[arg(
+        long,
+        env = "CAPITAL_HEADER_READ_TIMEOUT_SECONDS",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..=600),
+        global = true
+    )]
+    pub header_read_timeout_seconds: u64,
+    /// Seconds a client has to send a request's body.
+    #[arg(
+        long,
+        env = "CAPITAL_BODY_READ_TIMEOUT_SECONDS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=3600),
+        global = true
+    )]
+    pub body_read_timeout_seconds: u64,
+    /// Seconds a connection may pass with nothing sent either way before it is closed (live
+    /// streams send a heartbeat, so they stay open).
+    #[arg(
+        long,
+        env = "CAPITAL_IDLE_TIMEOUT_SECONDS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..=86_400),
+        global = true
+    )]
+    pub idle_timeout_seconds: u64,
+    /// Connections the server holds at once; one more is closed at once, unanswered.
+    #[arg(
+        long,
+        env = "CAPITAL_MAX_CONNECTIONS",
+        default_value_t = 8_192,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub max_connections: u32,
     /// How long a sign-in lasts (hours); sign-out ends it at once.
     #[arg(
         long,

@@ -40,6 +40,13 @@ pub enum AppError {
     /// The request's `Host` is not a name this server is published under (DNS rebinding).
     #[error("this server answers as {0} (--public-url) and its --cors-origins, not this Host")]
     MisdirectedHost(String),
+    /// The account asked for more links than its budget (`budgets.rs`): try again in this many
+    /// seconds.
+    #[error("too many links were asked for; try again in {retry_after} seconds")]
+    RateLimited { retry_after: u64 },
+    /// This instance's budget of calls to Stripe is spent for the moment.
+    #[error("the platform is busy; please try again in a moment")]
+    Busy,
     /// Too many of something at once (live streams): try again later.
     #[error("{0}")]
     TooMany(String),
@@ -76,6 +83,10 @@ impl From<StripeError> for AppError {
             } => {
                 tracing::warn!(status, ?request_id, ?message, "Stripe failed");
                 AppError::Upstream { status }
+            }
+            StripeError::OverBudget(_) => {
+                tracing::warn!("a call to Stripe was not made: the instance's budget is spent");
+                AppError::Busy
             }
             StripeError::Unreachable(source) => {
                 tracing::warn!(%source, "Stripe could not be reached");
@@ -132,6 +143,8 @@ impl AppError {
             AppError::BadSignature => (StatusCode::BAD_REQUEST, "signature_verification_error"),
             AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "invalid_request_error"),
             AppError::TooMany(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limit_error"),
+            AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limit_error"),
+            AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "api_error"),
             AppError::MisdirectedHost(_) => {
                 (StatusCode::MISDIRECTED_REQUEST, "invalid_request_error")
             }
@@ -163,7 +176,18 @@ impl IntoResponse for AppError {
             }
             other => other.to_string(),
         };
-        (status, Json(ErrorEnvelope::new(error_type, message))).into_response()
+        let retry_after = match &self {
+            AppError::RateLimited { retry_after } => Some(*retry_after),
+            AppError::Busy => Some(1),
+            _ => None,
+        };
+        let mut response = (status, Json(ErrorEnvelope::new(error_type, message))).into_response();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod approved_copy;
+pub mod budgets;
 pub mod capital;
 pub mod changes;
 pub mod cli;

@@ -52,6 +52,8 @@ pub struct Inner {
     /// What the sandbox CLI proves itself with (sandbox mode only): made once, kept in the
     /// database, written to `--data-dir` and printed at start by `main.rs`.
     pub sandbox_admin_token: Option<SecretString>,
+    /// Account Links per account (`budgets.rs`).
+    pub link_budget: crate::budgets::LinkBudget,
 }
 
 /// Why the server could not start. Each is a problem with the configuration or the machine,
@@ -155,8 +157,9 @@ impl AppState {
                 }
                 let client = StripeClient::new(
                     &config.stripe_api_base,
-                    key,
+                    SecretString::from(key.to_owned()),
                     Duration::from_millis(config.stripe_timeout_ms),
+                    crate::budgets::StripeBudget::new(config.stripe_calls_per_second),
                 )?;
                 (Capital::Stripe(client), None)
             }
@@ -204,6 +207,8 @@ impl AppState {
             None => None,
         };
         let config_backoff = config.stripe_backoff_ms;
+        let (config_link_burst, config_link_every) =
+            (config.account_link_burst, config.account_link_every_seconds);
         let (sandbox, events) = sandbox.unzip();
         let state = AppState(Arc::new(Inner {
             config,
@@ -220,6 +225,10 @@ impl AppState {
             mailer,
             identity,
             sandbox_admin_token,
+            link_budget: crate::budgets::LinkBudget::new(
+                config_link_burst,
+                Duration::from_secs(config_link_every),
+            ),
         }));
         // Each worker is supervised: a panic in one is logged and it starts again.
         if let Some(mailer) = &state.mailer {

@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use capital_types::{AccountLink, AccountLinkType, FinancingOffer, FinancingSummary};
 
+use crate::budgets::StripeBudget;
 use crate::whole::Whole;
 use reqwest::{Method, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -33,6 +35,9 @@ pub enum StripeError {
     Encode(#[source] serde_urlencoded::ser::Error),
     #[error("the HTTP client could not be built")]
     Client(#[source] reqwest::Error),
+    /// Not made: the instance's budget of calls to Stripe is spent (`budgets.rs`).
+    #[error(transparent)]
+    OverBudget(#[from] crate::budgets::OverBudget),
 }
 
 impl StripeError {
@@ -53,7 +58,9 @@ const ATTEMPTS: u32 = 3;
 pub struct StripeClient {
     http: reqwest::Client,
     api_base: String,
-    secret_key: String,
+    secret_key: SecretString,
+    /// Every call of this instance, retries included, takes its turn here.
+    budget: StripeBudget,
 }
 
 #[derive(Deserialize)]
@@ -66,8 +73,9 @@ struct List<T> {
 impl StripeClient {
     pub fn new(
         api_base: &str,
-        secret_key: &str,
+        secret_key: SecretString,
         timeout: Duration,
+        budget: StripeBudget,
     ) -> Result<StripeClient, StripeError> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5).min(timeout))
@@ -78,7 +86,8 @@ impl StripeClient {
         Ok(StripeClient {
             http,
             api_base: api_base.trim_end_matches('/').to_owned(),
-            secret_key: secret_key.to_owned(),
+            secret_key,
+            budget,
         })
     }
 
@@ -190,10 +199,11 @@ impl StripeClient {
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(200 * 2u64.pow(attempt - 1))).await;
             }
+            self.budget.take().await?;
             let mut request = self
                 .http
                 .request(method.clone(), format!("{}{path}", self.api_base))
-                .basic_auth(&self.secret_key, None::<&str>)
+                .basic_auth(self.secret_key.expose_secret(), None::<&str>)
                 .header("Stripe-Version", STRIPE_VERSION)
                 .query(query);
             if method == Method::POST {

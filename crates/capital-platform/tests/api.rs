@@ -878,3 +878,63 @@ async fn wrong_methods_bad_queries_and_bad_forms_answer_in_the_envelope() {
         );
     }
 }
+
+/// Account Links are budgeted per account: a burst of five, then one every ten seconds; past it a
+/// `429` in the envelope with `Retry-After`, and another account is not held back.
+#[tokio::test]
+async fn an_account_asking_for_link_after_link_is_told_when_to_try_again() {
+    let app = TestApp::new().await;
+    app.admin("/offers", json!({"account": ROCKET})).await;
+    let rocket = app.sign_in(ROCKET).await;
+    let link = |cookie: String| {
+        let app = &app;
+        async move {
+            app.post_json(
+                "/api/capital/account_links",
+                Some(&cookie),
+                json!({"type": "capital_financing_offer"}),
+            )
+            .await
+        }
+    };
+    for n in 0..5 {
+        let answer = link(rocket.clone()).await;
+        assert_eq!(answer.status, StatusCode::OK, "link {n}: {}", answer.text);
+    }
+    let refused = link(rocket.clone()).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        refused.text
+    );
+    let retry_after: u64 = refused.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=10).contains(&retry_after), "{retry_after}");
+    let envelope = refused.json();
+    assert_eq!(envelope["error"]["type"], "rate_limit_error");
+    assert!(
+        envelope["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("try again in"),
+        "{envelope}"
+    );
+    // The refresh route spends the same budget.
+    let refresh = app
+        .get(
+            "/api/capital/account_links/refresh?type=capital_financing_offer",
+            Some(&rocket),
+        )
+        .await;
+    assert_eq!(refresh.status, StatusCode::TOO_MANY_REQUESTS);
+    let bakery = app.sign_in(BAKERY).await;
+    assert_eq!(
+        link(bakery).await.status,
+        StatusCode::OK,
+        "another account's budget"
+    );
+}

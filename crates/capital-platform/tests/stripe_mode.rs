@@ -842,3 +842,61 @@ async fn stripe_mode_emails_an_offer_to_the_accounts_stripe_address_then_marks_i
     // The address was read from Stripe once, then kept.
     assert_eq!(calls(&fake, &format!("/v1/accounts/{ROCKET}")), 1);
 }
+
+/// One instance's calls to Stripe share one budget: twelve users asking for links at once, with a
+/// budget of two calls a second, are not all sent to Stripe; the ones left over are told to try
+/// again (`503`, `Retry-After`) after at most the budget's wait, and Stripe saw no more calls
+/// than the budget allows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn all_users_share_one_budget_of_calls_to_stripe() {
+    let (api, fake) = start_fake().await;
+    let mut config = Config::for_tests();
+    config.mode = Mode::Stripe;
+    config = harness::with_token_identity(config);
+    config.stripe_secret_key = Some("sk_test_123".into());
+    config.stripe_webhook_secret = STRIPE_MODE_SECRET.into();
+    config.stripe_api_base = api;
+    config.public_url = "https://platform.example".into();
+    config.stripe_calls_per_second = 2;
+    let app = TestApp::with_config(config).await;
+    let accounts: Vec<String> = (0..12).map(|n| format!("acct_1Budget{n}")).collect();
+    let mut tokens = Vec::new();
+    for account in &accounts {
+        tokens.push(app.sign_in(account).await);
+    }
+    let started = std::time::Instant::now();
+    let answers = futures_util::future::join_all(tokens.iter().map(|token| {
+        app.post_json(
+            "/api/capital/account_links",
+            Some(token),
+            json!({"type": "capital_financing_offer"}),
+        )
+    }))
+    .await;
+    let elapsed = started.elapsed();
+    let made = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::OK)
+        .count();
+    let busy: Vec<_> = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::SERVICE_UNAVAILABLE)
+        .collect();
+    assert_eq!(made + busy.len(), 12, "only links and busy answers");
+    // A burst of two, then two a second for the two-second wait: at most six.
+    assert!((2..=7).contains(&made), "{made} links made");
+    assert!(!busy.is_empty());
+    for answer in &busy {
+        assert_eq!(answer.headers["retry-after"], "1");
+        assert_eq!(answer.json()["error"]["type"], "api_error");
+    }
+    let calls = fake
+        .lock()
+        .unwrap()
+        .seen
+        .iter()
+        .filter(|s| s.uri.starts_with("/v1/account_links"))
+        .count();
+    assert_eq!(calls, made, "Stripe saw only the calls the budget allowed");
+    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+}

@@ -100,6 +100,10 @@ async fn create_link(
     link_type: AccountLinkType,
 ) -> Result<AccountLink, AppError> {
     let link_type = CapitalLinkType::try_from(link_type)?;
+    state
+        .link_budget
+        .take(account)
+        .map_err(|retry_after| AppError::RateLimited { retry_after })?;
     let public = state.config.public_url.trim_end_matches('/');
     let refresh_url = format!(
         "{public}/api/capital/account_links/refresh?type={}",
