@@ -111,8 +111,13 @@ pub fn routes(state: AppState) -> Router {
     }
     // A handler that panics answers 500 in Stripe's envelope (and logs); the process, and every
     // other request, carry on (the backend's release build unwinds: Cargo.toml's profiles).
+    // A body must arrive within `--body-read-timeout-seconds` (a slow upload holds a connection).
+    let body_timeout = Duration::from_secs(state.config.body_read_timeout_seconds);
     // Errors axum answers itself (wrong method, bad query or form) in the envelope too.
     router
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            body_timeout,
+        ))
         .layer(axum::middleware::from_fn(crate::error::in_envelope))
         .layer(CatchPanicLayer::custom(panicked))
         .with_state(state)

@@ -242,12 +242,12 @@ pub struct Config {
     )]
     pub body_read_timeout_seconds: u64,
     /// Seconds a connection may pass with nothing sent either way before it is closed (live
-    /// streams send a heartbeat, so they stay open).
+    /// streams send a heartbeat every 15 s, so they stay open: hence at least 20).
     #[arg(
         long,
         env = "CAPITAL_IDLE_TIMEOUT_SECONDS",
         default_value_t = 60,
-        value_parser = clap::value_parser!(u64).range(1..=86_400),
+        value_parser = clap::value_parser!(u64).range(20..=86_400),
         global = true
     )]
     pub idle_timeout_seconds: u64,

@@ -24,6 +24,7 @@ pub mod origin_check;
 pub mod routes;
 pub mod sandbox;
 pub mod selection;
+pub mod serve;
 pub mod session;
 pub mod state;
 pub mod store;

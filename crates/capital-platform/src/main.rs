@@ -94,14 +94,10 @@ async fn serve(config: capital_platform::Config) -> Result<(), String> {
         mode = ?state.config.mode,
         "listening on http://{listen}: the gallery at {public}/, the live sandbox at {public}/sign-in"
     );
-    // The peer address (`ConnectInfo`) is what `--identity header` trusts proxies by.
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await
-    .map_err(|e| e.to_string())
+    // Timeouts, a connection cap and each request's peer address (`serve.rs`).
+    let limits = capital_platform::serve::Limits::of(&state.config);
+    capital_platform::serve::serve(listener, router, limits, shutdown()).await;
+    Ok(())
 }
 
 async fn shutdown() {

@@ -115,3 +115,88 @@ async fn what_crashed_the_server_is_answered_and_it_keeps_serving_across_a_resta
     drop(process);
     let _ = std::fs::remove_dir_all(&data);
 }
+
+/// How many sockets this process may open beside the server's own (half of its file limit, at
+/// most `wanted`).
+fn sockets_allowed(wanted: usize) -> usize {
+    let soft_limit = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|limits| {
+            limits
+                .lines()
+                .find(|line| line.starts_with("Max open files"))
+                .and_then(|line| line.split_whitespace().nth(3)?.parse::<usize>().ok())
+        })
+        .unwrap_or(1024);
+    wanted.min(soft_limit / 2 - 64)
+}
+
+/// Slowloris against the server binary: thousands of sockets that send their headers a few
+/// bytes at a time. The server goes on answering everyone else at once, closes the slow ones at
+/// its header-read timeout, and a connection over its cap is closed unanswered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn thousands_of_slow_sockets_leave_the_server_answering_others() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let data = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("capital-slowloris-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let sockets = sockets_allowed(2_000);
+    let (_process, base) = server::start(
+        &data,
+        &[
+            "--header-read-timeout-seconds".to_owned(),
+            "2".to_owned(),
+            "--max-connections".to_owned(),
+            (sockets + 50).to_string(),
+        ],
+    )
+    .await;
+    let address = base.trim_start_matches("http://").to_owned();
+    let mut slow = Vec::with_capacity(sockets);
+    for _ in 0..sockets {
+        let mut socket = tokio::net::TcpStream::connect(&address).await.unwrap();
+        socket
+            .write_all(b"GET /api/capital/session HTTP/1.1\r\n")
+            .await
+            .unwrap();
+        slow.push(socket);
+    }
+    // They keep trickling while others are served.
+    let trickle = tokio::spawn(async move {
+        for _ in 0..8 {
+            for socket in slow.iter_mut() {
+                let _ = socket.write_all(b"X").await;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+        slow
+    });
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap();
+    for _ in 0..20 {
+        let answer = client
+            .get(format!("{base}/api/capital/session"))
+            .send()
+            .await
+            .expect("answered while the slow sockets are open");
+        assert_eq!(answer.status().as_u16(), 200);
+    }
+    let mut slow = trickle.await.unwrap();
+    // Past the header-read timeout: every slow socket was closed by the server.
+    let mut closed = 0;
+    for socket in slow.iter_mut() {
+        let mut rest = Vec::new();
+        let read = tokio::time::timeout(
+            std::time::Duration::from_secs(3),
+            socket.read_to_end(&mut rest),
+        )
+        .await;
+        if read.is_ok() {
+            closed += 1;
+        }
+    }
+    assert_eq!(closed, sockets, "slow sockets closed by the server");
+    eprintln!("{sockets} slow sockets; all closed; 20 requests answered meanwhile");
+}
