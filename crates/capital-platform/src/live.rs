@@ -12,7 +12,9 @@
 //! that has fallen behind it (a slow or stuck client) skips to the current state when it is read
 //! again. Streams are bounded per session and in total (`--max-streams`,
 //! `--max-streams-per-session`); beyond that the answer is `429`. A stream ends when its session
-//! does (sign-out, expiry).
+//! does: at once on sign-out (announced to every instance, `changes.rs`), to the second at the
+//! session's or the token's expiry, and within [`SESSION_CHECK`] of anything else that ends it.
+//! After the database's notifications were cut off, every stream reads its state again.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -25,6 +27,7 @@ use futures_util::Stream;
 use sha2::{Digest, Sha256};
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::changes::{Change, session_digest};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -113,7 +116,9 @@ pub fn stream(
     // Subscribed before the first read, so that no change between the two is missed.
     let changes = state.changes.subscribe();
     let lasts_expiry = lasts.expires_at;
+    let session_digest = lasts.demo_session.as_deref().map(session_digest);
     let live = Live {
+        session_digest,
         state,
         lasts,
         account,
@@ -138,7 +143,9 @@ struct Live {
     state: AppState,
     lasts: crate::session::Lasts,
     account: String,
-    changes: tokio::sync::broadcast::Receiver<String>,
+    changes: tokio::sync::broadcast::Receiver<Change>,
+    /// The stream's session as changes name it, when it has one to end.
+    session_digest: Option<String>,
     /// The id (digest) of the state the client has.
     last_sent: Option<String>,
     started: bool,
@@ -168,7 +175,12 @@ impl Live {
         loop {
             tokio::select! {
                 change = self.changes.recv() => match change {
-                    Ok(account) if account == self.account => {}
+                    Ok(Change::Account(account)) if account == self.account => {}
+                    Ok(Change::SessionEnded(ended)) if Some(&ended) == self.session_digest.as_ref() => {
+                        return None;
+                    }
+                    // Notifications were lost: the current state covers whatever they said.
+                    Ok(Change::Resync) => {}
                     Ok(_) => continue,
                     // Fallen behind: whatever was missed, the current state covers it.
                     Err(RecvError::Lagged(_)) => {}

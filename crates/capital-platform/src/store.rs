@@ -356,6 +356,18 @@ impl Store {
     }
 
     /// The account of session `id` while it lasts; `None` once it expired or ended.
+    /// The account of session `id` and when the session expires, if it is open at `now`.
+    pub async fn session(&self, id: &str, now: i64) -> Result<Option<(String, i64)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT account, expires_at FROM sessions WHERE id = $1 AND expires_at > $2",
+        )
+        .bind(id)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| (row.get("account"), row.get("expires_at"))))
+    }
+
     pub async fn session_account(&self, id: &str, now: i64) -> Result<Option<String>, StoreError> {
         let row = sqlx::query("SELECT account FROM sessions WHERE id = $1 AND expires_at > $2")
             .bind(id)

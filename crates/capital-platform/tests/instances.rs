@@ -8,6 +8,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use capital_platform::Config;
+use capital_platform::changes::Change;
 use capital_platform::store::Store;
 use capital_platform::webhook_signature::sign;
 use harness::{ROCKET, TestApp};
@@ -203,10 +204,10 @@ async fn a_webhook_at_one_instance_reaches_the_changes_followed_at_another() {
         .await
         .expect("the change arrives")
         .unwrap();
-    assert_eq!(heard, ROCKET);
+    assert_eq!(heard, Change::Account(ROCKET.into()));
     assert_eq!(
         own.recv().await.unwrap(),
-        ROCKET,
+        Change::Account(ROCKET.into()),
         "the receiving instance hears it too"
     );
 
@@ -217,7 +218,7 @@ async fn a_webhook_at_one_instance_reaches_the_changes_followed_at_another() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(next, ROCKET);
+    assert_eq!(next, Change::Account(ROCKET.into()));
     assert!(
         tokio::time::timeout(Duration::from_millis(300), followed.recv())
             .await

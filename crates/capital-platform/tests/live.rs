@@ -230,3 +230,144 @@ async fn streams_are_bounded_per_session_and_in_total_and_need_a_session() {
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert!(Stream::open(&app, &other, None).await.is_ok());
 }
+
+/// Signing out ends the session's streams at once, and so does signing in again in the same
+/// browser; a session's stream ends when the session expires, to the second.
+#[tokio::test]
+async fn streams_end_within_a_second_of_sign_out_sign_in_again_or_session_expiry() {
+    let app = TestApp::new().await;
+    for how in ["sign-out", "sign-in again"] {
+        let cookie = app.sign_in(ROCKET).await;
+        let mut stream = Stream::open(&app, &cookie, None).await.unwrap();
+        stream.next().await;
+        let request = match how {
+            "sign-out" => Request::post("/sign-out")
+                .header("cookie", &cookie)
+                .body(Body::empty())
+                .unwrap(),
+            _ => Request::post("/sign-in")
+                .header("cookie", &cookie)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(format!("account={BAKERY}")))
+                .unwrap(),
+        };
+        let began = std::time::Instant::now();
+        assert_eq!(app.send(request).await.status, StatusCode::SEE_OTHER);
+        assert!(stream.next_within(Duration::from_secs(3)).await.is_none());
+        assert!(
+            began.elapsed() < Duration::from_secs(1),
+            "{how}: the stream ended after {:?}",
+            began.elapsed()
+        );
+    }
+
+    // A session two seconds from its end: its stream ends then.
+    let cookie = app.sign_in(ROCKET).await;
+    let session = cookie
+        .split_once('=')
+        .map(|(_, value)| value.to_owned())
+        .unwrap();
+    let ends = capital_platform::clock::now() + 2;
+    let updated = sqlx::query("UPDATE sessions SET expires_at = $1")
+        .bind(ends)
+        .execute(app.state.store.pool())
+        .await
+        .unwrap();
+    assert!(updated.rows_affected() >= 1, "{session}");
+    let mut stream = Stream::open(&app, &cookie, None).await.unwrap();
+    stream.next().await;
+    assert!(stream.next_within(Duration::from_secs(5)).await.is_none());
+    let late = capital_platform::clock::now() - ends;
+    assert!(late <= 1, "ended {late} s after the session");
+}
+
+/// A TCP proxy to PostgreSQL that the test can cut: every connection through it dropped, and
+/// new ones refused until it resumes.
+struct CuttableProxy {
+    port: u16,
+    cut: tokio::sync::watch::Sender<bool>,
+}
+
+impl CuttableProxy {
+    async fn start(target: String) -> CuttableProxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (cut, watch) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut inbound, _)) = listener.accept().await else {
+                    return;
+                };
+                if *watch.borrow() {
+                    continue; // cut: refused
+                }
+                let mut watch = watch.clone();
+                let target = target.clone();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = watch.wait_for(|cut| *cut) => {}
+                    }
+                });
+            }
+        });
+        CuttableProxy { port, cut }
+    }
+
+    fn cut(&self, cut: bool) {
+        self.cut.send_replace(cut);
+    }
+}
+
+/// PostgreSQL only: the LISTEN connection is cut (through a proxy) while another instance
+/// commits a change; its notification is lost, yet the stream on the cut-off instance sends the
+/// new state once its listener is back, because every stream reads its state again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn after_the_databases_notifications_were_cut_off_streams_read_their_state_again() {
+    if std::env::var_os("CAPITAL_TEST_POSTGRES").is_none() {
+        eprintln!("skipped: PostgreSQL only (CAPITAL_TEST_POSTGRES unset)");
+        return;
+    }
+    let direct = harness::shared_database_url("cut").await;
+    let parsed = reqwest::Url::parse(&direct).unwrap();
+    let target = format!(
+        "{}:{}",
+        parsed.host_str().unwrap(),
+        parsed.port().unwrap_or(5432)
+    );
+    let proxy = CuttableProxy::start(target).await;
+    let mut proxied = parsed.clone();
+    proxied.set_host(Some("127.0.0.1")).unwrap();
+    proxied.set_port(Some(proxy.port)).unwrap();
+    let instance = |url: String| async move {
+        let mut config = capital_platform::Config::for_tests();
+        config.database_url = Some(url);
+        TestApp::with_config(config).await
+    };
+    let cut_off = instance(proxied.to_string()).await;
+    let other = instance(direct).await;
+    let cookie = cut_off.sign_in(ROCKET).await;
+    let mut stream = Stream::open(&cut_off, &cookie, None).await.unwrap();
+    assert_eq!(stream.next().await.data["offer"], Value::Null);
+
+    proxy.cut(true);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    other
+        .admin("/offers", json!({"account": ROCKET, "status": "delivered"}))
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    proxy.cut(false);
+    let began = std::time::Instant::now();
+    let sent = stream
+        .next_within(Duration::from_secs(15))
+        .await
+        .expect("the state again after the gap");
+    assert_eq!(sent.data["offer"]["account"], ROCKET, "{:?}", sent.data);
+    eprintln!(
+        "the state arrived {:?} after the database came back",
+        began.elapsed()
+    );
+}

@@ -40,9 +40,9 @@ impl Identity for DemoSessions {
             .get(cookie_name(self.secure))
             .map(|cookie| cookie.value().to_owned())
             .ok_or_else(|| Refusal::not_signed_in("no session cookie"))?;
-        let account = self
+        let (account, expires_at) = self
             .store
-            .session_account(&session, crate::clock::now())
+            .session(&session, crate::clock::now())
             .await
             .map_err(|error| Refusal::Unavailable(format!("sessions: {error}")))?
             .ok_or_else(|| Refusal::not_signed_in("the session ended or never was"))?;
@@ -51,7 +51,12 @@ impl Identity for DemoSessions {
                 "the session's account is no longer configured",
             ));
         }
-        Ok(SignedIn::account(account).demo_session(session))
+        // Its live streams end when it expires, to the second.
+        let signed_in = SignedIn::account(account).demo_session(session);
+        Ok(match u64::try_from(expires_at) {
+            Ok(expires_at) => signed_in.until(expires_at),
+            Err(_) => signed_in,
+        })
     }
 }
 

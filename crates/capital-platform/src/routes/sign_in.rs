@@ -68,6 +68,7 @@ async fn sign_in(
     // cookie stops working, and sessions do not pile up.
     if let Some(previous) = jar.get(cookie_name(secure)) {
         state.store.end_session(previous.value()).await?;
+        crate::changes::announce_session_ended(&state, previous.value()).await?;
     }
     let id = new_session_id();
     let now = crate::clock::now();
@@ -90,6 +91,8 @@ async fn sign_out(
     let name = cookie_name(secure);
     if let Some(cookie) = jar.get(name) {
         state.store.end_session(cookie.value()).await?;
+        // Its live streams end now, on every instance.
+        crate::changes::announce_session_ended(&state, cookie.value()).await?;
     }
     Ok((
         jar.remove(Cookie::build(name).path("/").secure(secure)),
