@@ -1,13 +1,28 @@
-//! What killed the server before, sent to the server binary itself (signed with its webhook
-//! secret): a signed webhook whose
-//! `data.object` is an array, and a sandbox offer whose repayment interval overflows. The process
-//! answers each (the webhook acknowledged as a dead letter, the offer a 400) and keeps serving; restarted on the same data, every account's view
-//! still answers.
+//! Hostile input, and what killed the server before.
+//!
+//! - In-process property tests (proptest, `tests/support/hostile_inputs.rs`): signed webhooks of
+//!   every shape, sandbox actions with extreme numbers, odd requests to every element route. Each
+//!   answers 2xx or 4xx (in Stripe's envelope), never a panic or a 5xx, and the account's view
+//!   still answers after each. `CAPITAL_HOSTILE_CASES` sets the cases per property (default 200).
+//! - The server binary itself: what crashed it (a signed webhook whose `data.object` is an
+//!   array; a repayment interval that overflowed), a bounded run of the same generated inputs,
+//!   and slowloris. Restarted on the same data, every account's view still answers.
 
+#[path = "support/harness.rs"]
+mod harness;
+#[path = "support/hostile_inputs.rs"]
+mod hostile_inputs;
+
+use std::sync::Mutex;
+
+use axum::body::Body;
+use axum::http::Request;
 use capital_platform::webhook_signature::sign;
-use serde_json::json;
-
-const ROCKET: &str = "acct_1RocketCourier";
+use harness::{ROCKET, TestApp};
+use http_body_util::BodyExt;
+use proptest::test_runner::{Config as ProptestConfig, TestCaseError, TestRunner};
+use serde_json::{Value, json};
+use tower::ServiceExt;
 
 // The server binary as its own process, and a signed-in session on it (shared with the benches).
 #[path = "../benches/support/server.rs"]
@@ -199,4 +214,291 @@ async fn thousands_of_slow_sockets_leave_the_server_answering_others() {
     }
     assert_eq!(closed, sockets, "slow sockets closed by the server");
     eprintln!("{sockets} slow sockets; all closed; 20 requests answered meanwhile");
+}
+
+/// Cases per property (`CAPITAL_HOSTILE_CASES`, default 200).
+fn cases() -> u32 {
+    std::env::var("CAPITAL_HOSTILE_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(200)
+}
+
+/// One case's check, against the app with a signed-in session of ROCKET.
+type Check<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), TestCaseError>> + 'a>>;
+
+/// Runs `check` on `cases()` values of `strategy` against one app, in one runtime.
+fn against_the_app<S: proptest::strategy::Strategy>(
+    strategy: fn() -> S,
+    check: impl for<'a> Fn(&'a TestApp, &'a str, S::Value) -> Check<'a> + Send,
+) {
+    // The test build's futures are large: a thread with room for them.
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(64 * 1024 * 1024)
+            .spawn_scoped(scope, move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                let app = runtime.block_on(TestApp::new());
+                let cookie = runtime.block_on(app.sign_in(ROCKET));
+                let mut runner = TestRunner::new(ProptestConfig {
+                    cases: cases(),
+                    failure_persistence: None,
+                    ..ProptestConfig::default()
+                });
+                runner
+                    .run(&strategy(), |input| {
+                        runtime.block_on(check(&app, &cookie, input))
+                    })
+                    .unwrap();
+            })
+            .unwrap();
+    });
+}
+
+/// A 2xx, or a 4xx in Stripe's envelope; never a 5xx (a panic answers 500).
+async fn answered_well(
+    response: axum::response::Response,
+    what: &str,
+) -> Result<u16, TestCaseError> {
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    if content_type.starts_with("text/event-stream") {
+        return Ok(status); // a live stream: never read to its end
+    }
+    let body = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        response.into_body().collect(),
+    )
+    .await
+    .map_err(|_| TestCaseError::fail(format!("{what}: no answer within 5 s")))?
+    .map_err(|e| TestCaseError::fail(format!("{what}: {e}")))?
+    .to_bytes();
+    let text = String::from_utf8_lossy(&body);
+    proptest::prop_assert!(status < 500, "{what}: {status} {text}");
+    if status >= 400 && !content_type.starts_with("text/html") {
+        let envelope: Value = serde_json::from_slice(&body)
+            .map_err(|_| TestCaseError::fail(format!("{what}: {status} not JSON: {text}")))?;
+        proptest::prop_assert!(
+            envelope["error"]["type"].is_string() && envelope["error"]["message"].is_string(),
+            "{what}: {status} {text}"
+        );
+    }
+    Ok(status)
+}
+
+/// The signed-in account's view answers, whatever was stored before.
+async fn view_answers(app: &TestApp, cookie: &str) -> Result<(), TestCaseError> {
+    let answer = app.get("/api/capital/offer", Some(cookie)).await;
+    proptest::prop_assert_eq!(answer.status.as_u16(), 200, "{}", answer.text);
+    proptest::prop_assert!(answer.json().get("offer").is_some(), "{}", answer.text);
+    Ok(())
+}
+
+#[test]
+fn signed_webhooks_of_any_shape_are_acknowledged_or_refused_and_the_view_still_answers() {
+    against_the_app(hostile_inputs::webhook_body, |app, cookie, body| {
+        Box::pin(async move {
+            let request = Request::post("/webhooks/stripe")
+                .header("content-type", "application/json")
+                .header(
+                    "stripe-signature",
+                    sign(
+                        body.as_bytes(),
+                        "whsec_sandbox_local",
+                        capital_platform::sandbox::now(),
+                    ),
+                )
+                .body(Body::from(body.clone()))
+                .unwrap();
+            let response = app.router.clone().oneshot(request).await.unwrap();
+            let status = answered_well(response, &body).await?;
+            proptest::prop_assert_eq!(status, 200, "a signed event is acknowledged: {}", body);
+            view_answers(app, cookie).await
+        })
+    });
+}
+
+#[test]
+fn sandbox_actions_with_extreme_numbers_are_done_or_refused_and_the_view_still_answers() {
+    let offers = std::sync::Arc::new(Mutex::new(Vec::<String>::new()));
+    against_the_app(
+        hostile_inputs::sandbox_action,
+        |app, cookie, (path, body)| {
+            let offers = offers.clone();
+            Box::pin(async move {
+                let offer = offers
+                    .lock()
+                    .unwrap()
+                    .last()
+                    .cloned()
+                    .unwrap_or_else(|| "financingoffer_none".to_owned());
+                let path = format!("/sandbox/admin{}", path.replace("{offer}", &offer));
+                let request = Request::post(path.as_str())
+                    .header("content-type", "application/json")
+                    .header("authorization", app.admin_credential())
+                    .body(Body::from(body.to_string()))
+                    .unwrap();
+                let response = app.router.clone().oneshot(request).await.unwrap();
+                let (parts, bytes) = response.into_parts();
+                let bytes = bytes.collect().await.unwrap().to_bytes();
+                let created: Option<Value> = serde_json::from_slice(&bytes).ok();
+                let rebuilt = axum::response::Response::from_parts(parts, Body::from(bytes));
+                let status = answered_well(rebuilt, &format!("{path} {body}")).await?;
+                if status == 200
+                    && let Some(id) = created.as_ref().and_then(|c| c["id"].as_str())
+                {
+                    offers.lock().unwrap().push(id.to_owned());
+                }
+                view_answers(app, cookie).await
+            })
+        },
+    );
+}
+
+#[test]
+fn odd_requests_to_every_route_answer_in_the_envelope_and_never_fail_the_server() {
+    against_the_app(
+        hostile_inputs::odd_request,
+        |app, cookie, (method, path, headers, body)| {
+            Box::pin(async move {
+                let mut request = Request::builder()
+                    .method(method.as_str())
+                    .uri(path.as_str());
+                for (name, value) in &headers {
+                    request = request.header(name.as_str(), value.as_str());
+                }
+                // Some generated headers or paths are not HTTP at all: nothing can send them.
+                let Ok(request) = request.body(Body::from(body)) else {
+                    return Ok(());
+                };
+                let what = format!("{method} {path} {headers:?}");
+                let response = app.router.clone().oneshot(request).await.unwrap();
+                if method == "HEAD" {
+                    // A HEAD answer has no body to hold an envelope.
+                    proptest::prop_assert!(response.status().as_u16() < 500, "{what}");
+                } else {
+                    answered_well(response, &what).await?;
+                }
+                view_answers(app, cookie).await
+            })
+        },
+    );
+}
+
+/// The same generated inputs, a bounded run against the server binary: it answers each, and
+/// restarted on the same data, every account's view answers.
+#[tokio::test]
+async fn the_server_binary_survives_a_run_of_hostile_inputs_and_restarts_on_their_data() {
+    let data = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("capital-hostile-run-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let (mut process, base) = start(&data).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let admin = server::admin_token(&data);
+    // Generated on a thread with room for proptest's recursion in the test build.
+    let (webhooks, actions) = std::thread::Builder::new()
+        .stack_size(64 * 1024 * 1024)
+        .spawn(|| {
+            (
+                hostile_inputs::sample(hostile_inputs::webhook_body(), 150),
+                hostile_inputs::sample(hostile_inputs::sandbox_action(), 150),
+            )
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    let mut offer = "financingoffer_none".to_owned();
+    for body in &webhooks {
+        let answer = client
+            .post(format!("{base}/webhooks/stripe"))
+            .header("content-type", "application/json")
+            .header(
+                "stripe-signature",
+                sign(
+                    body.as_bytes(),
+                    server::SECRET,
+                    capital_platform::sandbox::now(),
+                ),
+            )
+            .body(body.clone())
+            .send()
+            .await
+            .expect("the server is still there");
+        assert_eq!(answer.status().as_u16(), 200, "{body}");
+    }
+    for (path, body) in &actions {
+        let answer = client
+            .post(format!(
+                "{base}/sandbox/admin{}",
+                path.replace("{offer}", &offer)
+            ))
+            .bearer_auth(&admin)
+            .json(body)
+            .send()
+            .await
+            .expect("the server is still there");
+        let status = answer.status().as_u16();
+        assert!(status < 500, "{path} {body}: {status}");
+        if status == 200
+            && let Some(id) = answer
+                .json::<Value>()
+                .await
+                .ok()
+                .and_then(|v| v["id"].as_str().map(str::to_owned))
+        {
+            offer = id;
+        }
+    }
+    process.kill().await.unwrap();
+    let (_process, base) = start(&data).await;
+    for account in [ROCKET, "acct_1SunsetBakery", "acct_1MapleFitness"] {
+        let signed_in = client
+            .post(format!("{base}/sign-in"))
+            .form(&[("account", account)])
+            .send()
+            .await
+            .unwrap();
+        let status = signed_in.status();
+        let cookie = match signed_in.headers().get("set-cookie") {
+            Some(cookie) => cookie
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_owned(),
+            None => panic!(
+                "{account}: signing in answered {status}: {}",
+                signed_in.text().await.unwrap()
+            ),
+        };
+        let view = client
+            .get(format!("{base}/api/capital/offer"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            view.status().as_u16(),
+            200,
+            "{account}'s view after the restart"
+        );
+    }
+    eprintln!(
+        "{} signed webhooks and {} sandbox actions against the binary; restarted; 3 views answered",
+        webhooks.len(),
+        actions.len()
+    );
 }

@@ -54,6 +54,15 @@ pub async fn receive_signed(
             return dead_letter(state, None, body, format!("not a Stripe event: {error}")).await;
         }
     };
+    if !storable(&event.id) || !storable(&event.event_type) {
+        return dead_letter(
+            state,
+            None,
+            body,
+            "the event's id or type has a NUL character".into(),
+        )
+        .await;
+    }
     let created = event.created.unwrap_or(0);
     // Recorded and applied in one transaction: a crash (or an error) before the commit leaves
     // neither, the event is not acknowledged, and Stripe's redelivery applies it. Two instances
@@ -103,6 +112,8 @@ async fn dead_letter(
         None => format!("sha256:{}", hex::encode(Sha256::digest(body))),
     };
     let event_type = event.map(|event| event.event_type.clone());
+    // PostgreSQL's text holds no NUL: the body is kept as near to what came as text allows.
+    let body = String::from_utf8_lossy(body).replace('\0', "\u{fffd}");
     tracing::warn!(
         event = %event_id,
         kind = event_type.as_deref().unwrap_or("unknown"),
@@ -115,11 +126,16 @@ async fn dead_letter(
             event_id: event_id.clone(),
             event_type,
             reason: reason.clone(),
-            body: String::from_utf8_lossy(body).into_owned(),
+            body,
             received_at: crate::clock::now(),
         })
         .await?;
     Ok(json!({"received": true, "dead_letter": {"id": event_id, "reason": reason}}))
+}
+
+/// Whether `text` can be stored as it is: PostgreSQL's text refuses the NUL character.
+fn storable(text: &str) -> bool {
+    !text.contains('\0')
 }
 
 /// Work an event left for after its commit, when the workers are woken.
@@ -155,6 +171,16 @@ async fn ingest(
             .clone()
             .or_else(|| event.account.clone())
             .ok_or_else(|| AppError::InvalidRequest("offer without account".into()))?;
+        if !crate::identity::is_account_id(&account) {
+            return Err(AppError::InvalidRequest(
+                "the offer's account is not a connected account id".into(),
+            ));
+        }
+        if !storable(&offer.typed().id) {
+            return Err(AppError::InvalidRequest(
+                "the offer's id has a NUL character".into(),
+            ));
+        }
         offer.set_account(&account);
         if tx.upsert_offer(&offer, created).await? {
             tx.announce(&account).await?;
@@ -175,6 +201,7 @@ async fn ingest(
         if let Some(account) = event.data.object["account"]
             .as_str()
             .or(event.account.as_deref())
+            .filter(|account| crate::identity::is_account_id(account))
         {
             tx.clear_summary(account).await?;
             tx.announce(account).await?;
