@@ -465,6 +465,43 @@ async fn unsafe_links_are_refused_with_an_event_and_a_message() {
     }
 }
 
+/// The backend's link budget spent (`429` with `Retry-After`): the element says to try again,
+/// reports the status, opens nothing; the next click, once the budget allows, opens the link.
+#[wasm_bindgen_test]
+async fn a_link_refused_for_too_many_requests_asks_to_try_again_and_the_next_click_opens() {
+    let mut r = routes("/t6-busy", state(offer("delivered", "usd", 1500000)));
+    r["POST /t6-busy/account_links"] = json!({
+        "status": 429,
+        "body": {"error": {"type": "rate_limit_error", "message": "too many links were asked for; try again in 7 seconds"}},
+    });
+    stub(js(&r));
+    let tile = Tile::mount(&[("api-base", "/t6-busy"), ("delivery", "manual")]);
+    tile.settled().await;
+    tile.click("cta");
+    until(|| !tile.events_named("capital-offer-error").is_empty()).await;
+    let error = &tile.events_named("capital-offer-error")[0];
+    assert_eq!(error["kind"], "http");
+    assert_eq!(error["status"], 429);
+    assert_eq!(
+        tile.part_text("message"),
+        "That page couldn’t be opened. Please try again."
+    );
+    assert!(tile.events_named("capital-offer-launch").is_empty());
+    let tabs: Vec<Value> = serde_json::from_str(&opened()).unwrap();
+    assert!(
+        tabs.iter()
+            .all(|t| t["closed"] == true && t["navigatedTo"].is_null()),
+        "{tabs:?}"
+    );
+    set_route(
+        "POST /t6-busy/account_links",
+        js(&routes("/t6-busy", Value::Null)["POST /t6-busy/account_links"]),
+    );
+    tile.click("cta");
+    until(|| tile.events_named("capital-offer-launch").len() == 1).await;
+    tile.remove();
+}
+
 #[wasm_bindgen_test]
 async fn link_origins_extends_the_allow_list() {
     let mut r = routes("/t7", state(offer("delivered", "usd", 1500000)));
