@@ -109,11 +109,13 @@ pub fn routes(state: AppState) -> Router {
             origin_check::known_hosts,
         ));
     }
-    // A handler that panics answers 500 in Stripe's envelope (and logs); the process, and every
-    // other request, carry on (the backend's release build unwinds: Cargo.toml's profiles).
+    // The probes, outside the `Host` check: an orchestrator asks by the instance's address.
+    let router = router.merge(routes::probes::router());
     // A body must arrive within `--body-read-timeout-seconds` (a slow upload holds a connection).
     let body_timeout = Duration::from_secs(state.config.body_read_timeout_seconds);
-    // Errors axum answers itself (wrong method, bad query or form) in the envelope too.
+    // Errors axum answers itself (wrong method, bad query or form) in the envelope too. A
+    // handler that panics answers 500 in Stripe's envelope (and logs); the process, and every
+    // other request, carry on (the backend's release build unwinds: Cargo.toml's profiles).
     router
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
             body_timeout,

@@ -15,6 +15,8 @@
 //! [`Change::Resync`]: what was notified during the gap is lost, so every stream reads its
 //! account's state again (and sends it only if it changed).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use sqlx::postgres::PgListener;
@@ -60,6 +62,8 @@ pub fn session_digest(session: &str) -> String {
 pub struct Changes {
     sender: broadcast::Sender<Change>,
     backend: Backend,
+    /// Whether the LISTEN connection is up (PostgreSQL; always on SQLite), for `GET /readyz`.
+    listening: Arc<AtomicBool>,
 }
 
 impl Changes {
@@ -67,15 +71,26 @@ impl Changes {
     /// lost connection) until the last subscriber and the state are gone.
     pub async fn start(backend: Backend, database_url: &str) -> Result<Changes, StoreError> {
         let (sender, _) = broadcast::channel(BACKLOG);
+        let listening = Arc::new(AtomicBool::new(true));
         if backend == Backend::Postgres {
             let listener = listen(database_url).await?;
             tokio::spawn(follow(
                 listener,
                 database_url.to_owned(),
                 sender.downgrade(),
+                listening.clone(),
             ));
         }
-        Ok(Changes { sender, backend })
+        Ok(Changes {
+            sender,
+            backend,
+            listening,
+        })
+    }
+
+    /// Whether changes from other instances reach this one now.
+    pub fn is_listening(&self) -> bool {
+        self.listening.load(Ordering::Relaxed)
     }
 
     /// The changes from now on.
@@ -106,6 +121,7 @@ async fn follow(
     mut listener: PgListener,
     database_url: String,
     sender: broadcast::WeakSender<Change>,
+    listening: Arc<AtomicBool>,
 ) {
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
     loop {
@@ -154,6 +170,7 @@ async fn follow(
                 }
             }
         };
+        listening.store(true, Ordering::Relaxed);
         tracing::info!("listening for offer changes again; live streams read their state again");
         let Some(sender) = sender.upgrade() else {
             return;

@@ -325,7 +325,7 @@ pub struct Config {
     #[arg(
         long,
         env = "CAPITAL_JOB_LEASE_SECONDS",
-        default_value_t = 60,
+        default_value_t = 15,
         value_parser = clap::value_parser!(i64).range(2..=3600),
         global = true
     )]

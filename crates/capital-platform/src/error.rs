@@ -44,6 +44,9 @@ pub enum AppError {
     /// seconds.
     #[error("too many links were asked for; try again in {retry_after} seconds")]
     RateLimited { retry_after: u64 },
+    /// `GET /readyz`: this check fails.
+    #[error("not ready: {0}")]
+    NotReady(&'static str),
     /// This instance's budget of calls to Stripe is spent for the moment.
     #[error("the platform is busy; please try again in a moment")]
     Busy,
@@ -145,6 +148,7 @@ impl AppError {
             AppError::TooMany(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limit_error"),
             AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limit_error"),
             AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "api_error"),
+            AppError::NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "api_error"),
             AppError::MisdirectedHost(_) => {
                 (StatusCode::MISDIRECTED_REQUEST, "invalid_request_error")
             }

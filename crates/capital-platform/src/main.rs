@@ -55,7 +55,7 @@ async fn serve(config: capital_platform::Config) -> Result<(), String> {
     let router = app(state.clone());
     if let Some(sandbox) = state.sandbox.clone() {
         // Offers expire at `expires_after`, as on Stripe.
-        capital_platform::supervise::supervise("sandbox expiry", move || {
+        capital_platform::supervise::supervise("sandbox expiry", &state.workers, move || {
             let sandbox = sandbox.clone();
             async move {
                 let mut tick = tokio::time::interval(Duration::from_secs(30));

@@ -54,6 +54,8 @@ pub struct Inner {
     pub sandbox_admin_token: Option<SecretString>,
     /// Account Links per account (`budgets.rs`).
     pub link_budget: crate::budgets::LinkBudget,
+    /// The supervised workers, and whether each runs (`GET /readyz`).
+    pub workers: Arc<crate::supervise::Workers>,
 }
 
 /// Why the server could not start. Each is a problem with the configuration or the machine,
@@ -229,22 +231,23 @@ impl AppState {
                 config_link_burst,
                 Duration::from_secs(config_link_every),
             ),
+            workers: Arc::default(),
         }));
         // Each worker is supervised: a panic in one is logged and it starts again.
         if let Some(mailer) = &state.mailer {
             let (weak, wake) = (Arc::downgrade(&state.0), mailer.wake.clone());
-            supervise("offer emails", move || {
+            supervise("offer emails", &state.workers, move || {
                 crate::offer_emails::run(weak.clone(), wake.clone())
             });
         }
         let (weak, wake) = (Arc::downgrade(&state.0), state.followups.clone());
-        supervise("follow-ups", move || {
+        supervise("follow-ups", &state.workers, move || {
             followups::run(weak.clone(), wake.clone())
         });
         if let Some(events) = events {
             // The queue outlives a panicked delivery: the restarted worker drains the same one.
             let (weak, events) = (Arc::downgrade(&state.0), Arc::new(Mutex::new(events)));
-            supervise("sandbox events", move || {
+            supervise("sandbox events", &state.workers, move || {
                 deliver_sandbox_events(weak.clone(), events.clone())
             });
         }

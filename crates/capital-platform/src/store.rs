@@ -220,6 +220,24 @@ impl Store {
         })
     }
 
+    /// Why this store cannot serve now, if it cannot: `database` (no answer within two seconds)
+    /// or `migrations` (this release's are not all applied), for `GET /readyz`.
+    pub async fn not_ready(&self) -> Option<&'static str> {
+        let applied = tokio::time::timeout(
+            Duration::from_secs(2),
+            sqlx::query("SELECT COUNT(*) AS applied FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool),
+        )
+        .await;
+        match applied {
+            Ok(Ok(row)) => {
+                let applied: i64 = row.get("applied");
+                (applied < MIGRATIONS.iter().count() as i64).then_some("migrations")
+            }
+            _ => Some("database"),
+        }
+    }
+
     /// Starts a transaction (`StoreTx`).
     pub async fn begin(&self) -> Result<StoreTx, StoreError> {
         let turn = self.turns.take().await;

@@ -2,44 +2,86 @@
 //! foresaw) is logged and started again a second later instead of leaving its work undone until
 //! the next restart; the process and every other worker carry on. A worker that returns is done.
 
+use std::collections::BTreeMap;
 use std::future::Future;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How long a panicked worker waits before it starts again (no busy loop on a bad record).
 const RESTART_AFTER: Duration = Duration::from_secs(1);
 
-/// Spawns the worker `run` makes, and makes it again each time it panics.
-pub fn supervise<F, Fut>(name: &'static str, run: F)
-where
-    F: Fn() -> Fut + Send + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    supervise_with(name, RESTART_AFTER, run);
+/// Whether each supervised worker of one app is running, for `GET /readyz`.
+#[derive(Default)]
+pub struct Workers(Mutex<BTreeMap<&'static str, WorkerState>>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkerState {
+    Running,
+    /// Panicked; starting again in a moment.
+    Restarting,
+    /// Returned: its work is over (the app is going).
+    Done,
 }
 
-fn supervise_with<F, Fut>(name: &'static str, restart_after: Duration, run: F)
+impl Workers {
+    fn set(&self, name: &'static str, state: WorkerState) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name, state);
+    }
+
+    /// The first worker that is not running, if any.
+    pub fn not_running(&self) -> Option<&'static str> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|(_, state)| **state != WorkerState::Running)
+            .map(|(name, _)| *name)
+    }
+}
+
+/// Spawns the worker `run` makes, and makes it again each time it panics; `workers` says how it
+/// is doing.
+pub fn supervise<F, Fut>(name: &'static str, workers: &Arc<Workers>, run: F)
 where
     F: Fn() -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    supervise_with(name, workers.clone(), RESTART_AFTER, run);
+}
+
+fn supervise_with<F, Fut>(
+    name: &'static str,
+    workers: Arc<Workers>,
+    restart_after: Duration,
+    run: F,
+) where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    workers.set(name, WorkerState::Running);
     tokio::spawn(async move {
         loop {
+            workers.set(name, WorkerState::Running);
             match tokio::spawn(run()).await {
-                Ok(()) => return,
+                Ok(()) => break,
                 Err(error) if error.is_panic() => {
                     tracing::error!(worker = name, "worker panicked; starting it again");
+                    workers.set(name, WorkerState::Restarting);
                     tokio::time::sleep(restart_after).await;
                 }
                 // Cancelled: the runtime is shutting down.
-                Err(_) => return,
+                Err(_) => break,
             }
         }
+        workers.set(name, WorkerState::Done);
     });
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
@@ -48,16 +90,23 @@ mod tests {
     async fn a_panicking_worker_is_started_again_and_a_finished_one_is_not() {
         let starts = Arc::new(AtomicUsize::new(0));
         let counted = starts.clone();
-        supervise_with("test", Duration::from_millis(10), move || {
-            let starts = counted.clone();
-            async move {
-                // Panics twice, then finishes.
-                if starts.fetch_add(1, Ordering::SeqCst) < 2 {
-                    panic!("a bad record");
+        let workers = Arc::new(Workers::default());
+        supervise_with(
+            "test",
+            workers.clone(),
+            Duration::from_millis(10),
+            move || {
+                let starts = counted.clone();
+                async move {
+                    // Panics twice, then finishes.
+                    if starts.fetch_add(1, Ordering::SeqCst) < 2 {
+                        panic!("a bad record");
+                    }
                 }
-            }
-        });
+            },
+        );
         tokio::time::sleep(Duration::from_millis(500)).await;
         assert_eq!(starts.load(Ordering::SeqCst), 3);
+        assert_eq!(workers.not_running(), Some("test"), "finished: done");
     }
 }

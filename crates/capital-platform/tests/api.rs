@@ -938,3 +938,24 @@ async fn an_account_asking_for_link_after_link_is_told_when_to_try_again() {
         "another account's budget"
     );
 }
+
+/// The probes: no session, no `Host` check, nothing of the configuration; `/readyz` names the
+/// failing check.
+#[tokio::test]
+async fn the_probes_answer_for_the_process_and_its_database() {
+    let app = TestApp::new().await;
+    for path in ["/healthz", "/readyz"] {
+        let request = Request::get(path)
+            .header("host", "10.0.0.7:3000")
+            .body(Body::empty())
+            .unwrap();
+        let answer = app.send(request).await;
+        assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.text);
+        assert!(answer.text.len() < 40, "nothing revealed: {}", answer.text);
+    }
+    app.state.store.pool().close().await;
+    let answer = app.get("/readyz", None).await;
+    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(answer.json()["error"]["message"], "not ready: database");
+    assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
+}

@@ -358,7 +358,27 @@ async fn after_the_databases_notifications_were_cut_off_streams_read_their_state
     other
         .admin("/offers", json!({"account": ROCKET, "status": "delivered"}))
         .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Cut off, the instance says it is not ready (its listener, or its database).
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let ready = cut_off.get("/readyz", None).await;
+        if ready.status == StatusCode::SERVICE_UNAVAILABLE {
+            let message = ready.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            assert!(
+                message == "not ready: listener" || message == "not ready: database",
+                "{message}"
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still ready while cut off"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     proxy.cut(false);
     let began = std::time::Instant::now();
     let sent = stream
@@ -366,6 +386,11 @@ async fn after_the_databases_notifications_were_cut_off_streams_read_their_state
         .await
         .expect("the state again after the gap");
     assert_eq!(sent.data["offer"]["account"], ROCKET, "{:?}", sent.data);
+    assert_eq!(
+        cut_off.get("/readyz", None).await.status,
+        StatusCode::OK,
+        "ready again"
+    );
     eprintln!(
         "the state arrived {:?} after the database came back",
         began.elapsed()
