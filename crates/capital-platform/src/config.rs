@@ -251,6 +251,16 @@ pub struct Config {
         global = true
     )]
     pub idle_timeout_seconds: u64,
+    /// On SIGTERM or SIGINT, how long in-flight requests, webhooks and the job at hand get to
+    /// finish before the process exits (`shutdown.rs`).
+    #[arg(
+        long,
+        env = "CAPITAL_SHUTDOWN_GRACE_SECONDS",
+        default_value_t = 20,
+        value_parser = clap::value_parser!(u64).range(0..=600),
+        global = true
+    )]
+    pub shutdown_grace_seconds: u64,
     /// Connections the server holds at once; one more is closed at once, unanswered.
     #[arg(
         long,

@@ -23,7 +23,11 @@ const JOBS_PER_WAKE: usize = 64;
 pub async fn run(state: Weak<Inner>, wake: std::sync::Arc<Notify>) {
     loop {
         let Some(inner) = state.upgrade() else { return };
-        if let Err(error) = run_due(&AppState::from_inner(inner)).await {
+        let state = AppState::from_inner(inner);
+        if state.shutdown.is_begun() {
+            return;
+        }
+        if let Err(error) = run_due(&state).await {
             tracing::error!(%error, "follow-ups");
         }
         // Woken by a new follow-up, or once a second for retries that come due.
@@ -35,6 +39,10 @@ pub async fn run(state: Weak<Inner>, wake: std::sync::Arc<Notify>) {
 pub async fn run_due(state: &AppState) -> Result<(), StoreError> {
     let lease = state.config.job_lease_seconds;
     for _ in 0..JOBS_PER_WAKE {
+        if state.shutdown.is_begun() {
+            return Ok(());
+        }
+        let _working = state.workers.working();
         let Some(job) = state
             .store
             .claim_due_job(JobKind::RetrieveOffer, state.reads.owner(), lease)

@@ -26,6 +26,7 @@ pub mod sandbox;
 pub mod selection;
 pub mod serve;
 pub mod session;
+pub mod shutdown;
 pub mod state;
 pub mod store;
 pub mod stripe_client;

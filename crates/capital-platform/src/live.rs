@@ -130,6 +130,7 @@ pub fn stream(
             SESSION_CHECK,
         ),
         expires: expiry_instant(lasts_expiry),
+        closing: false,
         _slot: slot,
     };
     let events = futures_util::stream::unfold(live, |mut live| async move {
@@ -150,6 +151,8 @@ struct Live {
     last_sent: Option<String>,
     started: bool,
     session_check: tokio::time::Interval,
+    /// The server is shutting down: the last event (a `retry:` hint) was sent.
+    closing: bool,
     /// When the stream's session token expires: the stream ends then, to the second, and the
     /// element comes back with a fresh token.
     expires: Option<tokio::time::Instant>,
@@ -166,6 +169,9 @@ fn expiry_instant(expires_at: Option<u64>) -> Option<tokio::time::Instant> {
 impl Live {
     /// The next state to send; `None` ends the stream.
     async fn next(&mut self) -> Option<Event> {
+        if self.closing {
+            return None;
+        }
         if !self.started {
             self.started = true;
             if let Some(event) = self.changed_state().await? {
@@ -192,6 +198,11 @@ impl Live {
                         None => std::future::pending().await,
                     }
                 } => return None,
+                // A graceful shutdown: the element reconnects after `retry`, to another instance.
+                () = self.state.shutdown.begun() => {
+                    self.closing = true;
+                    return Some(Event::default().retry(RETRY).comment("the server is restarting"));
+                }
                 _ = self.session_check.tick() => {
                     if !self.still_signed_in().await {
                         return None;

@@ -94,9 +94,24 @@ async fn serve(config: capital_platform::Config) -> Result<(), String> {
         mode = ?state.config.mode,
         "listening on http://{listen}: the gallery at {public}/, the live sandbox at {public}/sign-in"
     );
-    // Timeouts, a connection cap and each request's peer address (`serve.rs`).
+    // Timeouts, a connection cap and each request's peer address (`serve.rs`); on the signal,
+    // streams end and workers take no new job while connections finish (`shutdown.rs`).
     let limits = capital_platform::serve::Limits::of(&state.config);
-    capital_platform::serve::serve(listener, router, limits, shutdown()).await;
+    let signalled = state.clone();
+    let signalled_at = std::sync::Arc::new(std::sync::OnceLock::new());
+    let at = signalled_at.clone();
+    let signal = async move {
+        shutdown().await;
+        let _ = at.set(tokio::time::Instant::now());
+        signalled.shutdown.begin();
+    };
+    capital_platform::serve::serve(listener, router, limits, signal).await;
+    // One grace in all, from the signal: what the connections left of it, for the workers.
+    let left = signalled_at
+        .get()
+        .map_or(limits.grace, |at| limits.grace.saturating_sub(at.elapsed()));
+    capital_platform::shutdown::finish_work(&state, left).await;
+    tracing::info!("stopped");
     Ok(())
 }
 

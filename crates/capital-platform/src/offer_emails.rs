@@ -71,7 +71,6 @@ pub struct Mailer {
     pub bcc: Option<Mailbox>,
     pub dashboard_url: String,
     unsubscribe_key: Vec<u8>,
-    owner: String,
     pub wake: Arc<Notify>,
 }
 
@@ -127,7 +126,6 @@ impl Mailer {
                 .map_err(|e: lettre::address::AddressError| MailerError::From(e.to_string()))?,
             dashboard_url,
             unsubscribe_key,
-            owner: format!("mailer_{:016x}", rand::random::<u64>()),
             wake: Arc::new(Notify::new()),
         })
     }
@@ -206,6 +204,9 @@ pub async fn run(state: Weak<Inner>, wake: Arc<Notify>) {
         let _ = tokio::time::timeout(Duration::from_secs(1), wake.notified()).await;
         let Some(inner) = state.upgrade() else { break };
         let state = AppState::from_inner(inner);
+        if state.shutdown.is_begun() {
+            break;
+        }
         if let Err(error) = run_due(&state).await {
             tracing::error!(%error, "offer emails");
         }
@@ -224,10 +225,16 @@ pub async fn run_due(state: &AppState) -> Result<(), StoreError> {
         return Ok(());
     };
     let lease = state.config.job_lease_seconds;
+    let owner = state.reads.owner();
     for _ in 0..JOBS_PER_WAKE {
+        // Shutting down: the job at hand is finished, no new one taken.
+        if state.shutdown.is_begun() {
+            return Ok(());
+        }
+        let _working = state.workers.working();
         let Some(job) = state
             .store
-            .claim_due_job(JobKind::OfferEmail, &mailer.owner, lease)
+            .claim_due_job(JobKind::OfferEmail, owner, lease)
             .await?
         else {
             break;
@@ -244,9 +251,13 @@ pub async fn run_due(state: &AppState) -> Result<(), StoreError> {
     }
     // Sent, so the user was told: delivered (tried again, with backoff, while Stripe fails).
     for _ in 0..JOBS_PER_WAKE {
+        if state.shutdown.is_begun() {
+            return Ok(());
+        }
+        let _working = state.workers.working();
         let Some(job) = state
             .store
-            .claim_due_job(JobKind::MarkDelivered, &mailer.owner, lease)
+            .claim_due_job(JobKind::MarkDelivered, owner, lease)
             .await?
         else {
             break;

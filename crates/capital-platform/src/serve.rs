@@ -37,6 +37,8 @@ pub struct Limits {
     pub max_connections: usize,
     pub header_read_timeout: Duration,
     pub idle_timeout: Duration,
+    /// After the shutdown signal, how long open connections get to finish.
+    pub grace: Duration,
 }
 
 impl Limits {
@@ -45,15 +47,13 @@ impl Limits {
             max_connections: config.max_connections as usize,
             header_read_timeout: Duration::from_secs(config.header_read_timeout_seconds),
             idle_timeout: Duration::from_secs(config.idle_timeout_seconds),
+            grace: Duration::from_secs(config.shutdown_grace_seconds),
         }
     }
 }
 
-/// How long open connections get to finish after the shutdown signal.
-const DRAIN: Duration = Duration::from_secs(10);
-
 /// Serves `router` on `listener` within `limits` until `shutdown` completes, then lets open
-/// connections finish (at most [`DRAIN`]).
+/// connections finish what they are answering (at most `limits.grace`).
 pub async fn serve(
     listener: TcpListener,
     router: Router,
@@ -129,7 +129,7 @@ pub async fn serve(
     drop(listener);
     tokio::select! {
         () = graceful.shutdown() => {}
-        () = tokio::time::sleep(DRAIN) => {
+        () = tokio::time::sleep(limits.grace) => {
             tracing::warn!("connections still open after the drain; closing them");
         }
     }
@@ -249,6 +249,7 @@ mod tests {
             max_connections: 2,
             header_read_timeout: Duration::from_secs(5),
             idle_timeout: Duration::from_secs(5),
+            grace: Duration::from_secs(1),
         })
         .await;
         assert!(get(address).await.ends_with("127.0.0.1"));
@@ -270,6 +271,7 @@ mod tests {
             max_connections: 16,
             header_read_timeout: Duration::from_millis(500),
             idle_timeout: Duration::from_millis(800),
+            grace: Duration::from_secs(1),
         })
         .await;
         let mut slow = tokio::net::TcpStream::connect(address).await.unwrap();

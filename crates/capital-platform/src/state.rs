@@ -56,6 +56,8 @@ pub struct Inner {
     pub link_budget: crate::budgets::LinkBudget,
     /// The supervised workers, and whether each runs (`GET /readyz`).
     pub workers: Arc<crate::supervise::Workers>,
+    /// Set on SIGTERM (`shutdown.rs`): streams end, workers take no new job.
+    pub shutdown: crate::shutdown::Shutdown,
 }
 
 /// Why the server could not start. Each is a problem with the configuration or the machine,
@@ -232,6 +234,7 @@ impl AppState {
                 Duration::from_secs(config_link_every),
             ),
             workers: Arc::default(),
+            shutdown: Default::default(),
         }));
         // Each worker is supervised: a panic in one is logged and it starts again.
         if let Some(mailer) = &state.mailer {

@@ -4,15 +4,29 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How long a panicked worker waits before it starts again (no busy loop on a bad record).
 const RESTART_AFTER: Duration = Duration::from_secs(1);
 
-/// Whether each supervised worker of one app is running, for `GET /readyz`.
+/// Whether each supervised worker of one app is running (`GET /readyz`), and how many jobs they
+/// are working on now (a graceful shutdown waits for them).
 #[derive(Default)]
-pub struct Workers(Mutex<BTreeMap<&'static str, WorkerState>>);
+pub struct Workers {
+    states: Mutex<BTreeMap<&'static str, WorkerState>>,
+    working: AtomicUsize,
+}
+
+/// One job being worked on; counted until dropped.
+pub struct Working<'a>(&'a Workers);
+
+impl Drop for Working<'_> {
+    fn drop(&mut self) {
+        self.0.working.fetch_sub(1, Ordering::SeqCst);
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WorkerState {
@@ -24,8 +38,19 @@ pub enum WorkerState {
 }
 
 impl Workers {
+    /// Counts a job as being worked on until the guard is dropped.
+    pub fn working(&self) -> Working<'_> {
+        self.working.fetch_add(1, Ordering::SeqCst);
+        Working(self)
+    }
+
+    /// Whether any job is being worked on.
+    pub fn busy(&self) -> bool {
+        self.working.load(Ordering::SeqCst) > 0
+    }
+
     fn set(&self, name: &'static str, state: WorkerState) {
-        self.0
+        self.states
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(name, state);
@@ -33,7 +58,7 @@ impl Workers {
 
     /// The first worker that is not running, if any.
     pub fn not_running(&self) -> Option<&'static str> {
-        self.0
+        self.states
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .iter()
@@ -82,8 +107,6 @@ fn supervise_with<F, Fut>(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
     use super::*;
 
     #[tokio::test]

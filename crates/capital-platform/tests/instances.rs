@@ -90,6 +90,15 @@ fn free_port() -> u16 {
 
 /// The real server binary on `url`, with `failpoint` armed.
 async fn server(url: &str, port: u16, failpoint: Option<&str>) -> tokio::process::Child {
+    server_with(url, port, failpoint, &[]).await
+}
+
+async fn server_with(
+    url: &str,
+    port: u16,
+    failpoint: Option<&str>,
+    extra: &[&str],
+) -> tokio::process::Child {
     let data = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("capital-crash-data-{}", std::process::id()));
     let mut command = tokio::process::Command::new(harness::server_binary());
@@ -103,6 +112,7 @@ async fn server(url: &str, port: u16, failpoint: Option<&str>) -> tokio::process
             "--database-url",
             url,
         ])
+        .args(extra)
         .arg("--data-dir")
         .arg(&data)
         .env("RUST_LOG", "warn")
@@ -493,4 +503,98 @@ async fn a_job_is_claimed_once_finished_only_by_its_claimer_backed_off_and_given
         Retried::GaveUp
     );
     assert_eq!(a.queued_jobs(JobKind::MarkDelivered).await.unwrap(), 0);
+}
+
+/// SIGTERM while a webhook is in flight (held three seconds before its commit): the webhook is
+/// committed and acknowledged, the process exits 0 within the grace, and Stripe's redelivery to
+/// the next instance is a duplicate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_in_flight_at_sigterm_is_committed_and_acknowledged_and_the_exit_is_clean() {
+    let url = harness::shared_database_url("sigterm").await;
+    let body = offer_event(
+        "evt_sigterm",
+        "financingoffer_sigterm",
+        capital_platform::sandbox::now(),
+    );
+    let port = free_port();
+    let mut stopping = server_with(
+        &url,
+        port,
+        Some("pause:webhook_before_commit"),
+        &["--shutdown-grace-seconds", "10"],
+    )
+    .await;
+    let in_flight = tokio::spawn({
+        let body = body.clone();
+        async move { post_event(port, &body).await }
+    });
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let pid = stopping.id().unwrap().to_string();
+    let signalled = Instant::now();
+    let killed = tokio::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .unwrap();
+    assert!(killed.success());
+    let (status, text) = in_flight.await.unwrap().expect("answered before the exit");
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&text).unwrap(),
+        json!({"received": true})
+    );
+    let exit = tokio::time::timeout(Duration::from_secs(12), stopping.wait())
+        .await
+        .expect("exited within the grace")
+        .unwrap();
+    assert!(exit.success(), "exit 0: {exit:?}");
+    assert!(signalled.elapsed() < Duration::from_secs(10));
+    // It was committed: the redelivery (the next instance) finds it done.
+    let port = free_port();
+    let _next = server(&url, port, None).await;
+    let (status, text) = post_event(port, &body).await.unwrap();
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&text).unwrap()["duplicate"],
+        true
+    );
+}
+
+/// A claim this instance still holds at shutdown is released, and another instance takes the job
+/// at once instead of after its lease.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_held_at_shutdown_are_released_for_another_instance_at_once() {
+    use capital_platform::store::JobKind;
+    let url = harness::shared_database_url("release").await;
+    let (a, b) = (instance(&url).await, instance(&url).await);
+    let mut tx = a.state.store.begin().await.unwrap();
+    tx.queue_job(JobKind::MarkDelivered, "financingoffer_held", ROCKET, 0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // Held by a for a minute, as mid-work.
+    let held = a
+        .state
+        .store
+        .claim_due_job(JobKind::MarkDelivered, a.state.reads.owner(), 60)
+        .await
+        .unwrap();
+    assert!(held.is_some());
+    assert!(
+        b.state
+            .store
+            .claim_due_job(JobKind::MarkDelivered, b.state.reads.owner(), 60)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    capital_platform::shutdown::finish_work(&a.state, Duration::from_millis(100)).await;
+    assert!(a.state.shutdown.is_begun());
+    let taken = b
+        .state
+        .store
+        .claim_due_job(JobKind::MarkDelivered, b.state.reads.owner(), 60)
+        .await
+        .unwrap();
+    assert!(taken.is_some(), "taken at once, not after a's lease");
 }

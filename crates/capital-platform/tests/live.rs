@@ -396,3 +396,25 @@ async fn after_the_databases_notifications_were_cut_off_streams_read_their_state
         began.elapsed()
     );
 }
+
+/// A graceful shutdown ends every stream with a `retry:` hint: the element reconnects, to
+/// another instance behind the load balancer.
+#[tokio::test]
+async fn a_shutdown_ends_the_streams_with_a_retry_hint() {
+    let app = TestApp::new().await;
+    let cookie = app.sign_in(ROCKET).await;
+    let mut stream = Stream::open(&app, &cookie, None).await.unwrap();
+    stream.next().await;
+    app.state.shutdown.begin();
+    let mut rest = String::new();
+    let ended = tokio::time::timeout(Duration::from_secs(2), async {
+        while let Some(frame) = stream.body.frame().await {
+            if let Ok(data) = frame.unwrap().into_data() {
+                rest.push_str(&String::from_utf8_lossy(&data));
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream ended");
+    assert!(rest.contains("retry: 2000"), "{rest:?}");
+}

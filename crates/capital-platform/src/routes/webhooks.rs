@@ -84,7 +84,7 @@ pub async fn receive_signed(
         }
         Err(error) => return Err(error),
     };
-    crate::failpoint::hit("webhook_before_commit");
+    crate::failpoint::hit("webhook_before_commit").await;
     let changed = tx.commit().await?;
     state.changes.committed(changed);
     if queued.retrieval {

@@ -218,6 +218,26 @@ impl Store {
         Ok(retried)
     }
 
+    /// Lets go of every claim `owner` holds (jobs and cold reads), for another instance to take
+    /// at once: at shutdown, once the workers stopped. Returns how many were released.
+    pub async fn release_claims(&self, owner: &str) -> Result<u64, StoreError> {
+        let jobs = sqlx::query(
+            "UPDATE jobs SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by LIKE $1 ESCAPE '!'",
+        )
+        // The claims are `owner:nonce`; `_` and `%` in the owner are literal.
+        .bind(format!(
+            "{}:%",
+            owner.replace('!', "!!").replace('_', "!_").replace('%', "!%")
+        ))
+        .execute(self.pool())
+        .await?;
+        let reads = sqlx::query("DELETE FROM read_claims WHERE owner = $1")
+            .bind(owner)
+            .execute(self.pool())
+            .await?;
+        Ok(jobs.rows_affected() + reads.rows_affected())
+    }
+
     /// Jobs of `kind` queued and not yet finished, for the tests and the sandbox page.
     pub async fn queued_jobs(&self, kind: JobKind) -> Result<i64, StoreError> {
         let row = sqlx::query("SELECT COUNT(*) AS queued FROM jobs WHERE kind = $1")
