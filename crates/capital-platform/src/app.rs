@@ -7,6 +7,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, Method, header};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::CorsLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -28,11 +29,22 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found);
     routes(state)
         .fallback_service(site)
-        // One line per request: method, path, status, time.
+        // One line per request: its id, method, path, route, status, time.
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &axum::http::Request<_>| {
-                    tracing::info_span!("http", method = %request.method(), path = %logged_path(request.uri().path()))
+                    let request_id = request
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|id| id.to_str().ok())
+                        .unwrap_or_default();
+                    tracing::info_span!(
+                        "http",
+                        request_id,
+                        method = %request.method(),
+                        path = %logged_path(request.uri().path()),
+                        route = tracing::field::Empty,
+                    )
                 })
                 .on_request(())
                 .on_response(
@@ -41,6 +53,24 @@ pub fn app(state: AppState) -> Router {
                         .latency_unit(tower_http::LatencyUnit::Millis),
                 ),
         )
+        // Each request's id: the caller's `X-Request-Id` (a load balancer's), else a new one;
+        // sent back with the answer, and in every log line of the request.
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+const REQUEST_ID: header::HeaderName = header::HeaderName::from_static("x-request-id");
+
+/// Names the matched route (`/api/capital/offer`, `/sandbox/hosted/{token}`: a template, never
+/// the raw path) in the request's log span.
+async fn record_route(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if let Some(route) = request.extensions().get::<axum::extract::MatchedPath>() {
+        tracing::Span::current().record("route", route.as_str());
+    }
+    next.run(request).await
 }
 
 /// A path as the request log shows it: a hosted page's link token is a credential (whoever has
@@ -117,6 +147,7 @@ pub fn routes(state: AppState) -> Router {
     // handler that panics answers 500 in Stripe's envelope (and logs); the process, and every
     // other request, carry on (the backend's release build unwinds: Cargo.toml's profiles).
     router
+        .route_layer(axum::middleware::from_fn(record_route))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
             body_timeout,
         ))

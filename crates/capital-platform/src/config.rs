@@ -251,6 +251,16 @@ pub struct Config {
         global = true
     )]
     pub idle_timeout_seconds: u64,
+    /// The log's format: `text` for people, `json` for a log pipeline (one object per line, with
+    /// the request id, route, status and latency of each request).
+    #[arg(
+        long,
+        env = "CAPITAL_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
     /// On SIGTERM or SIGINT, how long in-flight requests, webhooks and the job at hand get to
     /// finish before the process exits (`shutdown.rs`).
     #[arg(
@@ -454,6 +464,13 @@ impl Config {
         ])
         .config
     }
+}
+
+/// `--log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// A connected account a user may sign in as.

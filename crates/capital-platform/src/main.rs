@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use capital_platform::config::LogFormat;
 use capital_platform::{AppState, Cli, Command, app};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
@@ -9,12 +10,22 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_target(false)
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .init();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
+    match cli.config.log_format {
+        // One JSON object per line: the event's fields, and the request's span (its id, method,
+        // path, route) beside them.
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_target(false)
+            .with_env_filter(filter)
+            .init(),
+        LogFormat::Text => tracing_subscriber::fmt()
+            .with_target(false)
+            .with_env_filter(filter)
+            .init(),
+    }
     match cli.command {
         Some(Command::Sandbox(command)) => match command.run(&cli.config.data_dir).await {
             Ok(answer) => {
@@ -75,16 +86,23 @@ async fn serve(config: capital_platform::Config) -> Result<(), String> {
         if let Err(error) = &written {
             tracing::warn!(%error, "the sandbox admin token could not be written to --data-dir");
         }
-        // On the terminal, not in the log: the CLI's key to the sandbox's dashboard tools.
-        println!(
-            "sandbox admin token (for `capital-platform sandbox --admin-token …`{}): {}",
-            if written.is_ok() {
-                ", also read from --data-dir"
-            } else {
-                ""
-            },
-            token.expose_secret()
-        );
+        match (&written, state.config.log_format) {
+            // A log pipeline gets the file's place, never the token.
+            (Ok(()), LogFormat::Json) => tracing::info!(
+                file = %state.config.data_dir.join(capital_platform::cli::ADMIN_TOKEN_FILE).display(),
+                "the sandbox admin token is in --data-dir, for `capital-platform sandbox`"
+            ),
+            // On the terminal: the CLI's key to the sandbox's dashboard tools.
+            _ => println!(
+                "sandbox admin token (for `capital-platform sandbox --admin-token …`{}): {}",
+                if written.is_ok() {
+                    ", also read from --data-dir"
+                } else {
+                    ""
+                },
+                token.expose_secret()
+            ),
+        }
     }
     let listener = tokio::net::TcpListener::bind(listen)
         .await

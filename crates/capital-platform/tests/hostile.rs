@@ -502,3 +502,126 @@ async fn the_server_binary_survives_a_run_of_hostile_inputs_and_restarts_on_thei
         actions.len()
     );
 }
+
+/// `--log-format json`: one JSON object per line; each request's lines carry its id (the
+/// caller's `X-Request-Id`, else a new one, sent back), its route template, status and latency;
+/// no line holds the admin token, a session, a hosted link token or a link URL.
+#[tokio::test]
+async fn json_logs_carry_the_request_and_no_secret() {
+    use tokio::io::AsyncBufReadExt;
+    let data = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("capital-json-log-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut process = tokio::process::Command::new(server::server_binary())
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--public-url",
+            &base,
+        ])
+        .args(["--log-format", "json", "--offer-notice", "element"])
+        .arg("--data-dir")
+        .arg(&data)
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(process.stdout.take().unwrap()).lines();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while client.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server did not start"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let admin = server::admin_token(&data);
+    let offer: Value = client
+        .post(format!("{base}/sandbox/admin/offers"))
+        .bearer_auth(&admin)
+        .json(&json!({"account": ROCKET}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(offer["id"].is_string(), "{offer}");
+    let cookie = server::sign_in(&client, &base, ROCKET).await;
+    let answer = client
+        .post(format!("{base}/api/capital/account_links"))
+        .header("cookie", &cookie)
+        .header("x-request-id", "lb-trace-42")
+        .json(&json!({"type": "capital_financing_offer"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.headers()["x-request-id"], "lb-trace-42", "sent back");
+    let link: Value = answer.json().await.unwrap();
+    let url = link["url"].as_str().unwrap().to_owned();
+    let token = url.rsplit('/').next().unwrap().to_owned();
+    let generated = client
+        .get(format!("{base}/api/capital/offer"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    let generated_id = generated.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(!generated_id.is_empty(), "an id made where none came");
+    // The hosted page, by its token.
+    client
+        .get(format!("{base}/sandbox/hosted/{token}"))
+        .send()
+        .await
+        .unwrap();
+    let session = cookie.split_once('=').unwrap().1.to_owned();
+    process.kill().await.unwrap();
+    let mut seen = Vec::new();
+    while let Ok(Some(line)) = lines.next_line().await {
+        seen.push(line);
+    }
+    let mut link_line = None;
+    for line in &seen {
+        let parsed: Value =
+            serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+        for secret in [
+            admin.as_str(),
+            session.as_str(),
+            token.as_str(),
+            url.as_str(),
+        ] {
+            assert!(!line.contains(secret), "a secret in the log: {line}");
+        }
+        if parsed["span"]["request_id"] == "lb-trace-42" && parsed["fields"]["status"].is_number() {
+            link_line = Some(parsed);
+        }
+    }
+    let link_line = link_line.expect("the link request's line");
+    assert_eq!(link_line["span"]["route"], "/api/capital/account_links");
+    assert_eq!(link_line["fields"]["status"], 200);
+    assert!(link_line["fields"]["latency"].is_string());
+    assert!(
+        seen.iter().any(|line| line.contains(&generated_id)),
+        "the generated id is in the log"
+    );
+    assert!(
+        seen.iter()
+            .any(|line| line.contains("/sandbox/hosted/{token}") && line.contains("[token]")),
+        "the hosted page's route and path, without its token"
+    );
+}
