@@ -62,15 +62,30 @@ pub fn app(state: AppState) -> Router {
 const REQUEST_ID: header::HeaderName = header::HeaderName::from_static("x-request-id");
 
 /// Names the matched route (`/api/capital/offer`, `/sandbox/hosted/{token}`: a template, never
-/// the raw path) in the request's log span.
-async fn record_route(
+/// the raw path) in the request's log span, and counts the request by it (`metrics.rs`).
+async fn observe_request(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    if let Some(route) = request.extensions().get::<axum::extract::MatchedPath>() {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|route| route.as_str().to_owned());
+    let method = request.method().clone();
+    if let Some(route) = &route {
         tracing::Span::current().record("route", route.as_str());
     }
-    next.run(request).await
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    if let Some(route) = &route {
+        crate::metrics::request(
+            route,
+            method.as_str(),
+            response.status().as_u16(),
+            started.elapsed(),
+        );
+    }
+    response
 }
 
 /// A path as the request log shows it: a hosted page's link token is a credential (whoever has
@@ -147,7 +162,7 @@ pub fn routes(state: AppState) -> Router {
     // handler that panics answers 500 in Stripe's envelope (and logs); the process, and every
     // other request, carry on (the backend's release build unwinds: Cargo.toml's profiles).
     router
-        .route_layer(axum::middleware::from_fn(record_route))
+        .route_layer(axum::middleware::from_fn(observe_request))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
             body_timeout,
         ))

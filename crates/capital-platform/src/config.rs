@@ -251,6 +251,10 @@ pub struct Config {
         global = true
     )]
     pub idle_timeout_seconds: u64,
+    /// Where Prometheus scrapes the metrics (`GET /metrics`), e.g. `127.0.0.1:9090`: a listener
+    /// of its own, never the public one. Off unless set.
+    #[arg(long, env = "CAPITAL_METRICS_LISTEN", global = true)]
+    pub metrics_listen: Option<std::net::SocketAddr>,
     /// The log's format: `text` for people, `json` for a log pipeline (one object per line, with
     /// the request id, route, status and latency of each request).
     #[arg(

@@ -19,6 +19,7 @@ pub mod html;
 pub mod identity;
 pub mod library;
 pub mod live;
+pub mod metrics;
 pub mod offer_emails;
 pub mod origin_check;
 pub mod routes;

@@ -62,7 +62,15 @@ async fn main() -> std::process::ExitCode {
 
 async fn serve(config: capital_platform::Config) -> Result<(), String> {
     let listen = config.listen;
+    // Installed first, so that the start's own work is counted.
+    let metrics = match config.metrics_listen {
+        Some(at) => Some((at, capital_platform::metrics::install()?)),
+        None => None,
+    };
     let state = AppState::new(config).await.map_err(|e| e.to_string())?;
+    if let Some((at, handle)) = metrics {
+        capital_platform::metrics::serve(at, state.clone(), handle).await?;
+    }
     let router = app(state.clone());
     if let Some(sandbox) = state.sandbox.clone() {
         // Offers expire at `expires_after`, as on Stripe.

@@ -312,6 +312,7 @@ async fn record(
             tx.queue_job(JobKind::MarkDelivered, offer, account, 0)
                 .await?;
             tx.commit().await?;
+            crate::metrics::offer_email("sent");
             tracing::info!(offer, account, "offer email sent");
         }
         Outcome::Skipped(reason) => {
@@ -330,6 +331,7 @@ async fn record(
                 .await?;
             }
             tx.commit().await?;
+            crate::metrics::offer_email("skipped");
             tracing::info!(offer, account, reason, "offer email skipped");
         }
         Outcome::Failed { error, email } => {
@@ -357,6 +359,11 @@ async fn record(
             )
             .await?;
             tx.commit().await?;
+            crate::metrics::offer_email(if status == "failed" {
+                "failed"
+            } else {
+                "retried"
+            });
             tracing::warn!(offer, account, error, status, "offer email not sent");
         }
     }

@@ -168,6 +168,7 @@ impl AppState {
                 (Capital::Stripe(client), None)
             }
         };
+        store.backfill_funnel().await?;
         let cookie_key = load_cookie_key(&store).await?;
         let mailer = if config.offer_notice.sends_email() {
             if config.mode == Mode::Stripe && config.smtp_url.is_none() {

@@ -20,8 +20,10 @@ use tokio::sync::OwnedMutexGuard;
 
 use crate::whole::Whole;
 
+mod funnel;
 mod jobs;
 
+pub use funnel::{FunnelCount, STAGES, stages_reached};
 pub use jobs::{Job, JobKind, Retried, backoff_seconds};
 
 /// Why the store could not answer.
@@ -257,7 +259,19 @@ impl Store {
         whole: &Whole<FinancingOffer>,
         event_created: i64,
     ) -> Result<bool, StoreError> {
-        upsert_offer(&self.pool, whole, event_created).await
+        let written = upsert_offer(&self.pool, whole, event_created).await?;
+        if written {
+            let mut connection = self.pool.acquire().await?;
+            let offer = whole.typed();
+            funnel::record(
+                &mut connection,
+                offer,
+                stages_reached(&offer.status),
+                crate::clock::now(),
+            )
+            .await?;
+        }
+        Ok(written)
     }
 
     /// Records an event id; `false` when it was processed before (webhooks are retried).
@@ -588,7 +602,18 @@ impl StoreTx {
         whole: &Whole<FinancingOffer>,
         event_created: i64,
     ) -> Result<bool, StoreError> {
-        upsert_offer(&mut *self.tx, whole, event_created).await
+        let written = upsert_offer(&mut *self.tx, whole, event_created).await?;
+        if written {
+            let offer = whole.typed();
+            funnel::record(
+                &mut self.tx,
+                offer,
+                stages_reached(&offer.status),
+                crate::clock::now(),
+            )
+            .await?;
+        }
+        Ok(written)
     }
 
     /// Records an event id; `false` when it was processed before (webhooks are retried).

@@ -197,9 +197,11 @@ impl StripeClient {
         let mut attempt = 0;
         loop {
             if attempt > 0 {
+                crate::metrics::stripe_retry(path);
                 tokio::time::sleep(Duration::from_millis(200 * 2u64.pow(attempt - 1))).await;
             }
             self.budget.take().await?;
+            let started = std::time::Instant::now();
             let mut request = self
                 .http
                 .request(method.clone(), format!("{}{path}", self.api_base))
@@ -217,7 +219,14 @@ impl StripeClient {
             if let Some(account) = stripe_account {
                 request = request.header("Stripe-Account", account);
             }
-            let error = match request.send().await {
+            let sent = request.send().await;
+            crate::metrics::stripe_call(
+                path,
+                sent.as_ref()
+                    .map_or(0, |response| response.status().as_u16()),
+                started.elapsed(),
+            );
+            let error = match sent {
                 Ok(response) if response.status().is_success() => {
                     return response.json::<T>().await.map_err(StripeError::Decode);
                 }

@@ -109,7 +109,7 @@ async fn create_link(
         "{public}/api/capital/account_links/refresh?type={}",
         link_type.get().as_str()
     );
-    Ok(state
+    let link = state
         .capital
         .create_account_link(
             account,
@@ -117,7 +117,20 @@ async fn create_link(
             &refresh_url,
             &state.config.return_url(),
         )
-        .await?)
+        .await?;
+    // The funnel: a link minted for the offer the tile shows (a failure here costs no link).
+    match state.store.offers_for_account(account).await {
+        Ok(offers) => {
+            if let Some(offer) = crate::selection::current_offer(&offers) {
+                if let Err(error) = state.store.record_link_minted(offer.typed()).await {
+                    tracing::warn!(%error, "the funnel's link_minted was not recorded");
+                }
+            }
+        }
+        Err(error) => tracing::warn!(%error, "the funnel's link_minted was not recorded"),
+    }
+    crate::metrics::link_minted();
+    Ok(link)
 }
 
 /// `POST /account_links`: a fresh link for the signed-in account.

@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/sandbox/admin/accounts/{account}/emails", get(emails))
         .route("/sandbox/admin/accounts/{account}/refill", post(refill))
         .route("/sandbox/admin/expire_due", post(expire_due))
+        .route("/sandbox/admin/funnel", get(funnel))
 }
 
 /// Who acts through the dashboard tools.
@@ -252,4 +253,26 @@ async fn emails(
     state.sandbox()?;
     actor.may_act_on(&account)?;
     Ok(Json(state.store.offer_emails(&account).await?))
+}
+
+/// The Capital funnel, the program's (every account's) as the store has it: each stage's offers,
+/// and the same by campaign, product and financing type (the sandbox page draws it).
+async fn funnel(
+    State(state): State<AppState>,
+    _actor: SandboxActor,
+) -> Result<Json<Value>, AppError> {
+    state.sandbox()?;
+    let rows = state.store.funnel().await?;
+    let stages: Vec<Value> = crate::store::STAGES
+        .iter()
+        .map(|stage| {
+            let offers: i64 = rows
+                .iter()
+                .filter(|row| row.stage == *stage)
+                .map(|row| row.offers)
+                .sum();
+            serde_json::json!({"stage": stage, "offers": offers})
+        })
+        .collect();
+    Ok(Json(serde_json::json!({"stages": stages, "by_type": rows})))
 }

@@ -46,6 +46,7 @@ pub async fn receive_signed(
     )
     .map_err(|error| {
         tracing::warn!(%error, "webhook refused");
+        crate::metrics::webhook("unknown", "refused");
         AppError::BadSignature
     })?;
     let event: Event = match serde_json::from_slice(body) {
@@ -73,6 +74,7 @@ pub async fn receive_signed(
         .record_event(&event.id, &event.event_type, created)
         .await?
     {
+        crate::metrics::webhook(&event.event_type, "duplicate");
         return Ok(json!({"received": true, "duplicate": true}));
     }
     let queued = match ingest(&mut tx, &event, created, state.mailer.is_some()).await {
@@ -93,6 +95,10 @@ pub async fn receive_signed(
     if let (true, Some(mailer)) = (queued.email, &state.mailer) {
         mailer.wake.notify_one();
     }
+    crate::metrics::webhook(
+        &event.event_type,
+        if queued.stale { "stale" } else { "applied" },
+    );
     tracing::info!(event = %event.id, kind = %event.event_type, "webhook applied");
     Ok(json!({"received": true}))
 }
@@ -112,6 +118,7 @@ async fn dead_letter(
         None => format!("sha256:{}", hex::encode(Sha256::digest(body))),
     };
     let event_type = event.map(|event| event.event_type.clone());
+    crate::metrics::webhook(event_type.as_deref().unwrap_or("unknown"), "dead_lettered");
     // PostgreSQL's text holds no NUL: the body is kept as near to what came as text allows.
     let body = String::from_utf8_lossy(body).replace('\0', "\u{fffd}");
     tracing::warn!(
@@ -145,6 +152,8 @@ struct Queued {
     retrieval: bool,
     /// An offer email, for the mailer.
     email: bool,
+    /// An offer event older than what is stored: nothing was written.
+    stale: bool,
 }
 
 /// Applies one event inside its transaction; with `emails`, a created offer's email is queued in
@@ -184,6 +193,8 @@ async fn ingest(
         offer.set_account(&account);
         if tx.upsert_offer(&offer, created).await? {
             tx.announce(&account).await?;
+        } else {
+            queued.stale = true;
         }
         if stage == "replacement_created" {
             queued.retrieval = mark_replaced(tx, offer.typed(), created).await?;
