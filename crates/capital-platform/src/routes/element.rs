@@ -121,10 +121,10 @@ async fn create_link(
     // The funnel: a link minted for the offer the tile shows (a failure here costs no link).
     match state.store.offers_for_account(account).await {
         Ok(offers) => {
-            if let Some(offer) = crate::selection::current_offer(&offers) {
-                if let Err(error) = state.store.record_link_minted(offer.typed()).await {
-                    tracing::warn!(%error, "the funnel's link_minted was not recorded");
-                }
+            if let Some(offer) = crate::selection::current_offer(&offers)
+                && let Err(error) = state.store.record_link_minted(offer.typed()).await
+            {
+                tracing::warn!(%error, "the funnel's link_minted was not recorded");
             }
         }
         Err(error) => tracing::warn!(%error, "the funnel's link_minted was not recorded"),
