@@ -16,9 +16,6 @@ use crate::store::{Job, JobKind, Retried, StoreError};
 /// Tries before a retrieval is given up.
 pub const ATTEMPTS: i64 = JobKind::RetrieveOffer.attempts();
 
-/// Retrievals one wake works at most, before the worker lets the others run.
-const JOBS_PER_WAKE: usize = 64;
-
 /// Runs due follow-ups until the app goes (it holds the app weakly).
 pub async fn run(state: Weak<Inner>, wake: std::sync::Arc<Notify>) {
     loop {
@@ -38,23 +35,9 @@ pub async fn run(state: Weak<Inner>, wake: std::sync::Arc<Notify>) {
 /// Runs every follow-up due now that this instance can claim (one instance retrieves each).
 pub async fn run_due(state: &AppState) -> Result<(), StoreError> {
     let lease = state.config.job_lease_seconds;
-    for _ in 0..JOBS_PER_WAKE {
-        if state.shutdown.is_begun() {
-            return Ok(());
-        }
-        let _working = state.workers.working();
-        let Some(job) = state
-            .store
-            .claim_due_job(JobKind::RetrieveOffer, state.reads.owner(), lease)
-            .await?
-        else {
-            break;
-        };
-        let retrieved = state
-            .store
-            .hold_while(&job, lease, state.capital.retrieve_offer(&job.subject))
-            .await;
-        match retrieved {
+    crate::supervise::each_due_job(state, JobKind::RetrieveOffer, |job| async move {
+        let retrieving = state.capital.retrieve_offer(&job.subject);
+        match state.store.hold_while(&job, lease, retrieving).await {
             Ok(retrieved) => {
                 let offer = retrieved.typed();
                 // Stripe does not have it replaced (yet): its own event will complete it.
@@ -67,11 +50,12 @@ pub async fn run_due(state: &AppState) -> Result<(), StoreError> {
                         .await?;
                 }
                 state.store.finish_job(&job).await?;
+                Ok(())
             }
-            Err(error) => retry(state, &job, &error.to_string()).await?,
+            Err(error) => retry(state, &job, &error.to_string()).await,
         }
-    }
-    Ok(())
+    })
+    .await
 }
 
 async fn retry(state: &AppState, job: &Job, error: &str) -> Result<(), StoreError> {

@@ -32,6 +32,7 @@ use tokio::sync::Notify;
 use crate::error::AppError;
 use crate::state::{AppState, Inner};
 use crate::store::{EmailRecord, Job, JobKind, Retried, StoreError};
+use crate::supervise::each_due_job;
 
 pub use render::{Email, language, render};
 
@@ -216,63 +217,25 @@ pub async fn run(state: Weak<Inner>, wake: Arc<Notify>) {
 /// Sends tried per email before it is given up as `failed`.
 pub const ATTEMPTS: i64 = JobKind::OfferEmail.attempts();
 
-/// Jobs one wake works at most, of each kind, before the worker lets the others run.
-const JOBS_PER_WAKE: usize = 64;
-
 /// Sends every due email this instance can claim, and marks delivered what was sent.
 pub async fn run_due(state: &AppState) -> Result<(), StoreError> {
     let Some(mailer) = state.mailer.as_ref() else {
         return Ok(());
     };
     let lease = state.config.job_lease_seconds;
-    let owner = state.reads.owner();
-    for _ in 0..JOBS_PER_WAKE {
-        // Shutting down: the job at hand is finished, no new one taken.
-        if state.shutdown.is_begun() {
-            return Ok(());
-        }
-        let _working = state.workers.working();
-        let Some(job) = state
-            .store
-            .claim_due_job(JobKind::OfferEmail, owner, lease)
-            .await?
-        else {
-            break;
-        };
-        let outcome = state
-            .store
-            .hold_while(
-                &job,
-                lease,
-                send_one(state, mailer, &job.subject, &job.account),
-            )
-            .await;
-        record(state, mailer, &job, outcome).await?;
-    }
+    each_due_job(state, JobKind::OfferEmail, |job| async move {
+        let sent = send_one(state, mailer, &job.subject, &job.account);
+        let outcome = state.store.hold_while(&job, lease, sent).await;
+        record(state, mailer, &job, outcome).await
+    })
+    .await?;
     // Sent, so the user was told: delivered (tried again, with backoff, while Stripe fails).
-    for _ in 0..JOBS_PER_WAKE {
-        if state.shutdown.is_begun() {
-            return Ok(());
-        }
-        let _working = state.workers.working();
-        let Some(job) = state
-            .store
-            .claim_due_job(JobKind::MarkDelivered, owner, lease)
-            .await?
-        else {
-            break;
-        };
-        let marked = state
-            .store
-            .hold_while(
-                &job,
-                lease,
-                crate::delivery::mark_delivered(state, &job.subject),
-            )
-            .await;
-        mark(state, &job, marked).await?;
-    }
-    Ok(())
+    each_due_job(state, JobKind::MarkDelivered, |job| async move {
+        let marking = crate::delivery::mark_delivered(state, &job.subject);
+        let marked = state.store.hold_while(&job, lease, marking).await;
+        mark(state, &job, marked).await
+    })
+    .await
 }
 
 /// Keeps what became of one send, with the job's end, in one transaction. Only the claimer's

@@ -1,6 +1,7 @@
 //! Background workers that outlive a panic. A worker that panics (a bug, a record nobody
 //! foresaw) is logged and started again a second later instead of leaving its work undone until
 //! the next restart; the process and every other worker carry on. A worker that returns is done.
+//! Also the loop every job worker runs ([`each_due_job`]).
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -10,6 +11,39 @@ use std::time::Duration;
 
 /// How long a panicked worker waits before it starts again (no busy loop on a bad record).
 const RESTART_AFTER: Duration = Duration::from_secs(1);
+
+/// Jobs one wake of a worker works at most, before it lets the others run.
+const JOBS_PER_WAKE: usize = 64;
+
+/// Claims due jobs of `kind` one at a time and hands each to `work`, until none is due, the
+/// wake's share is done, or the app shuts down (the job at hand is finished, no new one taken).
+/// Each is counted as being worked on while `work` runs.
+pub async fn each_due_job<F, Fut>(
+    state: &crate::state::AppState,
+    kind: crate::store::JobKind,
+    mut work: F,
+) -> Result<(), crate::store::StoreError>
+where
+    F: FnMut(crate::store::Job) -> Fut,
+    Fut: Future<Output = Result<(), crate::store::StoreError>>,
+{
+    let lease = state.config.job_lease_seconds;
+    for _ in 0..JOBS_PER_WAKE {
+        if state.shutdown.is_begun() {
+            return Ok(());
+        }
+        let _working = state.workers.working();
+        let Some(job) = state
+            .store
+            .claim_due_job(kind, state.reads.owner(), lease)
+            .await?
+        else {
+            break;
+        };
+        work(job).await?;
+    }
+    Ok(())
+}
 
 /// Whether each supervised worker of one app is running (`GET /readyz`), and how many jobs they
 /// are working on now (a graceful shutdown waits for them).

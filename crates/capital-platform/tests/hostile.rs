@@ -464,26 +464,7 @@ async fn the_server_binary_survives_a_run_of_hostile_inputs_and_restarts_on_thei
     process.kill().await.unwrap();
     let (_process, base) = start(&data).await;
     for account in [ROCKET, "acct_1SunsetBakery", "acct_1MapleFitness"] {
-        let signed_in = client
-            .post(format!("{base}/sign-in"))
-            .form(&[("account", account)])
-            .send()
-            .await
-            .unwrap();
-        let status = signed_in.status();
-        let cookie = match signed_in.headers().get("set-cookie") {
-            Some(cookie) => cookie
-                .to_str()
-                .unwrap()
-                .split(';')
-                .next()
-                .unwrap()
-                .to_owned(),
-            None => panic!(
-                "{account}: signing in answered {status}: {}",
-                signed_in.text().await.unwrap()
-            ),
-        };
+        let cookie = server::sign_in(&client, &base, account).await;
         let view = client
             .get(format!("{base}/api/capital/offer"))
             .header("cookie", cookie)
