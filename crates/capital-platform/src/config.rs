@@ -33,6 +33,9 @@ pub enum Command {
     /// Print a session token for `--identity token`, signed with `--identity-secret` (HS256),
     /// for tests and the example apps; a platform's backend mints its own (README, "Identity").
     Token(crate::cli::TokenCommand),
+    /// Print the element's routes as an OpenAPI 3.1 document (what `GET /api/capital/openapi.json`
+    /// serves and `docs/openapi.json` holds), for a platform implementing them in its own backend.
+    Openapi,
 }
 
 /// How the backend learns the signed-in user's connected account (`--identity`; README,

@@ -21,6 +21,7 @@ pub mod library;
 pub mod live;
 pub mod metrics;
 pub mod offer_emails;
+pub mod openapi;
 pub mod origin_check;
 pub mod routes;
 pub mod sandbox;

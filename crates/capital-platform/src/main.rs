@@ -50,6 +50,10 @@ async fn main() -> std::process::ExitCode {
                 std::process::ExitCode::FAILURE
             }
         },
+        Some(Command::Openapi) => {
+            print!("{}", capital_platform::openapi::document_json());
+            std::process::ExitCode::SUCCESS
+        }
         None | Some(Command::Serve) => match serve(cli.config).await {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(message) => {

@@ -959,3 +959,126 @@ async fn the_probes_answer_for_the_process_and_its_database() {
     assert_eq!(answer.json()["error"]["message"], "not ready: database");
     assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
 }
+
+/// `docs/openapi.json` is the generated document, byte for byte; `CAPITAL_UPDATE_OPENAPI=1`
+/// rewrites it (review the diff: it is the contract other backends implement).
+#[test]
+fn the_openapi_document_in_docs_is_the_generated_one() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
+    let generated = capital_platform::openapi::document_json();
+    if std::env::var_os("CAPITAL_UPDATE_OPENAPI").is_some() {
+        std::fs::write(path, &generated).unwrap();
+    }
+    let written = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        written == generated,
+        "docs/openapi.json is not the document the routes generate: run \
+         `CAPITAL_UPDATE_OPENAPI=1 cargo test -p capital-platform --test api openapi` \
+         (or `capital-platform openapi > docs/openapi.json`) and review the diff"
+    );
+}
+
+/// The document is an OpenAPI 3.1 document (the OpenAPI Initiative's own schema of one, vendored
+/// in `tests/openapi/`), and each of its Schema Objects is a JSON Schema 2020-12 schema.
+#[test]
+fn the_openapi_document_is_valid_openapi_3_1() {
+    let document = serde_json::to_value(capital_platform::openapi::document()).unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    let oas: Value = serde_json::from_str(include_str!("openapi/oas-3.1-schema.json")).unwrap();
+    let validator = jsonschema::draft202012::new(&oas).expect("the OAS 3.1 schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&document)
+        .map(|error| format!("{error} at {}", error.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "not a valid OpenAPI 3.1 document: {errors:#?}"
+    );
+    for (name, schema) in document["components"]["schemas"].as_object().unwrap() {
+        assert!(
+            jsonschema::meta::is_valid(schema),
+            "the schema {name} is not JSON Schema 2020-12"
+        );
+    }
+    // Every route the element calls is in it, each with the identities and the error envelope.
+    let operations = [
+        ("/offer", "get"),
+        ("/offer/events", "get"),
+        ("/account_links", "post"),
+        ("/account_links/refresh", "get"),
+        ("/account_links/refresh", "post"),
+        ("/offer/mark_delivered", "post"),
+    ];
+    for (path, method) in operations {
+        let operation = &document["paths"][path][method];
+        assert!(operation.is_object(), "{method} {path} is documented");
+        assert_eq!(
+            operation["responses"]["401"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ErrorEnvelope",
+            "{method} {path} answers 401 in the envelope"
+        );
+    }
+    let schemes = document["components"]["securitySchemes"]
+        .as_object()
+        .unwrap();
+    assert_eq!(
+        schemes.keys().collect::<Vec<_>>(),
+        ["proxy_header", "session_cookie", "session_token"]
+    );
+    assert_eq!(schemes["session_token"]["scheme"], "bearer");
+    assert_eq!(document["servers"][0]["url"], "/api/capital");
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_served_to_anybody() {
+    let app = TestApp::new().await;
+    let answer = app.get("/api/capital/openapi.json", None).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.headers["content-type"], "application/json");
+    assert_eq!(
+        answer.json(),
+        serde_json::to_value(capital_platform::openapi::document()).unwrap()
+    );
+}
+
+/// The checks `TestApp::send` runs on every answer are real: answers the document does not
+/// describe are caught.
+#[test]
+fn the_contract_check_catches_what_the_document_does_not_describe() {
+    let offer_state = json!({"$ref": "#/components/schemas/OfferState"});
+    let good = json!({
+        "offer": {"id": "financingoffer_1", "status": "undelivered", "some_future_field": 1,
+                  "offered_terms": {"advance_amount": 100, "campaign_type": "a_future_campaign"}},
+        "summary": null,
+        "branding": {"business_name": "Rocket Rides", "primary_color": "#0a7cff"},
+        "copy": {"offer.cta": "See your offer", "fr": {"offer.cta": "Voir votre offre"}},
+    });
+    harness::contract::assert_valid(&offer_state, &good, "an offer state");
+    for bad in [
+        json!({"offer": {"id": "financingoffer_1", "status": 3}}),
+        json!({"offer": {"status": "undelivered"}}),
+        json!({"offer": null, "branding": {"primary_color": 7}}),
+        json!({"offer": null, "copy": {"fr": {"offer.cta": false}}}),
+        json!({"offer": {"id": "financingoffer_1", "status": "paid_out",
+                         "offered_terms": {"advance_amount": "a lot"}}}),
+    ] {
+        let refused = std::panic::catch_unwind(|| {
+            harness::contract::assert_valid(&offer_state, &bad, "a bad offer state")
+        });
+        assert!(refused.is_err(), "the document refuses {bad}");
+    }
+    let link_request = json!({"$ref": "#/components/schemas/AccountLinkRequest"});
+    harness::contract::assert_valid(
+        &link_request,
+        &json!({"type": "capital_financing_offer"}),
+        "a link request",
+    );
+    let refused = std::panic::catch_unwind(|| {
+        harness::contract::assert_valid(
+            &link_request,
+            &json!({"type": "capital_financing_offer", "account": "acct_1"}),
+            "a link request naming an account",
+        )
+    });
+    assert!(refused.is_err(), "a request body names no account");
+}

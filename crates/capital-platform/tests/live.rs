@@ -78,6 +78,12 @@ impl Stream {
                 if sent.event.is_empty() {
                     continue; // a comment
                 }
+                // Each event's data is what the OpenAPI document says `GET /offer` answers.
+                harness::contract::assert_valid(
+                    &json!({"$ref": "#/components/schemas/OfferState"}),
+                    &sent.data,
+                    "an `offer` event's data",
+                );
                 return Some(sent);
             }
             let frame = tokio::time::timeout_at(deadline, self.body.frame())

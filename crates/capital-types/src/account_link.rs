@@ -16,6 +16,7 @@ open_enum! {
 
 /// An `account_link` object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountLink {
     #[serde(default)]
     pub object: Option<String>,
@@ -28,8 +29,11 @@ pub struct AccountLink {
 
 /// Body of `POST {api-base}/account_links`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AccountLinkRequest {
+    /// `capital_financing_offer` (the application) or `capital_financing_reporting` (financing
+    /// in progress); a backend refuses the other types.
     #[serde(rename = "type")]
     pub link_type: AccountLinkType,
 }

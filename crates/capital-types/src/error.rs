@@ -2,14 +2,18 @@
 
 use serde::{Deserialize, Serialize};
 
-/// `{"error": {...}}`.
+/// Stripe's error envelope, `{"error": {"type": …, "message": …}}`: the body of every non-2xx
+/// answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorEnvelope {
     pub error: ApiError,
 }
 
-/// The inside of the envelope.
+/// The inside of the envelope: `type` (`authentication_error`, `invalid_request_error`,
+/// `rate_limit_error`, `api_error`), a message for people, and `param` when one field is at fault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     #[serde(rename = "type", default)]
     pub error_type: Option<String>,

@@ -17,6 +17,8 @@ pub mod lifecycle;
 pub mod money;
 pub mod offer;
 pub mod offer_state;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod platform_copy;
 pub mod summary;
 pub mod transaction;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// An ISO 4217 currency code as Stripe sends it (lowercase). Kept as given: the synthetic fixtures
 /// contain the placeholder string `"currency"`, which must parse even though it cannot be shown as money.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Currency(String);
 

@@ -64,6 +64,7 @@ open_enum! {
 
 /// `repayment_interval_configuration`: fixed-term repayment intervals (seeds only, not in the spec).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RepaymentIntervalConfiguration {
     #[serde(default)]
     pub duration_days: Option<i64>,
@@ -76,6 +77,7 @@ pub struct RepaymentIntervalConfiguration {
 /// `offered_terms`: what the account may accept. Every field is optional here so that a partial or
 /// synthetic object still parses; the element shows what it has.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OfferedTerms {
     #[serde(default)]
     pub advance_amount: Option<i64>,
@@ -97,6 +99,7 @@ pub struct OfferedTerms {
 
 /// `accepted_terms`: what the account accepted (the amount chosen on the application).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AcceptedTerms {
     #[serde(default)]
     pub advance_amount: Option<i64>,
@@ -116,6 +119,7 @@ pub struct AcceptedTerms {
 
 /// `status_transitions`: when the offer entered each status (seconds since the epoch).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusTransitions {
     #[serde(default)]
     pub accepted_at: Option<i64>,
@@ -133,6 +137,7 @@ pub struct StatusTransitions {
 
 /// A `capital.financing_offer`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FinancingOffer {
     pub id: String,
     #[serde(default)]
@@ -185,6 +190,7 @@ impl FinancingOffer {
 
 /// Body of `POST {api-base}/offer/mark_delivered`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MarkDeliveredRequest {
     pub offer: String,

@@ -17,6 +17,7 @@ open_enum! {
 
 /// `details.current_repayment_interval`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CurrentRepaymentInterval {
     /// Seconds since the epoch (a number in the spec).
     #[serde(default)]
@@ -29,6 +30,7 @@ pub struct CurrentRepaymentInterval {
 
 /// `details`: amounts of the financing in progress.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SummaryDetails {
     #[serde(default)]
     pub advance_amount: Option<i64>,
@@ -55,6 +57,7 @@ pub struct SummaryDetails {
 
 /// A `capital.financing_summary`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FinancingSummary {
     #[serde(default)]
     pub object: Option<String>,

@@ -6,7 +6,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use capital_types::{
-    AccountLink, AccountLinkRequest, AccountLinkType, MarkDeliveredRequest, OfferStatus,
+    AccountLink, AccountLinkRequest, AccountLinkType, ErrorEnvelope, FinancingOffer,
+    MarkDeliveredRequest, OfferState, OfferStatus,
 };
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
@@ -34,20 +35,64 @@ pub fn router() -> Router<AppState> {
         )
         .route("/offer/mark_delivered", post(mark_delivered))
         .route("/session", get(session))
+        .route("/openapi.json", get(openapi))
 }
 
+/// `GET /openapi.json`: these routes' contract (`openapi.rs`), for anybody: it names no account.
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(crate::openapi::document())
+}
+
+#[utoipa::path(
+    get,
+    path = "/offer",
+    tag = "element",
+    operation_id = "getOffer",
+    summary = "The signed-in account's offer state",
+    description = "The account's current offer (the backend follows replacements to the newest offer and prefers \
+in-progress financing over an open offer), the financing summary while financing is in progress, \
+the platform's branding and, when the platform has approved text of its own, `copy`.",
+    responses(
+        (status = 200, description = "What the element renders", body = OfferState),
+        (status = 401, description = "Nobody is signed in (`authentication_error`, `not signed in`).", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 502, description = "Stripe could not be reached or answered an error (`api_error`).", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 503, description = "Past this instance's budget of calls to Stripe (`api_error`).", body = ErrorEnvelope, content_type = "application/json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before asking again"))),
+        (status = 500, description = "The backend failed (`api_error`); the element offers a retry.", body = ErrorEnvelope, content_type = "application/json"),
+    ),
+)]
 /// `GET /offer`: the account's current offer, its financing summary while financing is in
 /// progress, and the platform's branding. Served from the webhook-fed store; when Stripe is asked
 /// is `stripe_reads.rs`'s business.
-async fn offer(
+pub(crate) async fn offer(
     State(state): State<AppState>,
     SignedInAccount(account): SignedInAccount,
 ) -> Result<Json<Value>, AppError> {
     offer_state(&state, &account).await.map(Json)
 }
 
+#[utoipa::path(
+    get,
+    path = "/offer/events",
+    tag = "element",
+    operation_id = "getOfferEvents",
+    summary = "The offer state as a live stream",
+    description = "Server-sent events named `offer`, each carrying in `data` the same JSON as `GET /offer` \
+(the `OfferState` schema) and as `id` a digest of that state. On connect the current state is sent, \
+unless `Last-Event-ID` is its id; then a new state each time it changes, on any instance. Comments \
+keep the connection alive every 15 s; the first event carries `retry: 2000`. The stream ends when \
+the session does, when its session token expires, or with a last `retry:` hint when the backend \
+shuts down gracefully; the element reconnects.",
+    params(("Last-Event-ID" = Option<String>, Header, description = "The id of the last state the client has")),
+    responses(
+        (status = 200, description = "`text/event-stream` of `offer` events whose `data` is an `OfferState`", content_type = "text/event-stream", body = String),
+        (status = 401, description = "Nobody is signed in (`authentication_error`, `not signed in`).", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 429, description = "Beyond the streams one session or one instance may hold (`rate_limit_error`)", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 500, description = "The backend failed (`api_error`); the element offers a retry.", body = ErrorEnvelope, content_type = "application/json"),
+    ),
+)]
 /// `GET /offer/events`: the same state as a stream, sent again whenever it changes (`live.rs`).
-async fn offer_events(
+pub(crate) async fn offer_events(
     State(state): State<AppState>,
     SignedInSession {
         session,
@@ -133,8 +178,32 @@ async fn create_link(
     Ok(link)
 }
 
+#[utoipa::path(
+    post,
+    path = "/account_links",
+    tag = "element",
+    operation_id = "createAccountLink",
+    summary = "A fresh Account Link for the signed-in account",
+    description = "A single-use, short-lived link into Stripe's hosted pages: `capital_financing_offer` for the \
+application, `capital_financing_reporting` for financing in progress. The element opens it at once.",
+    request_body(content = AccountLinkRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Stripe's `account_link` object", body = AccountLink),
+        (status = 400, description = "The body is not the JSON described (`invalid_request_error`, with `param` where one field is at fault).", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 401, description = "Nobody is signed in (`authentication_error`, `not signed in`).", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 403, description = "A write from another site: not the platform's page nor one of its configured origins (`invalid_request_error`).", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 413, description = "The body is larger than 16 KiB (`invalid_request_error`).", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 415, description = "The body is not `application/json` (`invalid_request_error`).", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 429, description = "Past the account's Account Link budget: a burst, then one every few seconds (`rate_limit_error`).", body = ErrorEnvelope, content_type = "application/json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before asking again"))),
+        (status = 502, description = "Stripe could not be reached or answered an error (`api_error`).", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 503, description = "Past this instance's budget of calls to Stripe (`api_error`).", body = ErrorEnvelope, content_type = "application/json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before asking again"))),
+        (status = 500, description = "The backend failed (`api_error`); the element offers a retry.", body = ErrorEnvelope, content_type = "application/json"),
+    ),
+)]
 /// `POST /account_links`: a fresh link for the signed-in account.
-async fn account_links(
+pub(crate) async fn account_links(
     State(state): State<AppState>,
     SignedInAccount(account): SignedInAccount,
     JsonBody(request): JsonBody<AccountLinkRequest>,
@@ -144,12 +213,39 @@ async fn account_links(
     ))
 }
 
-#[derive(Deserialize)]
-struct RefreshQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct RefreshQuery {
+    /// The type of the link to open again.
     #[serde(rename = "type")]
+    #[param(value_type = AccountLinkType)]
     link_type: AccountLinkType,
 }
 
+#[utoipa::path(
+    get,
+    path = "/account_links/refresh",
+    tag = "element",
+    operation_id = "refreshAccountLink",
+    summary = "Where an expired or used Account Link comes back",
+    description = "Every link's `refresh_url`. A same-site navigation is redirected to a fresh link. A navigation \
+from another site (Stripe's redirect) gets a page whose button asks again from this origin (`POST`), \
+so that no other site can mint a link. With a session token, which a navigation does not carry, the \
+page leads back to the platform's dashboard.",
+    params(RefreshQuery),
+    responses(
+        (status = 303, description = "To the fresh link", headers(("Location" = String, description = "The new Account Link's URL"))),
+        (status = 200, description = "A page to continue from this origin, or back to the dashboard", content_type = "text/html", body = String),
+        (status = 400, description = "`type` is not `capital_financing_offer` or `capital_financing_reporting` (`invalid_request_error`).", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 401, description = "Nobody is signed in (`authentication_error`, `not signed in`).", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 429, description = "Past the account's Account Link budget: a burst, then one every few seconds (`rate_limit_error`).", body = ErrorEnvelope, content_type = "application/json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before asking again"))),
+        (status = 502, description = "Stripe could not be reached or answered an error (`api_error`).", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 503, description = "Past this instance's budget of calls to Stripe (`api_error`).", body = ErrorEnvelope, content_type = "application/json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before asking again"))),
+        (status = 500, description = "The backend failed (`api_error`); the element offers a retry.", body = ErrorEnvelope, content_type = "application/json"),
+    ),
+)]
 /// The `refresh_url` of every link: an expired or used link comes back here for a new one. A
 /// navigation from another site (Stripe's redirect, or any page linking here) does not mint a
 /// link by itself: it gets a page whose button asks again from this origin.
@@ -157,7 +253,7 @@ struct RefreshQuery {
 /// With a session token (`--identity token`) a navigation carries no identity (the token lives in
 /// the element's page, not in a cookie): the page then leads back to the platform's dashboard,
 /// whose tile opens a fresh link.
-async fn refresh_link(
+pub(crate) async fn refresh_link(
     State(state): State<AppState>,
     signed_in: Result<SignedInAccount, AppError>,
     Query(query): Query<RefreshQuery>,
@@ -179,8 +275,28 @@ async fn refresh_link(
     Ok(Redirect::to(&link.url).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/account_links/refresh",
+    tag = "element",
+    operation_id = "refreshAccountLinkConfirmed",
+    summary = "The continue page's button: a fresh link",
+    params(RefreshQuery),
+    responses(
+        (status = 303, description = "To the fresh link", headers(("Location" = String, description = "The new Account Link's URL"))),
+        (status = 400, description = "`type` is not `capital_financing_offer` or `capital_financing_reporting` (`invalid_request_error`).", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 401, description = "Nobody is signed in (`authentication_error`, `not signed in`).", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 403, description = "A write from another site: not the platform's page nor one of its configured origins (`invalid_request_error`).", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 429, description = "Past the account's Account Link budget: a burst, then one every few seconds (`rate_limit_error`).", body = ErrorEnvelope, content_type = "application/json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before asking again"))),
+        (status = 502, description = "Stripe could not be reached or answered an error (`api_error`).", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 503, description = "Past this instance's budget of calls to Stripe (`api_error`).", body = ErrorEnvelope, content_type = "application/json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before asking again"))),
+        (status = 500, description = "The backend failed (`api_error`); the element offers a retry.", body = ErrorEnvelope, content_type = "application/json"),
+    ),
+)]
 /// The button of [`continue_page`]: a same-origin POST (the Origin check has passed).
-async fn refresh_link_confirmed(
+pub(crate) async fn refresh_link_confirmed(
     State(state): State<AppState>,
     SignedInAccount(account): SignedInAccount,
     Query(query): Query<RefreshQuery>,
@@ -215,8 +331,32 @@ fn back_to_dashboard_page(dashboard: &str) -> Markup {
     )
 }
 
+#[utoipa::path(
+    post,
+    path = "/offer/mark_delivered",
+    tag = "element",
+    operation_id = "markOfferDelivered",
+    summary = "Record that the account has seen the offer",
+    description = "Called once the offer has been on screen. Idempotent: an offer already delivered is answered \
+as it is. Only the signed-in account's own offers: another account's is answered exactly like one \
+that does not exist.",
+    request_body(content = MarkDeliveredRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The offer as it is now", body = FinancingOffer),
+        (status = 400, description = "The body is not the JSON described (`invalid_request_error`, with `param` where one field is at fault).", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 401, description = "Nobody is signed in (`authentication_error`, `not signed in`).", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 403, description = "A write from another site: not the platform's page nor one of its configured origins (`invalid_request_error`).", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 404, description = "No such offer for this account (`invalid_request_error`)", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 413, description = "The body is larger than 16 KiB (`invalid_request_error`).", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 415, description = "The body is not `application/json` (`invalid_request_error`).", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 502, description = "Stripe could not be reached or answered an error (`api_error`).", body = ErrorEnvelope, content_type = "application/json"),
+        (status = 503, description = "Past this instance's budget of calls to Stripe (`api_error`).", body = ErrorEnvelope, content_type = "application/json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before asking again"))),
+        (status = 500, description = "The backend failed (`api_error`); the element offers a retry.", body = ErrorEnvelope, content_type = "application/json"),
+    ),
+)]
 /// `POST /offer/mark_delivered`: idempotent, and only for the signed-in account's own offers.
-async fn mark_delivered(
+pub(crate) async fn mark_delivered(
     State(state): State<AppState>,
     SignedInAccount(account): SignedInAccount,
     JsonBody(request): JsonBody<MarkDeliveredRequest>,

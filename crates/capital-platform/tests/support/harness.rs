@@ -104,16 +104,22 @@ impl TestApp {
         }
     }
 
+    /// Sends `request`; an answer of a route the OpenAPI document describes is checked against
+    /// it ([`contract::check`]), so that every suite holds the document true.
     pub async fn send(&self, request: Request<Body>) -> Answer {
+        let method = request.method().clone();
+        let uri = request.uri().clone();
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Answer {
+        let answer = Answer {
             status,
             headers,
             text: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        };
+        contract::check(&method, uri.path(), &answer);
+        answer
     }
 
     /// Signs in as `account`: through the sign-in form with `--identity demo` (returns the
@@ -362,4 +368,108 @@ pub fn decoded(message: &str) -> String {
         .replace("=\r\n", "")
         .replace("=3D", "=")
         .replace("=20", " ")
+}
+
+/// The element's routes' answers against `capital_platform::openapi::document()`: an answer of a
+/// documented route and method must have a documented status, the documented headers, a
+/// documented content type, and a body its schema accepts.
+pub mod contract {
+    use std::collections::HashMap;
+    use std::sync::{Arc, LazyLock, Mutex};
+
+    use axum::http::Method;
+    use serde_json::{Value, json};
+
+    use super::Answer;
+
+    static DOCUMENT: LazyLock<Value> = LazyLock::new(|| {
+        serde_json::to_value(capital_platform::openapi::document()).expect("the document as JSON")
+    });
+    static VALIDATORS: LazyLock<Mutex<HashMap<String, Arc<jsonschema::Validator>>>> =
+        LazyLock::new(Default::default);
+
+    /// The document's operation for `method` on `path` (a path under the api base), if any.
+    pub fn operation(method: &Method, path: &str) -> Option<&'static Value> {
+        let relative = path.strip_prefix(capital_platform::openapi::API_BASE)?;
+        DOCUMENT["paths"]
+            .get(relative)?
+            .get(method.as_str().to_ascii_lowercase())
+    }
+
+    /// A validator for `schema`, resolving its `$ref`s in the document's components.
+    pub fn validator(schema: &Value) -> Arc<jsonschema::Validator> {
+        let key = schema.to_string();
+        let mut validators = VALIDATORS.lock().unwrap();
+        validators
+            .entry(key)
+            .or_insert_with(|| {
+                let mut root = json!({ "components": DOCUMENT["components"] });
+                for (name, value) in schema.as_object().expect("a schema object") {
+                    root[name] = value.clone();
+                }
+                Arc::new(jsonschema::draft202012::new(&root).unwrap_or_else(|error| {
+                    panic!("the document's schema {schema} does not compile: {error}")
+                }))
+            })
+            .clone()
+    }
+
+    /// Panics with what differs when `instance` is not valid for `schema`.
+    pub fn assert_valid(schema: &Value, instance: &Value, what: &str) {
+        let validator = validator(schema);
+        let errors: Vec<String> = validator
+            .iter_errors(instance)
+            .map(|error| format!("{} at {}", error, error.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{what} does not match docs/openapi.json: {errors:?}\n{instance:#}"
+        );
+    }
+
+    /// The checks of the module doc; routes and methods the document leaves out pass unchecked.
+    pub fn check(method: &Method, path: &str, answer: &Answer) {
+        let Some(operation) = operation(method, path) else {
+            return;
+        };
+        let what = format!("{method} {path} → {}", answer.status.as_u16());
+        let Some(response) = operation["responses"].get(answer.status.as_str()) else {
+            panic!(
+                "{what}: a status the OpenAPI document does not list ({})",
+                answer.text
+            );
+        };
+        if let Some(headers) = response.get("headers").and_then(Value::as_object) {
+            for name in headers.keys() {
+                assert!(
+                    answer.headers.contains_key(name.as_str()),
+                    "{what}: the documented header {name} is missing"
+                );
+            }
+        }
+        let Some(content) = response.get("content").and_then(Value::as_object) else {
+            assert!(
+                answer.text.is_empty(),
+                "{what}: a body the document does not describe"
+            );
+            return;
+        };
+        let content_type = answer
+            .headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        let media = content_type.split(';').next().unwrap_or_default().trim();
+        let Some(described) = content.get(media) else {
+            panic!(
+                "{what}: content type {content_type:?}, documented: {:?}",
+                content.keys()
+            );
+        };
+        if media == "application/json" {
+            let body: Value = serde_json::from_str(&answer.text)
+                .unwrap_or_else(|error| panic!("{what}: not JSON ({error}): {}", answer.text));
+            assert_valid(&described["schema"], &body, &what);
+        }
+    }
 }
