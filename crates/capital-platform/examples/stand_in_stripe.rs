@@ -23,7 +23,8 @@
 //! attempts, failures, pending).
 //!
 //! Not a product: nothing here is what a platform deploys. Every request but `/_stand_in/` needs
-//! `Authorization: Bearer sk_…`, as Stripe's API does.
+//! a secret key (`Authorization: Bearer sk_…`, or Basic with the key as the user), as Stripe's
+//! API does.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -36,6 +37,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
+use base64::Engine;
 use capital_platform::sandbox::machine::Action;
 use capital_platform::sandbox::store::SandboxStore;
 use capital_platform::sandbox::{CreateOffer, Sandbox, SandboxError, SandboxEvents};
@@ -168,7 +170,7 @@ async fn as_stripe(State(stand_in): State<StandIn>, request: Request, next: Next
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("Bearer sk_"));
+        .is_some_and(is_secret_key);
     let fault = {
         let mut record = stand_in.record.lock().unwrap();
         match record.fault {
@@ -205,6 +207,21 @@ async fn as_stripe(State(stand_in): State<StandIn>, request: Request, next: Next
         .entry(key)
         .or_default() += 1;
     response
+}
+
+/// A secret key as Stripe takes it: `Bearer sk_…`, or HTTP Basic with the key as the user name.
+fn is_secret_key(authorization: &str) -> bool {
+    if let Some(key) = authorization.strip_prefix("Bearer ") {
+        return key.starts_with("sk_");
+    }
+    authorization
+        .strip_prefix("Basic ")
+        .and_then(|encoded| {
+            base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .ok()
+        })
+        .is_some_and(|decoded| decoded.starts_with(b"sk_"))
 }
 
 fn stripe_error(status: StatusCode, kind: &str, message: &str) -> Response {

@@ -123,15 +123,12 @@ pub struct Config {
         global = true
     )]
     pub stripe_api_base: String,
-    /// Connected accounts users can sign in as: `acct_id=Name <email>,…` (the email, where given,
-    /// is where offer emails go; else Stripe's account email).
-    #[arg(
-        long,
-        env = "CAPITAL_ACCOUNTS",
-        default_value = "acct_1RocketCourier=Rocket Courier <owner@rocketcourier.example>,acct_1SunsetBakery=Sunset Bakery <hello@sunsetbakery.example>,acct_1MapleFitness=Maple Fitness <team@maplefitness.example>",
-        global = true
-    )]
-    pub accounts: String,
+    /// Connected accounts by name: `acct_id=Name <email>,…`. In sandbox mode, the accounts users
+    /// can sign in as (default: three demo accounts). In either mode the email, where given, is
+    /// where that account's offer emails go, else Stripe's account email. Stripe mode has none
+    /// unless set: the demo accounts never reach it.
+    #[arg(long, env = "CAPITAL_ACCOUNTS", global = true)]
+    pub accounts: Option<String>,
     /// How the backend learns the signed-in user's account: `demo` (the sign-in page; the default
     /// in sandbox mode, refused in Stripe mode), `token` (a JWT the platform's backend mints) or
     /// `header` (an authenticating proxy's header).
@@ -365,22 +362,14 @@ pub struct Config {
     /// built-in text (README, "Before you go live"; keys in docs/contract.md).
     #[arg(long, env = "CAPITAL_COPY_FILE", global = true)]
     pub copy_file: Option<PathBuf>,
-    /// The platform's business name, shown by the element.
-    #[arg(
-        long,
-        env = "CAPITAL_BUSINESS_NAME",
-        default_value = "Rocket Rides",
-        global = true
-    )]
-    pub business_name: String,
-    /// The platform's icon URL.
-    #[arg(
-        long,
-        env = "CAPITAL_ICON_URL",
-        default_value = "/fixtures/rocket-rides-icon.svg",
-        global = true
-    )]
-    pub icon_url: String,
+    /// The platform's business name, shown by the element and in offer emails. Required in Stripe
+    /// mode (your users must not see another company's name); the sandbox's demo platform,
+    /// "Rocket Rides", otherwise.
+    #[arg(long, env = "CAPITAL_BUSINESS_NAME", global = true)]
+    pub business_name: Option<String>,
+    /// The platform's icon URL (default in sandbox mode: the demo platform's; in Stripe mode, none).
+    #[arg(long, env = "CAPITAL_ICON_URL", global = true)]
+    pub icon_url: Option<String>,
     /// Primary branding colour.
     #[arg(
         long,
@@ -447,10 +436,34 @@ impl Config {
             .unwrap_or_else(|| format!("{}/sandbox.html", self.public_url.trim_end_matches('/')))
     }
 
+    /// The platform's name: `--business-name`, else the sandbox's demo platform's (Stripe mode
+    /// does not start without one).
+    pub fn business_name(&self) -> &str {
+        match (&self.business_name, self.mode) {
+            (Some(name), _) => name,
+            (None, Mode::Sandbox) => DEMO_BUSINESS_NAME,
+            (None, Mode::Stripe) => "",
+        }
+    }
+
+    /// The named accounts (`--accounts`); the demo accounts by default in sandbox mode only.
+    pub fn accounts(&self) -> Vec<DemoAccount> {
+        match (&self.accounts, self.mode) {
+            (Some(text), _) => parse_accounts(text),
+            (None, Mode::Sandbox) => parse_accounts(DEMO_ACCOUNTS),
+            (None, Mode::Stripe) => Vec::new(),
+        }
+    }
+
     pub fn branding(&self) -> Branding {
+        let icon = match (&self.icon_url, self.mode) {
+            (Some(icon), _) => Some(icon.clone()),
+            (None, Mode::Sandbox) => Some(DEMO_ICON_URL.to_owned()),
+            (None, Mode::Stripe) => None,
+        };
         Branding {
-            business_name: Some(self.business_name.clone()),
-            icon: Some(self.icon_url.clone()),
+            business_name: Some(self.business_name().to_owned()).filter(|n| !n.trim().is_empty()),
+            icon,
             logo: None,
             primary_color: Some(self.primary_color.clone()),
             secondary_color: Some(self.secondary_color.clone()),
@@ -488,6 +501,11 @@ pub struct DemoAccount {
     /// Where its offer emails go.
     pub email: Option<String>,
 }
+
+/// The sandbox's demo platform and its connected accounts (never used in Stripe mode).
+const DEMO_BUSINESS_NAME: &str = "Rocket Rides";
+const DEMO_ICON_URL: &str = "/fixtures/rocket-rides-icon.svg";
+const DEMO_ACCOUNTS: &str = "acct_1RocketCourier=Rocket Courier <owner@rocketcourier.example>,acct_1SunsetBakery=Sunset Bakery <hello@sunsetbakery.example>,acct_1MapleFitness=Maple Fitness <team@maplefitness.example>";
 
 /// Parses `acct_1=Name,acct_2=Other` (the `--accounts` flag).
 pub fn parse_accounts(text: &str) -> Vec<DemoAccount> {

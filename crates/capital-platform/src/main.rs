@@ -120,10 +120,18 @@ async fn serve(config: capital_platform::Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let public = state.config.public_url.trim_end_matches('/').to_owned();
-    tracing::info!(
-        mode = ?state.config.mode,
-        "listening on http://{listen}: the gallery at {public}/, the live sandbox at {public}/sign-in"
-    );
+    if state.identity.is_demo() {
+        tracing::info!(
+            mode = ?state.config.mode,
+            "listening on http://{listen}: the gallery at {public}/, the live sandbox at {public}/sign-in"
+        );
+    } else {
+        tracing::info!(
+            mode = ?state.config.mode,
+            "listening on http://{listen}: the element's routes at {public}/api/capital, Stripe's \
+             webhooks at {public}/webhooks/stripe"
+        );
+    }
     // Timeouts, a connection cap and each request's peer address (`serve.rs`); on the signal,
     // streams end and workers take no new job while connections finish (`shutdown.rs`).
     let limits = capital_platform::serve::Limits::of(&state.config);

@@ -11,8 +11,8 @@ use tokio::sync::{Mutex, Notify};
 use crate::approved_copy::ApprovedCopy;
 use crate::capital::Capital;
 use crate::changes::Changes;
+use crate::config::DemoAccount;
 use crate::config::{Config, Mode, SANDBOX_WEBHOOK_SECRET};
-use crate::config::{DemoAccount, parse_accounts};
 use crate::error::AppError;
 use crate::followups;
 use crate::identity::{self, IdentityHandle};
@@ -150,6 +150,17 @@ impl AppState {
                     .ok_or_else(|| {
                         StartError::Config("Stripe mode needs STRIPE_SECRET_KEY".into())
                     })?;
+                if config
+                    .business_name
+                    .as_deref()
+                    .is_none_or(|name| name.trim().is_empty())
+                {
+                    return Err(StartError::Config(
+                        "Stripe mode needs CAPITAL_BUSINESS_NAME (--business-name): your \
+                         platform's name, which the tile and the offer emails show your users"
+                            .into(),
+                    ));
+                }
                 let secret = config.stripe_webhook_secret.trim();
                 if secret.is_empty() || secret == SANDBOX_WEBHOOK_SECRET {
                     return Err(StartError::Config(
@@ -196,7 +207,7 @@ impl AppState {
         } else {
             None
         };
-        let accounts = parse_accounts(&config.accounts);
+        let accounts = config.accounts();
         let identity = match identity {
             Some(identity) => identity,
             None => identity::from_config(&config, || identity::demo::DemoSessions {

@@ -617,6 +617,7 @@ async fn stripe_mode_refuses_the_demo_sign_in_and_starting_without_an_identity()
     for identity in [None, Some(IdentityMode::Demo)] {
         let mut config = Config::for_tests();
         config.mode = Mode::Stripe;
+        config.business_name = Some("Rocket Rides".into());
         config.stripe_secret_key = Some("sk_test_123".into());
         config.stripe_webhook_secret = "whsec_real_looking_secret".into();
         config.identity = identity;

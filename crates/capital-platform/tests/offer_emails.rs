@@ -23,7 +23,7 @@ async fn app_with(
     config.public_url = "https://platform.example".into();
     config.dashboard_url = Some("https://platform.example/dashboard/capital".into());
     if let Some(accounts) = accounts {
-        config.accounts = accounts.into();
+        config.accounts = Some(accounts.into());
     }
     TestApp::with_config(config).await
 }
@@ -252,7 +252,7 @@ async fn an_offer_email_goes_through_a_real_smtp_server_with_both_parts_and_the_
         config.smtp_url = Some(sink.url());
         config.public_url = "https://platform.example".into();
         config.dashboard_url = Some("https://platform.example/dashboard/capital".into());
-        config.business_name = "<b>Rocket</b> & Rides".into();
+        config.business_name = Some("<b>Rocket</b> & Rides".into());
         TestApp::with_config(config).await
     };
     let (_, email) = emailed_offer(

@@ -186,6 +186,7 @@ async fn stripe_app_on(api_base: &str, backoff_ms: u64, database_url: Option<&st
     }
     config.stripe_backoff_ms = backoff_ms;
     config.mode = Mode::Stripe;
+    config.business_name = Some("Rocket Rides".into());
     config = harness::with_token_identity(config);
     config.stripe_secret_key = Some("sk_test_123".into());
     config.stripe_webhook_secret = STRIPE_MODE_SECRET.into();
@@ -347,6 +348,7 @@ async fn cors_allows_only_configured_origins() {
     let (api, _fake) = start_fake().await;
     let mut config = Config::for_tests();
     config.mode = Mode::Stripe;
+    config.business_name = Some("Rocket Rides".into());
     config = harness::with_token_identity(config);
     config.stripe_secret_key = Some("sk_test_123".into());
     config.stripe_webhook_secret = STRIPE_MODE_SECRET.into();
@@ -443,6 +445,7 @@ async fn stripe_mode_refuses_to_start_without_a_real_webhook_secret() {
     for secret in ["", "   ", capital_platform::config::SANDBOX_WEBHOOK_SECRET] {
         let mut config = Config::for_tests();
         config.mode = Mode::Stripe;
+        config.business_name = Some("Rocket Rides".into());
         config = harness::with_token_identity(config);
         config.stripe_secret_key = Some("sk_test_123".into());
         config.stripe_webhook_secret = secret.into();
@@ -455,6 +458,43 @@ async fn stripe_mode_refuses_to_start_without_a_real_webhook_secret() {
             "{error}"
         );
     }
+}
+
+/// The sandbox's demo platform stays in the sandbox: Stripe mode does not start without the
+/// platform's own name, shows no demo icon, and knows no demo account (an offer email for a demo
+/// account id goes to Stripe's address for it, not to the demo's).
+#[tokio::test]
+async fn stripe_mode_has_no_demo_platform() {
+    for name in [None, Some(""), Some("  ")] {
+        let mut config = Config::for_tests();
+        config.mode = Mode::Stripe;
+        config.business_name = name.map(str::to_owned);
+        config = harness::with_token_identity(config);
+        config.stripe_secret_key = Some("sk_test_123".into());
+        config.stripe_webhook_secret = STRIPE_MODE_SECRET.into();
+        let error = capital_platform::AppState::new(config)
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("started with the business name {name:?}"));
+        assert!(
+            error.to_string().contains("CAPITAL_BUSINESS_NAME"),
+            "{error}"
+        );
+    }
+    let (app, _fake, token) = signed_in_stripe_app().await;
+    let state = app.offer_state(&token).await;
+    assert_eq!(state["branding"]["business_name"], "Rocket Rides");
+    assert_eq!(state["branding"]["icon"], Value::Null, "no demo icon");
+    assert!(app.state.accounts.is_empty(), "no demo accounts");
+    assert_eq!(app.state.config.accounts().len(), 0);
+    let mut sandbox = Config::for_tests();
+    sandbox.business_name = None;
+    assert_eq!(
+        sandbox.business_name(),
+        "Rocket Rides",
+        "the sandbox keeps its demo"
+    );
+    assert_eq!(sandbox.accounts().len(), 3);
 }
 
 #[tokio::test]
@@ -785,6 +825,7 @@ async fn stripe_mode_emails_an_offer_to_the_accounts_stripe_address_then_marks_i
     let (api, fake) = start_fake().await;
     let mut config = Config::for_tests();
     config.mode = Mode::Stripe;
+    config.business_name = Some("Rocket Rides".into());
     config = harness::with_token_identity(config);
     config.stripe_secret_key = Some("sk_test_123".into());
     config.stripe_webhook_secret = STRIPE_MODE_SECRET.into();
@@ -792,7 +833,7 @@ async fn stripe_mode_emails_an_offer_to_the_accounts_stripe_address_then_marks_i
     config.public_url = "https://platform.example".into();
     config.offer_notice = capital_platform::offer_emails::OfferNotice::Email;
     // No address in the configuration: Stripe's account email is used.
-    config.accounts = format!("{ROCKET}=Rocket Courier");
+    config.accounts = Some(format!("{ROCKET}=Rocket Courier"));
 
     // Stripe mode will not start to send emails without a mail server.
     let refused = capital_platform::AppState::new(config.clone())
@@ -852,6 +893,7 @@ async fn all_users_share_one_budget_of_calls_to_stripe() {
     let (api, fake) = start_fake().await;
     let mut config = Config::for_tests();
     config.mode = Mode::Stripe;
+    config.business_name = Some("Rocket Rides".into());
     config = harness::with_token_identity(config);
     config.stripe_secret_key = Some("sk_test_123".into());
     config.stripe_webhook_secret = STRIPE_MODE_SECRET.into();
@@ -899,4 +941,167 @@ async fn all_users_share_one_budget_of_calls_to_stripe() {
         .count();
     assert_eq!(calls, made, "Stripe saw only the calls the budget allowed");
     assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+}
+
+/// The stand-in Stripe (`examples/stand_in_stripe.rs`; `harness::stand_in_stripe_binary`) plays
+/// Stripe for a Stripe-mode backend: its signed events reach the webhook endpoint, its
+/// answers are what the backend shows, it records what it was asked, and it plays faults.
+#[tokio::test]
+async fn the_stand_in_stripe_plays_stripe_for_a_stripe_mode_backend() {
+    let binary = harness::stand_in_stripe_binary();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let stand_in = format!("http://127.0.0.1:{port}");
+    // The backend, serving its webhook endpoint on a real socket.
+    let app = stripe_app(&stand_in).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let webhooks = format!("http://{}/webhooks/stripe", listener.local_addr().unwrap());
+    let router = app.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let mut child = tokio::process::Command::new(&binary)
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--webhook-url",
+            &webhooks,
+        ])
+        .args(["--webhook-secret", STRIPE_MODE_SECRET])
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let tool = |path: &str| format!("{stand_in}/_stand_in{path}");
+    let mut up = false;
+    for _ in 0..100 {
+        if client.get(tool("/calls")).send().await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(up, "the stand-in answers");
+    // Its API wants a secret key, as Stripe's does.
+    let anonymous = client
+        .get(format!(
+            "{stand_in}/v1/capital/financing_offers?connected_account={ROCKET}"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+
+    let token = app.sign_in(ROCKET).await;
+    let created: Value = client
+        .post(tool("/offers"))
+        .json(&json!({"account": ROCKET, "advance_amount": 2_500_000, "fee_amount": 250_000}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let offer = created["id"].as_str().unwrap().to_owned();
+    // The signed `created` event reaches the endpoint; the backend then shows the offer.
+    let mut shown = Value::Null;
+    for _ in 0..100 {
+        shown = app.offer_state(&token).await;
+        if shown["offer"]["id"] == offer.as_str() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(shown["offer"]["id"], offer.as_str(), "{shown}");
+    assert_eq!(shown["offer"]["offered_terms"]["advance_amount"], 2_500_000);
+    let delivered = app
+        .post_json(
+            "/api/capital/offer/mark_delivered",
+            Some(&token),
+            json!({"offer": offer}),
+        )
+        .await;
+    assert_eq!(delivered.status, StatusCode::OK, "{}", delivered.text);
+    assert_eq!(delivered.json()["status"], "delivered");
+
+    // An application submitted at "Stripe" arrives as its event.
+    let accepted = client
+        .post(tool(&format!("/offers/{offer}/accept")))
+        .json(&json!({"amount": 2_000_000}))
+        .send()
+        .await
+        .unwrap();
+    assert!(accepted.status().is_success());
+    for _ in 0..100 {
+        if app.offer_state(&token).await["offer"]["status"] == "accepted" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.offer_state(&token).await["offer"]["status"], "accepted");
+
+    // A fault: every API call answers 500 for a while; a link then fails as Stripe's outage.
+    let fault = client
+        .post(tool("/faults"))
+        .json(&json!({"status": 500, "seconds": 30}))
+        .send()
+        .await
+        .unwrap();
+    assert!(fault.status().is_success());
+    let link = app
+        .post_json(
+            "/api/capital/account_links",
+            Some(&token),
+            json!({"type": "capital_financing_offer"}),
+        )
+        .await;
+    assert_eq!(link.status, StatusCode::BAD_GATEWAY, "{}", link.text);
+    client
+        .post(tool("/faults"))
+        .json(&json!({"status": 500, "seconds": 0}))
+        .send()
+        .await
+        .unwrap();
+    let link = app
+        .post_json(
+            "/api/capital/account_links",
+            Some(&token),
+            json!({"type": "capital_financing_offer"}),
+        )
+        .await;
+    assert_eq!(link.status, StatusCode::OK, "{}", link.text);
+
+    let calls: Value = client
+        .get(tool("/calls"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(calls["marked_delivered"], json!([offer]));
+    assert_eq!(
+        calls["calls"]["POST /v1/capital/financing_offers/{offer}/mark_delivered 200"],
+        1
+    );
+    assert!(
+        calls["calls"]["POST /v1/account_links 500"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+    assert_eq!(calls["calls"]["POST /v1/account_links 200"], 1);
+    let deliveries: Value = client
+        .get(tool("/deliveries"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(deliveries["events"], 2, "{deliveries}");
+    assert_eq!(deliveries["delivered"], 2, "{deliveries}");
+    assert_eq!(deliveries["pending"], 0, "{deliveries}");
+    child.kill().await.unwrap();
 }

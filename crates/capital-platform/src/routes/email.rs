@@ -40,7 +40,7 @@ async fn confirm(
     Query(link): Query<Link>,
 ) -> Result<Html<String>, AppError> {
     checked(&state, &link)?;
-    let business = state.config.business_name.clone();
+    let business = state.config.business_name().to_owned();
     Ok(Html(
         crate::html::page(
             "Offer emails",

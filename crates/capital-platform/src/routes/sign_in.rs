@@ -28,7 +28,7 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn page(State(state): State<AppState>) -> Markup {
-    let business = &state.config.business_name;
+    let business = state.config.business_name();
     crate::html::page(
         &format!("Sign in · {business}"),
         STYLE,

@@ -224,6 +224,29 @@ pub fn server_binary() -> String {
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_capital-platform").to_owned())
 }
 
+/// The stand-in Stripe (`examples/stand_in_stripe.rs`): `CAPITAL_TEST_STAND_IN_STRIPE` (the test
+/// command builds it in release beside the server), else this profile's build of the example.
+pub fn stand_in_stripe_binary() -> std::path::PathBuf {
+    if let Ok(path) = std::env::var("CAPITAL_TEST_STAND_IN_STRIPE") {
+        return path.into();
+    }
+    // Integration tests run from target/<profile>/deps; examples are built to target/<profile>/examples.
+    let exe = std::env::current_exe().expect("the test's path");
+    let binary = exe
+        .parent()
+        .and_then(std::path::Path::parent)
+        .expect("target/<profile>")
+        .join("examples")
+        .join(format!("stand_in_stripe{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        binary.exists(),
+        "no stand-in Stripe at {}: `cargo build -p capital-platform --example stand_in_stripe`, or \
+         set CAPITAL_TEST_STAND_IN_STRIPE (scripts/test does both for you)",
+        binary.display()
+    );
+    binary
+}
+
 /// What [`TestApp::sign_in`] returned goes in: `Authorization` for a bearer token, else `Cookie`.
 pub fn credential_header(credential: &str) -> &'static str {
     if credential.starts_with("Bearer ") {
