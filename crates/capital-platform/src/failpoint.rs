@@ -1,5 +1,5 @@
-//! Fault points for the tests that stop the server mid-work (`tests/instances.rs`,
-//! `tests/hostile.rs`): with `CAPITAL_FAILPOINT=<name>` in its environment, the process aborts
+//! Fault points for the tests that stop the server mid-work (`tests/backend/instances.rs`,
+//! `tests/backend/hostile.rs`): with `CAPITAL_FAILPOINT=<name>` in its environment, the process aborts
 //! when it reaches that point, as a crash or a power cut would end it; with
 //! `CAPITAL_FAILPOINT=pause:<name>`, it waits there three seconds, as slow work would (a signal
 //! can then arrive mid-request). Without the variable (always, outside those tests) a point costs

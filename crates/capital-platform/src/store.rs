@@ -845,6 +845,8 @@ async fn notify_change<'e>(
 }
 
 /// A stored body: the object as Stripe sent it.
-fn whole<T: serde::de::DeserializeOwned>(body: &str) -> Result<Whole<T>, StoreError> {
+fn whole<T: serde::de::DeserializeOwned + serde::Serialize>(
+    body: &str,
+) -> Result<Whole<T>, StoreError> {
     Ok(Whole::from_json(serde_json::from_str(body)?)?)
 }

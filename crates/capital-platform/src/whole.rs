@@ -14,7 +14,7 @@ pub struct Whole<T> {
     json: Value,
 }
 
-impl<T: DeserializeOwned> Whole<T> {
+impl<T: DeserializeOwned + Serialize> Whole<T> {
     /// The object Stripe sent, and the fields the platform reads from it.
     pub fn from_json(json: Value) -> Result<Self, serde_json::Error> {
         // Stripe's objects are JSON objects. serde would read a struct from an array too, and the
@@ -26,10 +26,50 @@ impl<T: DeserializeOwned> Whole<T> {
             )));
         }
         // Read from the value in place: no copy of the object per parse.
-        Ok(Whole {
-            typed: T::deserialize(&json)?,
-            json,
-        })
+        let typed = T::deserialize(&json)?;
+        // serde also reads a nested struct from an array (`"offered_terms": []` is every field
+        // absent), but the element, and anybody reading the contract, expects an object there:
+        // the whole would pass on a shape nobody can read. Each object the typed fields read
+        // must be an object in what was sent.
+        shaped_like(&serde_json::to_value(&typed)?, &json, &mut String::new())
+            .map_err(serde::de::Error::custom)?;
+        Ok(Whole { typed, json })
+    }
+}
+
+/// Whether `sent` has an object (an array) wherever `read`, the typed fields written back, has
+/// one; fields `sent` leaves out are defaults and pass. The error names the first place that
+/// differs.
+fn shaped_like(read: &Value, sent: &Value, path: &mut String) -> Result<(), String> {
+    let differs = |path: &str, expected: &str| {
+        let at = if path.is_empty() { "the object" } else { path };
+        format!("{at}: expected {expected}, found {}", kind_of(sent))
+    };
+    match (read, sent) {
+        (Value::Object(read), Value::Object(sent)) => {
+            for (key, value) in read {
+                if let Some(sent) = sent.get(key).filter(|sent| !sent.is_null()) {
+                    let length = path.len();
+                    path.push_str(if length == 0 { "" } else { "." });
+                    path.push_str(key);
+                    shaped_like(value, sent, path)?;
+                    path.truncate(length);
+                }
+            }
+            Ok(())
+        }
+        (Value::Object(_), _) => Err(differs(path, "an object")),
+        (Value::Array(read), Value::Array(sent)) => {
+            for (index, (value, sent)) in read.iter().zip(sent).enumerate() {
+                let length = path.len();
+                path.push_str(&format!("[{index}]"));
+                shaped_like(value, sent, path)?;
+                path.truncate(length);
+            }
+            Ok(())
+        }
+        (Value::Array(_), _) => Err(differs(path, "an array")),
+        _ => Ok(()),
     }
 }
 
@@ -68,7 +108,7 @@ impl<T> Whole<T> {
     }
 }
 
-impl<'de, T: DeserializeOwned> Deserialize<'de> for Whole<T> {
+impl<'de, T: DeserializeOwned + Serialize> Deserialize<'de> for Whole<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Whole::from_json(Value::deserialize(deserializer)?).map_err(serde::de::Error::custom)
     }
@@ -94,6 +134,54 @@ impl Whole<FinancingOffer> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Found by the hostile-input property test once answers were checked against the OpenAPI
+    /// document: serde read `"offered_terms": []` as terms with every field absent, and the view
+    /// passed the array on to the element.
+    #[test]
+    fn a_nested_object_sent_as_an_array_is_refused_with_where() {
+        let offer = |field: &str, value: Value| {
+            let mut offer = json!({"id": "financingoffer_1", "status": "undelivered"});
+            offer[field] = value;
+            Whole::<FinancingOffer>::from_json(offer)
+        };
+        for (field, value, at) in [
+            (
+                "offered_terms",
+                json!([]),
+                "offered_terms: expected an object, found an array",
+            ),
+            (
+                "accepted_terms",
+                json!([1000, "usd"]),
+                "accepted_terms: expected an object",
+            ),
+            (
+                "status_transitions",
+                json!([]),
+                "status_transitions: expected an object",
+            ),
+            (
+                "offered_terms",
+                json!({"repayment_interval_configuration": [30]}),
+                "offered_terms.repayment_interval_configuration: expected an object",
+            ),
+        ] {
+            let error = offer(field, value.clone())
+                .expect_err(&value.to_string())
+                .to_string();
+            assert!(error.contains(at), "{error}");
+        }
+        for fine in [
+            json!(null),
+            json!({}),
+            json!({"advance_amount": 5, "future": [1]}),
+        ] {
+            assert!(offer("offered_terms", fine.clone()).is_ok(), "{fine}");
+        }
+        assert!(offer("metadata", json!({"a": "b"})).is_ok());
+        assert!(offer("a_future_list", json!([{"x": 1}])).is_ok());
+    }
 
     #[test]
     fn only_objects_are_stripes_objects() {

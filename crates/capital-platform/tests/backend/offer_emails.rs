@@ -2,8 +2,7 @@
 //! process (`scripts/smtp-sink.py`, aiosmtpd) when `CAPITAL_TEST_SMTP_PYTHON` names a Python
 //! that has it (scripts/test sets it up; without it those tests say so and pass).
 
-#[path = "support/harness.rs"]
-mod harness;
+use crate::harness;
 
 use std::time::{Duration, Instant};
 

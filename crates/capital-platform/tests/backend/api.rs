@@ -1,8 +1,7 @@
 //! The platform's routes end to end in-process (`oneshot`), in sandbox mode: the lifecycle,
 //! account isolation, bad input, and persistence across a restart.
 
-#[path = "support/harness.rs"]
-mod harness;
+use crate::harness;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -973,7 +972,7 @@ fn the_openapi_document_in_docs_is_the_generated_one() {
     assert!(
         written == generated,
         "docs/openapi.json is not the document the routes generate: run \
-         `CAPITAL_UPDATE_OPENAPI=1 cargo test -p capital-platform --test api openapi` \
+         `CAPITAL_UPDATE_OPENAPI=1 cargo test -p capital-platform --test backend openapi` \
          (or `capital-platform openapi > docs/openapi.json`) and review the diff"
     );
 }

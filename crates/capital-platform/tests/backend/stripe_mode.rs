@@ -2,8 +2,7 @@
 //! seeds show (method, path, auth, headers, form bodies), retries with one idempotency key, and
 //! serves `GET /offer` from its store after the first (cold) read.
 
-#[path = "support/harness.rs"]
-mod harness;
+use crate::harness;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -3,8 +3,7 @@
 //! another site's navigation, headers on every answer, and a sandbox whose dashboard tools act
 //! only for their own account and answer only for the names it is published under.
 
-#[path = "support/harness.rs"]
-mod harness;
+use crate::harness;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

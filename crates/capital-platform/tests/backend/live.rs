@@ -1,8 +1,7 @@
 //! `GET /api/capital/offer/events`: the current state, then every change, per account only;
 //! reconnects with `Last-Event-ID`; bounded streams.
 
-#[path = "support/harness.rs"]
-mod harness;
+use crate::harness;
 
 use std::time::Duration;
 

@@ -1,9 +1,7 @@
 //! Hostile inputs, as proptest strategies: signed webhooks of every shape (random JSON, random
 //! mutations of a valid event), sandbox actions with extreme numbers, and odd requests to the
 //! element's routes. Shared by the in-process property tests and the bounded run against the
-//! server binary (`tests/hostile.rs`).
-
-#![allow(dead_code)]
+//! server binary (`hostile.rs`).
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;

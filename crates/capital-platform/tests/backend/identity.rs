@@ -3,8 +3,7 @@
 //! the demo sign-in refused in Stripe mode, and an account's token never reaching another's
 //! offer. The same against the server binary: its `token` subcommand and its refusals at start.
 
-#[path = "support/harness.rs"]
-mod harness;
+use crate::harness;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -20,7 +19,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/keys");
+const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/backend/keys");
 
 fn key_file(name: &str) -> std::path::PathBuf {
     std::path::Path::new(KEYS).join(name)

@@ -1,8 +1,7 @@
 //! The backend as a service, run as its own process: Prometheus metrics on `--metrics-listen`
 //! after a scripted lifecycle, and the Capital funnel kept across a restart.
 
-#[path = "../benches/support/server.rs"]
-mod server;
+use crate::server;
 
 use std::collections::HashMap;
 

@@ -1,7 +1,6 @@
 //! `POST /webhooks/stripe` over HTTP: signatures, idempotency, ordering.
 
-#[path = "support/harness.rs"]
-mod harness;
+use crate::harness;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

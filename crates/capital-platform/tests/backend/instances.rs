@@ -1,8 +1,7 @@
 //! Several instances on one database, and crashes: each event is applied exactly once. Runs on
 //! SQLite (two pools on one file) and, with `CAPITAL_TEST_POSTGRES`, on PostgreSQL.
 
-#[path = "support/harness.rs"]
-mod harness;
+use crate::harness;
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};

@@ -1,6 +1,6 @@
 //! Hostile input, and what killed the server before.
 //!
-//! - In-process property tests (proptest, `tests/support/hostile_inputs.rs`): signed webhooks of
+//! - In-process property tests (proptest, `tests/backend/hostile_inputs.rs`): signed webhooks of
 //!   every shape, sandbox actions with extreme numbers, odd requests to every element route. Each
 //!   answers 2xx or 4xx (in Stripe's envelope), never a panic or a 5xx, and the account's view
 //!   still answers after each. `CAPITAL_HOSTILE_CASES` sets the cases per property (default 200).
@@ -8,10 +8,8 @@
 //!   array; a repayment interval that overflowed), a bounded run of the same generated inputs,
 //!   and slowloris. Restarted on the same data, every account's view still answers.
 
-#[path = "support/harness.rs"]
-mod harness;
-#[path = "support/hostile_inputs.rs"]
-mod hostile_inputs;
+use crate::harness;
+use crate::hostile_inputs;
 
 use std::sync::Mutex;
 
@@ -25,8 +23,7 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 
 // The server binary as its own process, and a signed-in session on it (shared with the benches).
-#[path = "../benches/support/server.rs"]
-mod server;
+use crate::server;
 
 async fn start(data: &std::path::Path) -> (tokio::process::Child, String) {
     server::start(data, &["--offer-notice".to_owned(), "element".to_owned()]).await

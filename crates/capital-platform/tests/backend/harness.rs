@@ -1,6 +1,3 @@
-// Shared by several test crates; each uses a part of it.
-#![allow(dead_code)]
-
 //! Drives the router in-process with `oneshot`: sign in, call routes, read JSON.
 
 use axum::Router;
