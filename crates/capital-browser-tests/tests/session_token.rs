@@ -6,8 +6,7 @@
 //! retry.
 #![cfg(not(target_arch = "wasm32"))]
 
-#[path = "webdriver/harness.rs"]
-mod harness;
+use capital_browser_tests as harness;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

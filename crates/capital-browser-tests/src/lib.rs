@@ -1,6 +1,7 @@
-// Shared by the WebDriver and lifecycle tests; each uses a part of it.
-#![allow(dead_code)]
-
+//! The element's browser and end-to-end tests, in a crate of their own so that the element's
+//! model tests (`cargo test -p capital-offer-tile --lib`) never build the backend, axum or
+//! fantoccini. This library is what they share (`tests/*.rs`, `benches/element.rs`):
+//!
 //! The WebDriver test bench: the release embed folder copied to an unrelated path, a small axum
 //! server that serves it, builds host pages and answers the contract's routes per scenario, and a
 //! headless Chromium driven through Debian's chromedriver.
@@ -111,8 +112,12 @@ impl std::ops::Deref for Bench {
     }
 }
 
+/// The workspace's root, where `dist/`, `fixtures/` and `examples/` are.
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("the workspace root")
 }
 
 /// Copies `dist/embed` (from `trunk build --release`) to a fresh directory elsewhere.
@@ -160,8 +165,9 @@ impl Browser {
 
     async fn launch(serial: Option<MutexGuard<'static, ()>>) -> Browser {
         let port = free_port();
-        let profile = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join("chromium-profiles")
+        // `CARGO_TARGET_TMPDIR` is set for tests and benches, not for this library they share.
+        let profile = root()
+            .join("target/tmp/chromium-profiles")
             .join(format!("{}-{port}", std::process::id()));
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))

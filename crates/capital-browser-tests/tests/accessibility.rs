@@ -6,8 +6,7 @@
 //! prefix); the README's test command takes care of all three.
 #![cfg(not(target_arch = "wasm32"))]
 
-#[path = "webdriver/harness.rs"]
-mod harness;
+use capital_browser_tests as harness;
 
 use std::time::Duration;
 

@@ -7,8 +7,7 @@
 //! `.ci/run` take care of both).
 #![cfg(not(target_arch = "wasm32"))]
 
-#[path = "webdriver/harness.rs"]
-mod harness;
+use capital_browser_tests as harness;
 
 use std::time::Duration;
 

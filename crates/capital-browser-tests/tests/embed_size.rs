@@ -4,7 +4,6 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::io::Write;
-use std::path::PathBuf;
 
 /// Budget for the brotli size of the whole folder, in bytes. A regression guard set just above
 /// the current size (see BENCHMARKS.md); lower it whenever the bundle shrinks.
@@ -29,7 +28,7 @@ fn brotli(bytes: &[u8]) -> usize {
 
 #[test]
 fn embed_folder_fits_the_budget() {
-    let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist/embed");
+    let folder = capital_browser_tests::root().join("dist/embed");
     let mut files: Vec<_> = std::fs::read_dir(&folder)
         .unwrap_or_else(|_| {
             panic!(

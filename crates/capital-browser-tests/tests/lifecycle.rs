@@ -3,8 +3,7 @@
 //! saved at every step (`test-artifacts/lifecycle-*.png`; the README shows the sequence).
 #![cfg(not(target_arch = "wasm32"))]
 
-#[path = "webdriver/harness.rs"]
-mod harness;
+use capital_browser_tests as harness;
 
 use capital_platform::sandbox::CreateOffer;
 use capital_platform::sandbox::machine::Action;

@@ -6,8 +6,7 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-#[path = "webdriver/harness.rs"]
-mod harness;
+use capital_browser_tests as harness;
 
 use std::net::SocketAddr;
 

@@ -3,8 +3,7 @@
 //! (a backend without the route: re-fetched on return to the page), and never across accounts.
 #![cfg(not(target_arch = "wasm32"))]
 
-#[path = "webdriver/harness.rs"]
-mod harness;
+use capital_browser_tests as harness;
 
 use std::time::{Duration, Instant};
 

@@ -12,8 +12,7 @@
 //! runs the throttled table alone; `DIAGNOSE=1` prints resource timings of a page of 100
 //! elements instead.
 
-#[path = "../tests/webdriver/harness.rs"]
-mod harness;
+use capital_browser_tests as harness;
 
 use std::path::PathBuf;
 
@@ -93,7 +92,9 @@ async fn serve() -> String {
             )
             .route_service(
                 "/vanilla/vanilla-tile.js",
-                ServeFile::new(root().join("benches/vanilla-tile.js")),
+                ServeFile::new(
+                    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/vanilla-tile.js"),
+                ),
             )
             .nest_service("/embed", ServeDir::new(dist.join("embed")))
             // Scripts and wasm are cacheable, as a CDN serves them; pages and answers are not.
