@@ -383,25 +383,10 @@ async fn act(
     body: Option<Json<ActionBody>>,
 ) -> Result<Json<Value>, ApiError> {
     let amount = body.and_then(|Json(body)| body.amount);
-    let needs_amount =
-        || amount.ok_or_else(|| SandboxError::InvalidRequest(format!("{action} needs an amount")));
-    let action = match action.as_str() {
-        "accept" => Action::Accept {
-            advance_amount: needs_amount()?,
-        },
-        "approve" => Action::PayOut,
-        "repay" => Action::Repay {
-            amount: needs_amount()?,
-        },
-        "repay_in_full" => Action::RepayInFull,
-        "reject" => Action::Reject,
-        "cancel" => Action::Cancel,
-        "expire" => Action::Expire,
-        "replace" => return Ok(Json(json!(stand_in.sandbox.replace(&offer, amount).await?))),
-        other => {
-            return Err(SandboxError::InvalidRequest(format!("no action {other}")).into());
-        }
-    };
+    if action == "replace" {
+        return Ok(Json(json!(stand_in.sandbox.replace(&offer, amount).await?)));
+    }
+    let action = Action::named(&action, amount).map_err(SandboxError::InvalidRequest)?;
     Ok(Json(json!(stand_in.sandbox.act(&offer, action).await?)))
 }
 

@@ -132,27 +132,10 @@ async fn act(
         .may_act_on(&account_of(&state, &offer).await?)
         .map_err(|_| AppError::NotFound("offer"))?;
     let amount = optional_json::<ActionBody>(&body)?.amount;
-    let needs_amount =
-        || amount.ok_or_else(|| AppError::InvalidRequest(format!("{action} needs an amount")));
-    let action = match action.as_str() {
-        "replace" => return Ok(Json(sandbox.replace(&offer, amount).await?)),
-        "accept" => Action::Accept {
-            advance_amount: needs_amount()?,
-        },
-        "approve" => Action::PayOut,
-        "repay" => Action::Repay {
-            amount: needs_amount()?,
-        },
-        "repay_in_full" => Action::RepayInFull,
-        "reject" => Action::Reject,
-        "cancel" => Action::Cancel,
-        "expire" => Action::Expire,
-        other => {
-            return Err(AppError::InvalidRequest(format!(
-                "unknown sandbox action {other}"
-            )));
-        }
-    };
+    if action == "replace" {
+        return Ok(Json(sandbox.replace(&offer, amount).await?));
+    }
+    let action = Action::named(&action, amount).map_err(AppError::InvalidRequest)?;
     let done = sandbox.act(&offer, action.clone()).await?;
     tracing::info!(offer = %offer, ?action, status = %done.status.as_str(), "sandbox: action");
     Ok(Json(done))

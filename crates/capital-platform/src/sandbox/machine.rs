@@ -51,6 +51,27 @@ pub enum Action {
 }
 
 impl Action {
+    /// The action a dashboard tool names in its path (`/offers/{offer}/{name}`), with the
+    /// amount its body gave; `replace` is no action on this offer (the sandbox makes a new one)
+    /// and is the caller's. The error is a sentence for the caller to show.
+    pub fn named(name: &str, amount: Option<i64>) -> Result<Action, String> {
+        let needs_amount = || amount.ok_or_else(|| format!("{name} needs an amount"));
+        Ok(match name {
+            "accept" => Action::Accept {
+                advance_amount: needs_amount()?,
+            },
+            "approve" => Action::PayOut,
+            "repay" => Action::Repay {
+                amount: needs_amount()?,
+            },
+            "repay_in_full" => Action::RepayInFull,
+            "reject" => Action::Reject,
+            "cancel" => Action::Cancel,
+            "expire" => Action::Expire,
+            other => return Err(format!("unknown sandbox action {other}")),
+        })
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Action::MarkDelivered => "mark delivered",
