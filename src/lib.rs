@@ -6,6 +6,9 @@
 //! - `runtime` (wasm only, no markup): the element handle the JS shim drives, the controller that
 //!   loads and owns the element's state, the backend calls, `Intl`, events, delivery, launch.
 //! - `views` (wasm only, markup only): Leptos components that render what the model worked out.
+//!
+//! Above them, `element` (wasm only): the handle the JS shim drives, which starts a runtime
+//! controller and mounts the views over it, so that neither layer imports the one above.
 
 pub mod model;
 
@@ -13,14 +16,16 @@ pub mod model;
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 #[cfg(target_arch = "wasm32")]
+mod element;
+#[cfg(target_arch = "wasm32")]
 mod runtime;
 #[cfg(target_arch = "wasm32")]
 mod views;
 
 #[cfg(target_arch = "wasm32")]
-pub use runtime::collapsed::ElementInternals;
+pub use element::TileHandle;
 #[cfg(target_arch = "wasm32")]
-pub use runtime::element::TileHandle;
+pub use runtime::collapsed::ElementInternals;
 
 /// talc instead of the default dlmalloc: made for small single-threaded wasm, and smaller
 /// (BENCHMARKS.md has the bytes).

@@ -1,5 +1,5 @@
 // <capital-offer-tile>: the custom element's lifecycle, and its first paint. Rendering, fetching,
-// theming and events live in Rust (src/runtime/element.rs); this module connects the element's
+// theming and events live in Rust (src/element.rs); this module connects the element's
 // callbacks to it and makes sure that nothing waits on anything it does not need:
 // - the element is defined as soon as this module runs, and paints its skeleton at once, in its
 //   own stylesheet (written in here at build time by scripts/embed-styles.mjs);

@@ -78,9 +78,10 @@ async fn start_with_cors(cors_origins: &[String]) -> StandIn {
                 Minting::Fresh => (now(), 600),
                 Minting::AboutToExpire => (now() - 60, 32),
             };
-            let token =
-                capital_platform::identity::token::mint_hs256(&secret, ROCKET, &audience, iat, ttl)
-                    .unwrap();
+            let token = capital_platform::http::identity::token::mint_hs256(
+                &secret, ROCKET, &audience, iat, ttl,
+            )
+            .unwrap();
             axum::Json(serde_json::json!({ "token": token })).into_response()
         }
     });

@@ -82,7 +82,9 @@ impl ModuleGraph {
         self.names.insert(module.clone(), paths.idents);
         self.files.insert(module.clone(), file.to_path_buf());
         for item in &parsed.items {
-            let syn::Item::Mod(declared) = item else { continue };
+            let syn::Item::Mod(declared) = item else {
+                continue;
+            };
             if declared.content.is_some() {
                 continue;
             }

@@ -41,7 +41,10 @@ fn no_crate_has_an_import_cycle_or_a_mod_rs() {
             found.push(format!("{root}: {}", names.join(", ")));
         }
         for file in &graph.mod_rs_files {
-            found.push(format!("{root}: {} (use foo.rs beside foo/)", file.display()));
+            found.push(format!(
+                "{root}: {} (use foo.rs beside foo/)",
+                file.display()
+            ));
         }
     }
     assert!(found.is_empty(), "import cycles:\n{}", found.join("\n"));

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use capital_platform::webhook_signature::sign;
+use capital_platform::stripe::webhook_signature::sign;
 use serde_json::json;
 
 /// Concurrent clients (`BENCH_CLIENTS`, default 32).
@@ -234,7 +234,7 @@ async fn main() {
         .into();
     let (mut token_server, token_base) = server::start(&token_data, &extra).await;
     seed_financing(&client, &token_base, &token_data).await;
-    let token = capital_platform::identity::token::mint_hs256(
+    let token = capital_platform::http::identity::token::mint_hs256(
         &identity_secret.to_owned().into(),
         "acct_1RocketCourier",
         &token_base,

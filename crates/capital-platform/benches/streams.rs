@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use capital_platform::webhook_signature::sign;
+use capital_platform::stripe::webhook_signature::sign;
 use futures_util::StreamExt;
 use serde_json::json;
 use tokio::sync::mpsc;

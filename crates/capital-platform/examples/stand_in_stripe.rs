@@ -471,8 +471,11 @@ async fn deliver(
             loop {
                 let endpoint = &endpoints[rand::random_range(0..endpoints.len())];
                 let now = capital_platform::sandbox::now();
-                let signature =
-                    capital_platform::webhook_signature::sign(event.body.as_bytes(), &secret, now);
+                let signature = capital_platform::stripe::webhook_signature::sign(
+                    event.body.as_bytes(),
+                    &secret,
+                    now,
+                );
                 let answer = client
                     .post(endpoint)
                     .header("content-type", "application/json")

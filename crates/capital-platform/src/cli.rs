@@ -219,8 +219,8 @@ impl TokenCommand {
             "`token` signs with --identity-secret (or CAPITAL_IDENTITY_SECRET): none is set",
         )?;
         // Refuses a short secret with the same message as the server.
-        crate::identity::token::SessionTokens::hs256(secret)?;
-        if !crate::identity::is_account_id(&self.account) {
+        crate::http::identity::token::SessionTokens::hs256(secret)?;
+        if !crate::http::identity::is_account_id(&self.account) {
             return Err(format!(
                 "--account {:?} is not a connected account id (acct_ followed by letters and digits)",
                 self.account
@@ -232,7 +232,7 @@ impl TokenCommand {
                 config.identity_max_ttl_seconds
             ));
         }
-        crate::identity::token::mint_hs256(
+        crate::http::identity::token::mint_hs256(
             secret,
             &self.account,
             &config.identity_audience(),

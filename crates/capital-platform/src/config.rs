@@ -7,6 +7,8 @@ use capital_types::Branding;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use secrecy::SecretString;
 
+pub mod approved_copy;
+
 /// The sandbox's webhook secret: public (it is in this file), so it proves nothing outside the
 /// sandbox, and Stripe mode refuses it.
 pub const SANDBOX_WEBHOOK_SECRET: &str = "whsec_sandbox_local";
@@ -318,7 +320,7 @@ pub struct Config {
         default_value = "both",
         global = true
     )]
-    pub offer_notice: crate::offer_emails::OfferNotice,
+    pub offer_notice: crate::services::offer_emails::OfferNotice,
     /// The SMTP server for offer emails: `smtp://user:pass@host:port` (STARTTLS required;
     /// `?tls=none` for unencrypted SMTP, said at start)
     /// or `smtps://…`. Without it, sandbox mode keeps emails in its outbox; Stripe mode needs it
@@ -523,7 +525,7 @@ pub fn parse_accounts(text: &str) -> Vec<DemoAccount> {
                 ),
                 None => (name, None),
             };
-            crate::identity::is_account_id(id).then(|| DemoAccount {
+            crate::http::identity::is_account_id(id).then(|| DemoAccount {
                 id: id.to_owned(),
                 name: name.trim().to_owned(),
                 email: email.clone().filter(|e| e.contains('@')),

@@ -14,8 +14,8 @@
 use axum::Router;
 
 use crate::config::Config;
-use crate::identity::{Identity, IdentityHandle};
-use crate::state::{AppState, StartError};
+use crate::http::identity::{Identity, IdentityHandle};
+use crate::http::state::{AppState, StartError};
 
 /// A builder for the backend's routes.
 pub struct CapitalRoutes {
@@ -47,6 +47,6 @@ impl CapitalRoutes {
     /// As [`CapitalRoutes::build`], with the state (for tests and tools that reach the store).
     pub async fn build_with_state(self) -> Result<(Router, AppState), StartError> {
         let state = AppState::start(self.config, self.identity).await?;
-        Ok((crate::app::routes(state.clone()), state))
+        Ok((crate::http::router::routes(state.clone()), state))
     }
 }

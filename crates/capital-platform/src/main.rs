@@ -51,7 +51,7 @@ async fn main() -> std::process::ExitCode {
             }
         },
         Some(Command::Openapi) => {
-            print!("{}", capital_platform::openapi::document_json());
+            print!("{}", capital_platform::http::openapi::document_json());
             std::process::ExitCode::SUCCESS
         }
         None | Some(Command::Serve) => match serve(cli.config).await {
@@ -78,18 +78,22 @@ async fn serve(config: capital_platform::Config) -> Result<(), String> {
     let router = app(state.clone());
     if let Some(sandbox) = state.sandbox.clone() {
         // Offers expire at `expires_after`, as on Stripe.
-        capital_platform::supervise::supervise("sandbox expiry", &state.workers, move || {
-            let sandbox = sandbox.clone();
-            async move {
-                let mut tick = tokio::time::interval(Duration::from_secs(30));
-                loop {
-                    tick.tick().await;
-                    if let Err(error) = sandbox.expire_due().await {
-                        tracing::warn!(%error, "expiring offers failed");
+        capital_platform::workers::supervise::supervise(
+            "sandbox expiry",
+            &state.workers,
+            move || {
+                let sandbox = sandbox.clone();
+                async move {
+                    let mut tick = tokio::time::interval(Duration::from_secs(30));
+                    loop {
+                        tick.tick().await;
+                        if let Err(error) = sandbox.expire_due().await {
+                            tracing::warn!(%error, "expiring offers failed");
+                        }
                     }
                 }
-            }
-        });
+            },
+        );
     }
     if let Some(token) = &state.sandbox_admin_token {
         use secrecy::ExposeSecret;
@@ -134,7 +138,7 @@ async fn serve(config: capital_platform::Config) -> Result<(), String> {
     }
     // Timeouts, a connection cap and each request's peer address (`serve.rs`); on the signal,
     // streams end and workers take no new job while connections finish (`shutdown.rs`).
-    let limits = capital_platform::serve::Limits::of(&state.config);
+    let limits = capital_platform::http::serve::Limits::of(&state.config);
     let signalled = state.clone();
     let signalled_at = std::sync::Arc::new(std::sync::OnceLock::new());
     let at = signalled_at.clone();
@@ -143,12 +147,12 @@ async fn serve(config: capital_platform::Config) -> Result<(), String> {
         let _ = at.set(tokio::time::Instant::now());
         signalled.shutdown.begin();
     };
-    capital_platform::serve::serve(listener, router, limits, signal).await;
+    capital_platform::http::serve::serve(listener, router, limits, signal).await;
     // One grace in all, from the signal: what the connections left of it, for the workers.
     let left = signalled_at
         .get()
         .map_or(limits.grace, |at| limits.grace.saturating_sub(at.elapsed()));
-    capital_platform::shutdown::finish_work(&state, left).await;
+    capital_platform::workers::shutdown::finish_work(&state, left).await;
     tracing::info!("stopped");
     Ok(())
 }

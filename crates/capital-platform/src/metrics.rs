@@ -24,7 +24,7 @@ use axum::routing::get;
 use metrics::{counter, gauge, histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// Installs the process's recorder; `None` (and a warning) if one is installed already.
 pub fn install() -> Result<PrometheusHandle, String> {

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::store::StoreError;
-use crate::webhook_signature;
+use crate::stripe::webhook_signature;
 use machine::{Action, Financing, InvalidTransition};
 use store::{HostedLink, LinkState, SandboxStore, SandboxTx};
 
@@ -36,7 +36,7 @@ pub const LINK_LIFETIME_SECONDS: i64 = 300;
 /// Offers expire this long after creation unless told otherwise.
 pub const OFFER_LIFETIME_SECONDS: i64 = 30 * 24 * 3600;
 
-pub use crate::clock::now;
+pub use crate::domain::clock::now;
 
 fn new_id(prefix: &str) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -819,7 +819,7 @@ impl Sandbox {
     ) -> Result<(), SandboxError> {
         let event = json!({
             "id": new_id("evt"), "object": "event", "type": event_type, "created": now(),
-            "api_version": crate::stripe_client::STRIPE_VERSION, "livemode": false, "account": account,
+            "api_version": crate::stripe::client::STRIPE_VERSION, "livemode": false, "account": account,
             "data": {"object": object},
         });
         let body = event.to_string();

@@ -18,7 +18,7 @@ use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
-use crate::whole::Whole;
+use crate::domain::whole::Whole;
 
 mod funnel;
 mod jobs;
@@ -267,7 +267,7 @@ impl Store {
                 &mut connection,
                 offer,
                 stages_reached(&offer.status),
-                crate::clock::now(),
+                crate::domain::clock::now(),
             )
             .await?;
         }
@@ -609,7 +609,7 @@ impl StoreTx {
                 &mut self.tx,
                 offer,
                 stages_reached(&offer.status),
-                crate::clock::now(),
+                crate::domain::clock::now(),
             )
             .await?;
         }

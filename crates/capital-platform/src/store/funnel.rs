@@ -131,7 +131,7 @@ impl Store {
             &mut connection,
             offer,
             &["link_minted"],
-            crate::clock::now(),
+            crate::domain::clock::now(),
         )
         .await
     }

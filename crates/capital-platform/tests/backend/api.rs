@@ -964,7 +964,7 @@ async fn the_probes_answer_for_the_process_and_its_database() {
 #[test]
 fn the_openapi_document_in_docs_is_the_generated_one() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
-    let generated = capital_platform::openapi::document_json();
+    let generated = capital_platform::http::openapi::document_json();
     if std::env::var_os("CAPITAL_UPDATE_OPENAPI").is_some() {
         std::fs::write(path, &generated).unwrap();
     }
@@ -981,7 +981,7 @@ fn the_openapi_document_in_docs_is_the_generated_one() {
 /// in `tests/openapi/`), and each of its Schema Objects is a JSON Schema 2020-12 schema.
 #[test]
 fn the_openapi_document_is_valid_openapi_3_1() {
-    let document = serde_json::to_value(capital_platform::openapi::document()).unwrap();
+    let document = serde_json::to_value(capital_platform::http::openapi::document()).unwrap();
     assert_eq!(document["openapi"], "3.1.0");
     let oas: Value = serde_json::from_str(include_str!("openapi/oas-3.1-schema.json")).unwrap();
     let validator = jsonschema::draft202012::new(&oas).expect("the OAS 3.1 schema compiles");
@@ -1036,7 +1036,7 @@ async fn the_openapi_document_is_served_to_anybody() {
     assert_eq!(answer.headers["content-type"], "application/json");
     assert_eq!(
         answer.json(),
-        serde_json::to_value(capital_platform::openapi::document()).unwrap()
+        serde_json::to_value(capital_platform::http::openapi::document()).unwrap()
     );
 }
 

@@ -124,7 +124,7 @@ impl TestApp {
     /// `Bearer …`, which the helpers below send as `Authorization`).
     pub async fn sign_in(&self, account: &str) -> String {
         if let Some(secret) = &self.state.config.identity_secret {
-            let token = capital_platform::identity::token::mint_hs256(
+            let token = capital_platform::http::identity::token::mint_hs256(
                 secret,
                 account,
                 &self.state.config.identity_audience(),
@@ -390,7 +390,7 @@ pub fn decoded(message: &str) -> String {
         .replace("=20", " ")
 }
 
-/// The element's routes' answers against `capital_platform::openapi::document()`: an answer of a
+/// The element's routes' answers against `capital_platform::http::openapi::document()`: an answer of a
 /// documented route and method must have a documented status, the documented headers, a
 /// documented content type, and a body its schema accepts.
 pub mod contract {
@@ -403,14 +403,15 @@ pub mod contract {
     use super::Answer;
 
     static DOCUMENT: LazyLock<Value> = LazyLock::new(|| {
-        serde_json::to_value(capital_platform::openapi::document()).expect("the document as JSON")
+        serde_json::to_value(capital_platform::http::openapi::document())
+            .expect("the document as JSON")
     });
     static VALIDATORS: LazyLock<Mutex<HashMap<String, Arc<jsonschema::Validator>>>> =
         LazyLock::new(Default::default);
 
     /// The document's operation for `method` on `path` (a path under the api base), if any.
     pub fn operation(method: &Method, path: &str) -> Option<&'static Value> {
-        let relative = path.strip_prefix(capital_platform::openapi::API_BASE)?;
+        let relative = path.strip_prefix(capital_platform::http::openapi::API_BASE)?;
         DOCUMENT["paths"]
             .get(relative)?
             .get(method.as_str().to_ascii_lowercase())

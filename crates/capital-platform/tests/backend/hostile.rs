@@ -15,7 +15,7 @@ use std::sync::Mutex;
 
 use axum::body::Body;
 use axum::http::Request;
-use capital_platform::webhook_signature::sign;
+use capital_platform::stripe::webhook_signature::sign;
 use harness::{ROCKET, TestApp};
 use http_body_util::BodyExt;
 use proptest::test_runner::{Config as ProptestConfig, TestCaseError, TestRunner};

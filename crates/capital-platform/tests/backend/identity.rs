@@ -339,7 +339,7 @@ async fn a_rotating_jwks_is_followed_by_kid_and_unknown_kids_refetch_at_most_onc
 
 #[tokio::test]
 async fn after_the_refresh_interval_an_unknown_kid_fetches_the_rotated_set() {
-    use capital_platform::identity::token::SessionTokens;
+    use capital_platform::http::identity::token::SessionTokens;
     let keys = Arc::new(std::sync::Mutex::new(json!({"keys": [jwk("k1")]})));
     let fetches = Arc::new(AtomicUsize::new(0));
     let url = jwks_server(keys.clone(), fetches.clone()).await;

@@ -7,9 +7,9 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use capital_platform::Config;
-use capital_platform::changes::Change;
+use capital_platform::services::changes::Change;
 use capital_platform::store::Store;
-use capital_platform::webhook_signature::sign;
+use capital_platform::stripe::webhook_signature::sign;
 use harness::{ROCKET, TestApp};
 use serde_json::{Value, json};
 
@@ -287,7 +287,7 @@ async fn instances_send_each_offer_email_once_and_a_restart_resumes_the_outbox()
     let with_mail = |url: &str| {
         let mut config = Config::for_tests();
         config.database_url = Some(url.to_owned());
-        config.offer_notice = capital_platform::offer_emails::OfferNotice::Email;
+        config.offer_notice = capital_platform::services::offer_emails::OfferNotice::Email;
         config.smtp_url = Some(smtp_url.clone());
         config
     };
@@ -358,7 +358,7 @@ async fn a_slow_mail_server_gets_one_email_per_offer_from_two_instances_with_sho
     let with_mail = |url: &str| {
         let mut config = Config::for_tests();
         config.database_url = Some(url.to_owned());
-        config.offer_notice = capital_platform::offer_emails::OfferNotice::Email;
+        config.offer_notice = capital_platform::services::offer_emails::OfferNotice::Email;
         config.smtp_url = Some(sink.url());
         config.job_lease_seconds = 2;
         config
@@ -587,7 +587,7 @@ async fn claims_held_at_shutdown_are_released_for_another_instance_at_once() {
             .unwrap()
             .is_none()
     );
-    capital_platform::shutdown::finish_work(&a.state, Duration::from_millis(100)).await;
+    capital_platform::workers::shutdown::finish_work(&a.state, Duration::from_millis(100)).await;
     assert!(a.state.shutdown.is_begun());
     let taken = b
         .state

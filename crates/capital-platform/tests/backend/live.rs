@@ -272,7 +272,7 @@ async fn streams_end_within_a_second_of_sign_out_sign_in_again_or_session_expiry
         .split_once('=')
         .map(|(_, value)| value.to_owned())
         .unwrap();
-    let ends = capital_platform::clock::now() + 2;
+    let ends = capital_platform::domain::clock::now() + 2;
     let updated = sqlx::query("UPDATE sessions SET expires_at = $1")
         .bind(ends)
         .execute(app.state.store.pool())
@@ -282,7 +282,7 @@ async fn streams_end_within_a_second_of_sign_out_sign_in_again_or_session_expiry
     let mut stream = Stream::open(&app, &cookie, None).await.unwrap();
     stream.next().await;
     assert!(stream.next_within(Duration::from_secs(5)).await.is_none());
-    let late = capital_platform::clock::now() - ends;
+    let late = capital_platform::domain::clock::now() - ends;
     assert!(late <= 1, "ended {late} s after the session");
 }
 

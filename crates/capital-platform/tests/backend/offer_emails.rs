@@ -7,7 +7,7 @@ use crate::harness;
 use std::time::{Duration, Instant};
 
 use capital_platform::Config;
-use capital_platform::offer_emails::OfferNotice;
+use capital_platform::services::offer_emails::OfferNotice;
 use harness::{ROCKET, SmtpSink, TestApp, decoded};
 use serde_json::{Value, json};
 
@@ -52,7 +52,7 @@ async fn email_when(
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if work {
-            capital_platform::offer_emails::run_due(&app.state)
+            capital_platform::services::offer_emails::run_due(&app.state)
                 .await
                 .unwrap();
         }
@@ -133,7 +133,7 @@ async fn a_created_offer_is_emailed_once_and_then_delivered() {
     let deadline = Instant::now() + Duration::from_secs(5);
     while app.offer_state(&cookie).await["offer"]["status"] != "delivered" {
         assert!(Instant::now() < deadline, "not delivered after the email");
-        capital_platform::offer_emails::run_due(&app.state)
+        capital_platform::services::offer_emails::run_due(&app.state)
             .await
             .unwrap();
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -174,7 +174,7 @@ async fn duplicate_created_events_send_one_email() {
             .header("content-type", "application/json")
             .header(
                 "Stripe-Signature",
-                capital_platform::webhook_signature::sign(
+                capital_platform::stripe::webhook_signature::sign(
                     body.as_bytes(),
                     "whsec_sandbox_local",
                     now,
@@ -301,11 +301,11 @@ async fn an_offer_email_goes_through_a_real_smtp_server_with_both_parts_and_the_
     let deadline = Instant::now() + Duration::from_secs(5);
     while app.offer_state(&cookie).await["offer"]["status"] != "delivered" {
         assert!(Instant::now() < deadline);
-        capital_platform::offer_emails::run_due(&app.state)
+        capital_platform::services::offer_emails::run_due(&app.state)
             .await
             .unwrap();
     }
-    capital_platform::offer_emails::run_due(&app.state)
+    capital_platform::services::offer_emails::run_due(&app.state)
         .await
         .unwrap();
     assert_eq!(sink.messages().len(), 1);
@@ -346,7 +346,7 @@ async fn a_refused_or_unreachable_server_is_retried_and_nothing_is_delivered_mea
     let email = settled_email(&app, ROCKET, &id).await;
     assert_eq!(email["status"], "sent", "{email}");
     assert_eq!(sink.messages().len(), 1);
-    capital_platform::offer_emails::run_due(&app.state)
+    capital_platform::services::offer_emails::run_due(&app.state)
         .await
         .unwrap();
     assert_eq!(
@@ -370,14 +370,17 @@ async fn an_email_the_server_keeps_refusing_is_given_up_as_failed_and_the_offer_
     sqlx::query(
         "UPDATE jobs SET attempts = $1, due_at = 0 WHERE kind = 'offer_email' AND subject = $2",
     )
-    .bind(capital_platform::offer_emails::ATTEMPTS - 1)
+    .bind(capital_platform::services::offer_emails::ATTEMPTS - 1)
     .bind(&id)
     .execute(app.state.store.pool())
     .await
     .unwrap();
     let email = settled_email(&app, ROCKET, &id).await;
     assert_eq!(email["status"], "failed", "{email}");
-    assert_eq!(email["attempts"], capital_platform::offer_emails::ATTEMPTS);
+    assert_eq!(
+        email["attempts"],
+        capital_platform::services::offer_emails::ATTEMPTS
+    );
     assert!(email["detail"].as_str().unwrap().contains("550"));
     let cookie = app.sign_in(ROCKET).await;
     assert_eq!(

@@ -225,7 +225,7 @@ async fn stripe_is_called_as_the_seeds_show() {
         );
         assert_eq!(
             header(list, "stripe-version"),
-            capital_platform::stripe_client::STRIPE_VERSION
+            capital_platform::stripe::client::STRIPE_VERSION
         );
         let summary = &seen[1];
         assert_eq!(summary.uri, "/v1/capital/financing_summary");
@@ -526,7 +526,7 @@ fn signed_with(event: Value, secret: &str) -> axum::http::Request<axum::body::Bo
         .header("content-type", "application/json")
         .header(
             "stripe-signature",
-            capital_platform::webhook_signature::sign(body.as_bytes(), secret, now),
+            capital_platform::stripe::webhook_signature::sign(body.as_bytes(), secret, now),
         )
         .body(axum::body::Body::from(body))
         .unwrap()
@@ -830,7 +830,7 @@ async fn stripe_mode_emails_an_offer_to_the_accounts_stripe_address_then_marks_i
     config.stripe_webhook_secret = STRIPE_MODE_SECRET.into();
     config.stripe_api_base = api.clone();
     config.public_url = "https://platform.example".into();
-    config.offer_notice = capital_platform::offer_emails::OfferNotice::Email;
+    config.offer_notice = capital_platform::services::offer_emails::OfferNotice::Email;
     // No address in the configuration: Stripe's account email is used.
     config.accounts = Some(format!("{ROCKET}=Rocket Courier"));
 

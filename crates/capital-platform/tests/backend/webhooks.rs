@@ -4,7 +4,7 @@ use crate::harness;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use capital_platform::webhook_signature::sign;
+use capital_platform::stripe::webhook_signature::sign;
 use harness::{ROCKET, TestApp};
 use serde_json::{Value, json};
 

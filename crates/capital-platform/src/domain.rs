@@ -1,0 +1,8 @@
+//! The rules that need no I/O: which offer an account's view shows, what an offer notice is, the
+//! clock in Stripe's unit, budgets' arithmetic, and Stripe's objects kept whole. Every layer above
+//! reads these; they read nothing of the crate but each other.
+
+pub mod budgets;
+pub mod clock;
+pub mod selection;
+pub mod whole;

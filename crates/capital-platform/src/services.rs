@@ -1,0 +1,10 @@
+//! What the platform does, whoever asks: the offer view an account's page sees, webhook ingest,
+//! delivery, offer emails, and the changes streams follow. Each service takes the handles it uses
+//! (the store, Stripe's side, the change feed) and returns its own error; the HTTP layer turns
+//! those into answers, once (`http/error.rs`).
+
+pub mod capital;
+pub mod changes;
+pub mod delivery;
+pub mod offer_emails;
+pub mod offer_view;

@@ -1,0 +1,7 @@
+//! The background workers: retrievals of replaced offers, offer emails and mark-delivered, and
+//! the sandbox's events. Each is supervised (a panic restarts it), handed exactly the handles it
+//! uses, and stopped by one shutdown signal.
+
+pub mod retrievals;
+pub mod shutdown;
+pub mod supervise;
