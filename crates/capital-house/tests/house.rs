@@ -49,3 +49,60 @@ fn no_crate_has_an_import_cycle_or_a_mod_rs() {
     }
     assert!(found.is_empty(), "import cycles:\n{}", found.join("\n"));
 }
+
+/// The backend's layers, bottom up: a module may name its own layer's and those below, never
+/// one above. The leaves (`failpoint`, `html`, `metrics`) name nothing of the crate.
+const BACKEND_LAYERS: &[&[&str]] = &[
+    &["domain", "failpoint", "html", "metrics"],
+    &["store"],
+    &["stripe"],
+    &["sandbox"],
+    &["config"],
+    &["services"],
+    &["workers"],
+    &["http"],
+    &["startup", "library", "cli", ""],
+];
+
+fn layer_of(module: &ModulePath) -> usize {
+    let room = module.first().map(String::as_str).unwrap_or("");
+    BACKEND_LAYERS
+        .iter()
+        .position(|layer| layer.contains(&room))
+        .unwrap_or_else(|| panic!("{}: in no layer of BACKEND_LAYERS", display(module)))
+}
+
+#[test]
+fn the_backend_imports_downwards_only() {
+    let graph = read("crates/capital-platform/src/lib.rs");
+    let mut upwards = Vec::new();
+    for (from, targets) in &graph.edges {
+        for to in targets {
+            if layer_of(to) > layer_of(from) {
+                upwards.push(format!("{} → {}", display(from), display(to)));
+            }
+        }
+    }
+    assert!(
+        upwards.is_empty(),
+        "imports upwards:\n{}",
+        upwards.join("\n")
+    );
+}
+
+#[test]
+fn only_the_http_layer_and_startup_name_the_app_state() {
+    let graph = read("crates/capital-platform/src/lib.rs");
+    let naming: Vec<String> = graph
+        .names
+        .iter()
+        .filter(|(module, names)| {
+            layer_of(module) < layer_of(&vec!["http".into()]) && names.contains("AppState")
+        })
+        .map(|(module, _)| display(module))
+        .collect();
+    assert!(
+        naming.is_empty(),
+        "below the HTTP layer, naming AppState: {naming:?}"
+    );
+}

@@ -4,7 +4,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use capital_types::Branding;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+#[cfg(any(test, feature = "testing"))]
+use clap::Parser;
+use clap::{Args, ValueEnum};
 use secrecy::SecretString;
 
 pub mod approved_copy;
@@ -12,33 +14,6 @@ pub mod approved_copy;
 /// The sandbox's webhook secret: public (it is in this file), so it proves nothing outside the
 /// sandbox, and Stripe mode refuses it.
 pub const SANDBOX_WEBHOOK_SECRET: &str = "whsec_sandbox_local";
-
-#[derive(Debug, Parser)]
-#[command(
-    name = "capital-platform",
-    version,
-    about = "Reference platform backend for <capital-offer-tile>"
-)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Option<Command>,
-    #[command(flatten)]
-    pub config: Config,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Serve the API, webhooks, the gallery and (in sandbox mode) the sandbox (the default).
-    Serve,
-    /// Act as Stripe's dashboard test tools on a running sandbox server.
-    Sandbox(crate::cli::SandboxCommand),
-    /// Print a session token for `--identity token`, signed with `--identity-secret` (HS256),
-    /// for tests and the example apps; a platform's backend mints its own (README, "Identity").
-    Token(crate::cli::TokenCommand),
-    /// Print the element's routes as an OpenAPI 3.1 document (what `GET /api/capital/openapi.json`
-    /// serves and `docs/openapi.json` holds), for a platform implementing them in its own backend.
-    Openapi,
-}
 
 /// How the backend learns the signed-in user's connected account (`--identity`; README,
 /// "Identity").
@@ -320,7 +295,7 @@ pub struct Config {
         default_value = "both",
         global = true
     )]
-    pub offer_notice: crate::services::offer_emails::OfferNotice,
+    pub offer_notice: crate::domain::offer_notice::OfferNotice,
     /// The SMTP server for offer emails: `smtp://user:pass@host:port` (STARTTLS required;
     /// `?tls=none` for unencrypted SMTP, said at start)
     /// or `smtps://…`. Without it, sandbox mode keeps emails in its outbox; Stripe mode needs it
@@ -472,9 +447,16 @@ impl Config {
         }
     }
 
-    /// A configuration for tests: sandbox mode, an in-memory database.
+    /// A configuration for tests: sandbox mode, an in-memory database. Behind the `testing`
+    /// feature, which only the test crates enable: a deployment never builds it.
+    #[cfg(any(test, feature = "testing"))]
     pub fn for_tests() -> Self {
-        Cli::parse_from([
+        #[derive(Parser)]
+        struct Flags {
+            #[command(flatten)]
+            config: Config,
+        }
+        Flags::parse_from([
             "capital-platform",
             "--database-url",
             "sqlite::memory:",
@@ -525,7 +507,7 @@ pub fn parse_accounts(text: &str) -> Vec<DemoAccount> {
                 ),
                 None => (name, None),
             };
-            crate::http::identity::is_account_id(id).then(|| DemoAccount {
+            crate::domain::accounts::is_account_id(id).then(|| DemoAccount {
                 id: id.to_owned(),
                 name: name.trim().to_owned(),
                 email: email.clone().filter(|e| e.contains('@')),

@@ -16,7 +16,8 @@ pub mod store;
 pub mod stripe;
 pub mod workers;
 
-pub use config::{Cli, Command, Config, IdentityMode, Mode};
+pub use cli::{Cli, Command};
+pub use config::{Config, IdentityMode, Mode};
 pub use http::identity::{Identity, IdentityHandle, Refusal, SignedIn};
 pub use http::router::app;
 pub use http::state::{AppState, StartError};

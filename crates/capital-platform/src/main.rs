@@ -97,15 +97,17 @@ async fn serve(config: capital_platform::Config) -> Result<(), String> {
     }
     if let Some(token) = &state.sandbox_admin_token {
         use secrecy::ExposeSecret;
-        let written =
-            capital_platform::cli::write_admin_token(&state.config.data_dir, token.expose_secret());
+        let written = capital_platform::sandbox::cli::write_admin_token(
+            &state.config.data_dir,
+            token.expose_secret(),
+        );
         if let Err(error) = &written {
             tracing::warn!(%error, "the sandbox admin token could not be written to --data-dir");
         }
         match (&written, state.config.log_format) {
             // A log pipeline gets the file's place, never the token.
             (Ok(()), LogFormat::Json) => tracing::info!(
-                file = %state.config.data_dir.join(capital_platform::cli::ADMIN_TOKEN_FILE).display(),
+                file = %state.config.data_dir.join(capital_platform::sandbox::cli::ADMIN_TOKEN_FILE).display(),
                 "the sandbox admin token is in --data-dir, for `capital-platform sandbox`"
             ),
             // On the terminal: the CLI's key to the sandbox's dashboard tools.

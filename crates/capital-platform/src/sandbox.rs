@@ -6,6 +6,7 @@
 //! ([`SandboxEvents`]) that the platform drains (`state.rs`); the sandbox never holds the
 //! platform, so neither keeps the other alive.
 
+pub mod cli;
 pub mod machine;
 pub mod pages;
 pub mod store;

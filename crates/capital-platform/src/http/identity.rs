@@ -24,12 +24,7 @@ use axum::http::request::Parts;
 
 use crate::config::{Config, IdentityMode, Mode};
 
-/// A connected account id as Stripe writes them: `acct_` followed by letters and digits.
-pub fn is_account_id(text: &str) -> bool {
-    text.strip_prefix("acct_").is_some_and(|rest| {
-        !rest.is_empty() && rest.len() <= 250 && rest.bytes().all(|b| b.is_ascii_alphanumeric())
-    })
-}
+pub use crate::domain::accounts::is_account_id;
 
 /// The signed-in user: their connected account and, where the identity has one, the session
 /// (live streams are bounded per session, else per account).

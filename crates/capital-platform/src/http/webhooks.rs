@@ -180,7 +180,7 @@ async fn ingest(
             .clone()
             .or_else(|| event.account.clone())
             .ok_or_else(|| AppError::InvalidRequest("offer without account".into()))?;
-        if !crate::http::identity::is_account_id(&account) {
+        if !crate::domain::accounts::is_account_id(&account) {
             return Err(AppError::InvalidRequest(
                 "the offer's account is not a connected account id".into(),
             ));
@@ -212,7 +212,7 @@ async fn ingest(
         if let Some(account) = event.data.object["account"]
             .as_str()
             .or(event.account.as_deref())
-            .filter(|account| crate::http::identity::is_account_id(account))
+            .filter(|account| crate::domain::accounts::is_account_id(account))
         {
             tx.clear_summary(account).await?;
             tx.announce(account).await?;

@@ -535,7 +535,7 @@ async fn the_summary_comes_from_recorded_repayments_with_the_current_interval() 
 
 #[tokio::test]
 async fn the_cli_drives_a_running_sandbox() {
-    use capital_platform::cli::{SandboxAction, SandboxCommand};
+    use capital_platform::sandbox::cli::{SandboxAction, SandboxCommand};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let server = format!("http://{}", listener.local_addr().unwrap());
     let mut config = capital_platform::Config::for_tests();
@@ -551,7 +551,7 @@ async fn the_cli_drives_a_running_sandbox() {
     ));
     let admin = app.admin_credential();
     let token = admin.trim_start_matches("Bearer ");
-    capital_platform::cli::write_admin_token(&data_dir, token).unwrap();
+    capital_platform::sandbox::cli::write_admin_token(&data_dir, token).unwrap();
     let run = |action| {
         SandboxCommand {
             server: server.clone(),

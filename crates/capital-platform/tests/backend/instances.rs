@@ -287,7 +287,7 @@ async fn instances_send_each_offer_email_once_and_a_restart_resumes_the_outbox()
     let with_mail = |url: &str| {
         let mut config = Config::for_tests();
         config.database_url = Some(url.to_owned());
-        config.offer_notice = capital_platform::services::offer_emails::OfferNotice::Email;
+        config.offer_notice = capital_platform::domain::offer_notice::OfferNotice::Email;
         config.smtp_url = Some(smtp_url.clone());
         config
     };
@@ -358,7 +358,7 @@ async fn a_slow_mail_server_gets_one_email_per_offer_from_two_instances_with_sho
     let with_mail = |url: &str| {
         let mut config = Config::for_tests();
         config.database_url = Some(url.to_owned());
-        config.offer_notice = capital_platform::services::offer_emails::OfferNotice::Email;
+        config.offer_notice = capital_platform::domain::offer_notice::OfferNotice::Email;
         config.smtp_url = Some(sink.url());
         config.job_lease_seconds = 2;
         config

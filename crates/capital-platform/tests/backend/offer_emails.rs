@@ -7,7 +7,7 @@ use crate::harness;
 use std::time::{Duration, Instant};
 
 use capital_platform::Config;
-use capital_platform::services::offer_emails::OfferNotice;
+use capital_platform::domain::offer_notice::OfferNotice;
 use harness::{ROCKET, SmtpSink, TestApp, decoded};
 use serde_json::{Value, json};
 

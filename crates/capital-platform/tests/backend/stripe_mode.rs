@@ -830,7 +830,7 @@ async fn stripe_mode_emails_an_offer_to_the_accounts_stripe_address_then_marks_i
     config.stripe_webhook_secret = STRIPE_MODE_SECRET.into();
     config.stripe_api_base = api.clone();
     config.public_url = "https://platform.example".into();
-    config.offer_notice = capital_platform::services::offer_emails::OfferNotice::Email;
+    config.offer_notice = capital_platform::domain::offer_notice::OfferNotice::Email;
     // No address in the configuration: Stripe's account email is used.
     config.accounts = Some(format!("{ROCKET}=Rocket Courier"));
 
