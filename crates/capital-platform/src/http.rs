@@ -10,6 +10,7 @@ pub mod extract;
 pub mod hosted;
 pub mod identity;
 pub mod live;
+pub mod metrics;
 pub mod openapi;
 pub mod origin_check;
 pub mod probes;

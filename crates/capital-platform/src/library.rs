@@ -15,7 +15,8 @@ use axum::Router;
 
 use crate::config::Config;
 use crate::http::identity::{Identity, IdentityHandle};
-use crate::http::state::{AppState, StartError};
+use crate::http::state::AppState;
+use crate::startup::StartError;
 
 /// A builder for the backend's routes.
 pub struct CapitalRoutes {

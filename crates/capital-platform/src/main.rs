@@ -73,7 +73,7 @@ async fn serve(config: capital_platform::Config) -> Result<(), String> {
     };
     let state = AppState::new(config).await.map_err(|e| e.to_string())?;
     if let Some((at, handle)) = metrics {
-        capital_platform::metrics::serve(at, state.clone(), handle).await?;
+        capital_platform::http::metrics::serve(at, state.clone(), handle).await?;
     }
     let router = app(state.clone());
     if let Some(sandbox) = state.sandbox.clone() {
@@ -154,7 +154,7 @@ async fn serve(config: capital_platform::Config) -> Result<(), String> {
     let left = signalled_at
         .get()
         .map_or(limits.grace, |at| limits.grace.saturating_sub(at.elapsed()));
-    capital_platform::workers::shutdown::finish_work(&state, left).await;
+    state.job_handles().finish_work(left).await;
     tracing::info!("stopped");
     Ok(())
 }

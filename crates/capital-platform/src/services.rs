@@ -8,3 +8,4 @@ pub mod changes;
 pub mod delivery;
 pub mod offer_emails;
 pub mod offer_view;
+pub mod webhook_ingest;

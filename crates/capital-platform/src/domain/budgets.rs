@@ -5,13 +5,16 @@
 //!   burst of a few, then one every ten seconds. Each link is a call to Stripe and a single-use
 //!   credential; a user (or a script holding their session) clicking on and on gets `429` with
 //!   `Retry-After`, and the element its retry message.
-//! - **Calls to Stripe per instance** (`--stripe-calls-per-second`), in `stripe_client.rs`: every
+//! - **Calls to Stripe per instance** (`--stripe-calls-per-second`), in `stripe/client.rs`: every
 //!   call of every user shares it, below Stripe's own rate limit (100 operations a second in live
 //!   mode, 25 in a sandbox), so one user cannot spend the platform's quota for everyone. A call
 //!   waits up to [`STRIPE_BUDGET_WAIT`] for its turn, else it is not made (`503`, `Retry-After`).
+//! - **Live streams** (`--max-streams` per instance, `--max-streams-per-session`): counted places
+//!   ([`StreamSlots`]), each freed when its stream ends; one more is `429`.
 
+use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
@@ -80,6 +83,71 @@ impl StripeBudget {
         tokio::time::timeout(STRIPE_BUDGET_WAIT, self.0.until_ready())
             .await
             .map_err(|_| OverBudget)
+    }
+}
+
+/// A live stream beyond the bounds (`--max-streams`, `--max-streams-per-session`): what the user
+/// is told.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct TooManyStreams(pub String);
+
+/// Open streams, in total and per session.
+#[derive(Default)]
+pub struct StreamSlots {
+    open: Mutex<(usize, HashMap<String, usize>)>,
+}
+
+/// One open stream's place; freed when the stream ends.
+pub struct StreamSlot {
+    slots: Arc<StreamSlots>,
+    session: String,
+}
+
+impl StreamSlots {
+    /// A place for one more stream of `session`, if both bounds allow it.
+    pub fn take(
+        self: &Arc<Self>,
+        session: &str,
+        total: usize,
+        per_session: usize,
+    ) -> Result<StreamSlot, TooManyStreams> {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let of_session = open.1.get(session).copied().unwrap_or(0);
+        if of_session >= per_session {
+            return Err(TooManyStreams(format!(
+                "This session already has {of_session} live streams open; close one first."
+            )));
+        }
+        if open.0 >= total {
+            return Err(TooManyStreams(
+                "Too many live streams are open right now. Please try again later.".into(),
+            ));
+        }
+        open.0 += 1;
+        *open.1.entry(session.to_owned()).or_default() += 1;
+        Ok(StreamSlot {
+            slots: self.clone(),
+            session: session.to_owned(),
+        })
+    }
+
+    /// Streams open now.
+    pub fn open(&self) -> usize {
+        self.open.lock().unwrap_or_else(|e| e.into_inner()).0
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut open = self.slots.open.lock().unwrap_or_else(|e| e.into_inner());
+        open.0 = open.0.saturating_sub(1);
+        if let Some(count) = open.1.get_mut(&self.session) {
+            *count -= 1;
+            if *count == 0 {
+                open.1.remove(&self.session);
+            }
+        }
     }
 }
 

@@ -11,18 +11,15 @@ use capital_types::{
 };
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::domain::selection;
-use crate::domain::whole::Whole;
 use crate::http::error::AppError;
 use crate::http::extract::JsonBody;
 use crate::http::live;
 use crate::http::origin_check;
 use crate::http::session::{SignedInAccount, SignedInSession};
 use crate::http::state::AppState;
-use crate::services::capital::{Capital, CapitalLinkType};
-use crate::services::offer_view;
+use crate::services::capital::CapitalLinkType;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -35,12 +32,6 @@ pub fn router() -> Router<AppState> {
         )
         .route("/offer/mark_delivered", post(mark_delivered))
         .route("/session", get(session))
-        .route("/openapi.json", get(openapi))
-}
-
-/// `GET /openapi.json`: these routes' contract (`openapi.rs`), for anybody: it names no account.
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(crate::http::openapi::document())
 }
 
 #[utoipa::path(
@@ -63,12 +54,12 @@ the platform's branding and, when the platform has approved text of its own, `co
 )]
 /// `GET /offer`: the account's current offer, its financing summary while financing is in
 /// progress, and the platform's branding. Served from the webhook-fed store; when Stripe is asked
-/// is `stripe_reads.rs`'s business.
+/// is `services/offer_view.rs`'s business.
 pub(crate) async fn offer(
     State(state): State<AppState>,
     SignedInAccount(account): SignedInAccount,
 ) -> Result<Json<Value>, AppError> {
-    offer_state(&state, &account).await.map(Json)
+    Ok(Json(state.offer_view().state(&account).await?))
 }
 
 #[utoipa::path(
@@ -114,29 +105,6 @@ pub(crate) async fn offer_events(
         axum::http::HeaderValue::from_static("no"),
     );
     Ok(response)
-}
-
-/// What `GET /offer` answers for `account` (the live stream sends the same).
-pub async fn offer_state(state: &AppState, account: &str) -> Result<Value, AppError> {
-    if matches!(state.capital, Capital::Stripe(_)) {
-        offer_view::ensure_listed(state, account).await?;
-    }
-    let offers = state.store.offers_for_account(account).await?;
-    let current = selection::current_offer(&offers).map(|o| o.json().clone());
-    let summary = match selection::financing_in_progress(&offers) {
-        Some(_) => offer_view::summary(state, account).await?,
-        None => None,
-    };
-    // Stripe's objects whole, as Stripe sent them (newer fields included).
-    let mut answer = json!({
-        "offer": current,
-        "summary": summary.map(Whole::into_json),
-        "branding": state.config.branding(),
-    });
-    if let Some(copy) = &state.copy {
-        answer["copy"] = json!(copy.get());
-    }
-    Ok(answer)
 }
 
 async fn create_link(
@@ -373,7 +341,9 @@ pub(crate) async fn mark_delivered(
     {
         return Ok(Json(offer.into_json()));
     }
-    let updated = crate::services::delivery::mark_delivered(&state, &offer.typed().id).await?;
+    let updated =
+        crate::services::delivery::mark_delivered(&state.capital, &state.store, &offer.typed().id)
+            .await?;
     Ok(Json(updated.into_json()))
 }
 

@@ -7,8 +7,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use capital_types::ErrorEnvelope;
 
+use crate::domain::budgets::TooManyStreams;
 use crate::sandbox::SandboxError;
 use crate::services::capital::{CapitalError, NotACapitalLink};
+use crate::services::delivery::DeliveryError;
+use crate::services::offer_view::ReadError;
+use crate::services::webhook_ingest::IngestError;
 use crate::store::StoreError;
 use crate::stripe::client::StripeError;
 
@@ -119,6 +123,40 @@ impl From<CapitalError> for AppError {
         match error {
             CapitalError::Stripe(error) => error.into(),
             CapitalError::Sandbox(error) => error.into(),
+        }
+    }
+}
+
+impl From<TooManyStreams> for AppError {
+    fn from(error: TooManyStreams) -> Self {
+        AppError::TooMany(error.0)
+    }
+}
+
+impl From<ReadError> for AppError {
+    fn from(error: ReadError) -> Self {
+        match error {
+            ReadError::Store(error) => error.into(),
+            ReadError::Capital(error) => error.into(),
+            ReadError::Unavailable { status } => AppError::Upstream { status },
+        }
+    }
+}
+
+impl From<IngestError> for AppError {
+    fn from(error: IngestError) -> Self {
+        match error {
+            IngestError::BadSignature => AppError::BadSignature,
+            IngestError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<DeliveryError> for AppError {
+    fn from(error: DeliveryError) -> Self {
+        match error {
+            DeliveryError::Capital(error) => error.into(),
+            DeliveryError::Store(error) => error.into(),
         }
     }
 }

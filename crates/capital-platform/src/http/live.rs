@@ -16,9 +16,7 @@
 //! session's or the token's expiry, and within [`SESSION_CHECK`] of anything else that ends it.
 //! After the database's notifications were cut off, every stream reads its state again.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::http::HeaderMap;
@@ -27,7 +25,7 @@ use futures_util::Stream;
 use sha2::{Digest, Sha256};
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::http::error::AppError;
+use crate::domain::budgets::StreamSlot;
 use crate::http::state::AppState;
 use crate::services::changes::{Change, session_digest};
 
@@ -37,65 +35,6 @@ const SESSION_CHECK: Duration = Duration::from_secs(30);
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// What the element's `EventSource` waits before reconnecting after the stream ends.
 const RETRY: Duration = Duration::from_secs(2);
-
-/// Open streams, in total and per session.
-#[derive(Default)]
-pub struct StreamSlots {
-    open: Mutex<(usize, HashMap<String, usize>)>,
-}
-
-/// One open stream's place; freed when the stream ends.
-pub struct StreamSlot {
-    slots: Arc<StreamSlots>,
-    session: String,
-}
-
-impl StreamSlots {
-    /// A place for one more stream of `session`, if both bounds allow it.
-    pub fn take(
-        self: &Arc<Self>,
-        session: &str,
-        total: usize,
-        per_session: usize,
-    ) -> Result<StreamSlot, AppError> {
-        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
-        let of_session = open.1.get(session).copied().unwrap_or(0);
-        if of_session >= per_session {
-            return Err(AppError::TooMany(format!(
-                "This session already has {of_session} live streams open; close one first."
-            )));
-        }
-        if open.0 >= total {
-            return Err(AppError::TooMany(
-                "Too many live streams are open right now. Please try again later.".into(),
-            ));
-        }
-        open.0 += 1;
-        *open.1.entry(session.to_owned()).or_default() += 1;
-        Ok(StreamSlot {
-            slots: self.clone(),
-            session: session.to_owned(),
-        })
-    }
-
-    /// Streams open now.
-    pub fn open(&self) -> usize {
-        self.open.lock().unwrap_or_else(|e| e.into_inner()).0
-    }
-}
-
-impl Drop for StreamSlot {
-    fn drop(&mut self) {
-        let mut open = self.slots.open.lock().unwrap_or_else(|e| e.into_inner());
-        open.0 = open.0.saturating_sub(1);
-        if let Some(count) = open.1.get_mut(&self.session) {
-            *count -= 1;
-            if *count == 0 {
-                open.1.remove(&self.session);
-            }
-        }
-    }
-}
 
 /// The `Last-Event-ID` a reconnecting client sends.
 pub fn last_event_id(headers: &HeaderMap) -> Option<String> {
@@ -237,7 +176,7 @@ impl Live {
     /// The current state as an event, unless the client has it already (`Ok(None)`); `None`
     /// when it cannot be read (the stream ends; the client reconnects).
     async fn changed_state(&mut self) -> Option<Option<Event>> {
-        let current = match crate::http::element::offer_state(&self.state, &self.account).await {
+        let current = match self.state.offer_view().state(&self.account).await {
             Ok(current) => current,
             Err(error) => {
                 tracing::warn!(%error, account = %self.account, "live stream ends");

@@ -1,6 +1,6 @@
 //! The element's routes as an OpenAPI 3.1 document, for the teams that implement them in their own
 //! backend: generated from the very types the routes serve (`capital-types`' `openapi` feature)
-//! and the `#[utoipa::path]` of each handler in `routes/element.rs`. Served at
+//! and the `#[utoipa::path]` of each handler in `http/element.rs`. Served at
 //! `GET {api-base}/openapi.json` (no session: it describes the contract, not an account), printed
 //! by `capital-platform openapi`, and kept in `docs/openapi.json`, which a test holds current.
 
@@ -13,6 +13,17 @@ use utoipa::openapi::{OpenApi as Document, Server};
 use utoipa::{Modify, OpenApi};
 
 use crate::http::identity::demo;
+use crate::http::state::AppState;
+
+/// `GET {api-base}/openapi.json`.
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new().route("/openapi.json", axum::routing::get(serve))
+}
+
+/// These routes' contract, for anybody: it names no account.
+async fn serve() -> axum::Json<Document> {
+    axum::Json(document())
+}
 
 /// Where the element's routes live in this backend (the element's `api-base`).
 pub const API_BASE: &str = "/api/capital";

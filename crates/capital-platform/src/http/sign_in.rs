@@ -68,7 +68,10 @@ async fn sign_in(
     // cookie stops working, and sessions do not pile up.
     if let Some(previous) = jar.get(cookie_name(secure)) {
         state.store.end_session(previous.value()).await?;
-        crate::services::changes::announce_session_ended(&state, previous.value()).await?;
+        state
+            .changes
+            .announce_session_ended(&state.store, previous.value())
+            .await?;
     }
     let id = new_session_id();
     let now = crate::domain::clock::now();
@@ -92,7 +95,10 @@ async fn sign_out(
     if let Some(cookie) = jar.get(name) {
         state.store.end_session(cookie.value()).await?;
         // Its live streams end now, on every instance.
-        crate::services::changes::announce_session_ended(&state, cookie.value()).await?;
+        state
+            .changes
+            .announce_session_ended(&state.store, cookie.value())
+            .await?;
     }
     Ok((
         jar.remove(Cookie::build(name).path("/").secure(secure)),

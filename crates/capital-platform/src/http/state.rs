@@ -1,28 +1,25 @@
-//! `AppState`: everything the routes share, opened once at start.
+//! `AppState`: everything the routes share, opened once at start (`startup.rs`), and the narrow
+//! handles the layers below are given instead of it (`offer_view`, `job_handles`, …).
 
-use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::sync::Arc;
 
 use axum::extract::FromRef;
 use axum_extra::extract::cookie::Key;
 use secrecy::SecretString;
-use tokio::sync::{Mutex, Notify};
 
-use crate::config::DemoAccount;
 use crate::config::approved_copy::ApprovedCopy;
-use crate::config::{Config, Mode, SANDBOX_WEBHOOK_SECRET};
+use crate::config::{Config, DemoAccount};
 use crate::http::error::AppError;
-use crate::http::identity::{self, IdentityHandle};
-use crate::http::webhooks;
-use crate::sandbox::store::SandboxStore;
-use crate::sandbox::{Sandbox, SandboxEvents};
+use crate::http::identity::IdentityHandle;
+use crate::sandbox::Sandbox;
 use crate::services::capital::Capital;
 use crate::services::changes::Changes;
-use crate::services::offer_view::StripeReads;
+use crate::services::offer_emails::{Mailer, OfferEmails};
+use crate::services::offer_view::{OfferView, StripeReads};
+use crate::services::webhook_ingest::WebhookIngest;
 use crate::store::{Store, StoreError};
-use crate::stripe::client::{StripeClient, StripeError};
-use crate::workers::retrievals;
-use crate::workers::supervise::supervise;
+use crate::workers::shutdown::Shutdown;
+use crate::workers::supervise::{JobHandles, Workers};
 
 /// Everything the routes share.
 #[derive(Clone)]
@@ -37,46 +34,35 @@ pub struct Inner {
     pub accounts: Vec<DemoAccount>,
     /// Who is reading what from Stripe, and what failed lately.
     pub reads: StripeReads,
-    /// Wakes the follow-up worker (`followups.rs`) when a webhook leaves work for it.
-    pub followups: Arc<Notify>,
+    /// Webhook ingest (`services/webhook_ingest.rs`), for the route and the sandbox's events.
+    pub ingest: WebhookIngest,
     /// The platform's approved copy, sent with every offer (`--copy-file`).
     pub copy: Option<ApprovedCopy>,
-    /// Offer-state changes as they are committed, from every instance (`changes.rs`).
+    /// Offer-state changes as they are committed, from every instance (`services/changes.rs`).
     pub changes: Changes,
-    /// Open live streams (`live.rs`).
-    pub streams: Arc<crate::http::live::StreamSlots>,
-    /// Offer emails (`offer_emails.rs`), when `--offer-notice` sends them.
-    pub mailer: Option<crate::services::offer_emails::Mailer>,
-    /// Who the signed-in user is (`--identity`, or the platform's own: `identity.rs`).
+    /// Open live streams (`http/live.rs`, bounded by `domain/budgets.rs`).
+    pub streams: Arc<crate::domain::budgets::StreamSlots>,
+    /// Offer emails (`services/offer_emails.rs`), when `--offer-notice` sends them.
+    pub mailer: Option<Arc<Mailer>>,
+    /// Who the signed-in user is (`--identity`, or the platform's own: `http/identity.rs`).
     pub identity: IdentityHandle,
     /// What the sandbox CLI proves itself with (sandbox mode only): made once, kept in the
     /// database, written to `--data-dir` and printed at start by `main.rs`.
     pub sandbox_admin_token: Option<SecretString>,
-    /// Account Links per account (`budgets.rs`).
+    /// Account Links per account (`domain/budgets.rs`).
     pub link_budget: crate::domain::budgets::LinkBudget,
     /// The supervised workers, and whether each runs (`GET /readyz`).
-    pub workers: Arc<crate::workers::supervise::Workers>,
-    /// Set on SIGTERM (`shutdown.rs`): streams end, workers take no new job.
-    pub shutdown: crate::workers::shutdown::Shutdown,
+    pub workers: Arc<Workers>,
+    /// Set on SIGTERM (`workers/shutdown.rs`), and when the state is dropped: streams end, the
+    /// workers take no new job and return.
+    pub shutdown: Shutdown,
 }
 
-/// Why the server could not start. Each is a problem with the configuration or the machine,
-/// reported before anything listens.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error("configuration: {0}")]
-    Config(String),
-    #[error("data directory {path}: {source}")]
-    DataDir {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("Stripe client: {0}")]
-    Stripe(#[from] StripeError),
-    #[error("session key: {0}")]
-    SessionKey(String),
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // The workers hold no state, only their handles: this is what ends them.
+        self.shutdown.begin();
+    }
 }
 
 impl std::ops::Deref for AppState {
@@ -93,184 +79,61 @@ impl FromRef<AppState> for Key {
 }
 
 impl AppState {
-    /// Opens the store and picks Stripe's side (the sandbox, or the real API) and the identity
-    /// `--identity` asks for.
-    pub async fn new(config: Config) -> Result<AppState, StartError> {
-        AppState::start(config, None).await
+    /// Wraps what startup opened (`startup.rs`).
+    pub(crate) fn from_inner(inner: Inner) -> AppState {
+        AppState(Arc::new(inner))
     }
 
-    /// As [`AppState::new`], with the platform's own identity instead of `--identity`'s when
-    /// `identity` is given (the library, `library.rs`).
-    pub async fn start(
-        config: Config,
-        identity: Option<IdentityHandle>,
-    ) -> Result<AppState, StartError> {
-        if identity.is_none()
-            && let Some(refusal) = identity::refused_in_stripe_mode(&config)
-        {
-            return Err(StartError::Config(refusal));
+    /// What an account's view is read from (`GET /offer`, the live stream).
+    pub fn offer_view(&self) -> OfferView<'_> {
+        OfferView {
+            store: &self.store,
+            capital: &self.capital,
+            reads: &self.reads,
+            branding: self.config.branding(),
+            copy: self.copy.as_ref(),
         }
-        check_cors_origins(&config.cors_origins).map_err(StartError::Config)?;
-        let copy = match &config.copy_file {
-            Some(path) => Some(
-                ApprovedCopy::load(path)
-                    .map_err(|error| StartError::Config(format!("copy file: {error}")))?,
-            ),
-            None => None,
-        };
-        if let Some(parent) = config
-            .database_url()
-            .strip_prefix("sqlite://")
-            .and_then(|path| std::path::Path::new(path).parent())
-            && !parent.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(parent).map_err(|source| StartError::DataDir {
-                path: parent.display().to_string(),
-                source,
-            })?;
+    }
+
+    /// What the job workers are handed.
+    pub fn job_handles(&self) -> JobHandles {
+        JobHandles {
+            store: self.store.clone(),
+            owner: self.reads.owner().to_owned(),
+            lease_seconds: self.config.job_lease_seconds,
+            shutdown: self.shutdown.clone(),
+            workers: self.workers.clone(),
         }
-        let store = Store::open(&config.database_url()).await?;
-        let changes = Changes::start(store.backend(), &config.database_url()).await?;
-        let (capital, sandbox) = match config.mode {
-            Mode::Sandbox => {
-                let sandbox_store = SandboxStore::open(store.pool().clone(), store.write_turns());
-                let (sandbox, events) = Sandbox::new(
-                    sandbox_store,
-                    &config.stripe_webhook_secret,
-                    &config.public_url,
-                );
-                let sandbox = Arc::new(sandbox);
-                (Capital::Sandbox(sandbox.clone()), Some((sandbox, events)))
-            }
-            Mode::Stripe => {
-                let key = config
-                    .stripe_secret_key
-                    .as_deref()
-                    .filter(|k| !k.is_empty())
-                    .ok_or_else(|| {
-                        StartError::Config("Stripe mode needs STRIPE_SECRET_KEY".into())
-                    })?;
-                if config
-                    .business_name
-                    .as_deref()
-                    .is_none_or(|name| name.trim().is_empty())
-                {
-                    return Err(StartError::Config(
-                        "Stripe mode needs CAPITAL_BUSINESS_NAME (--business-name): your \
-                         platform's name, which the tile and the offer emails show your users"
-                            .into(),
-                    ));
-                }
-                let secret = config.stripe_webhook_secret.trim();
-                if secret.is_empty() || secret == SANDBOX_WEBHOOK_SECRET {
-                    return Err(StartError::Config(
-                        "Stripe mode needs STRIPE_WEBHOOK_SECRET: the signing secret (whsec_…) of \
-                         the webhook endpoint, from Stripe's Dashboard; the sandbox's public \
-                         default proves nothing"
-                            .into(),
-                    ));
-                }
-                let client = StripeClient::new(
-                    &config.stripe_api_base,
-                    SecretString::from(key.to_owned()),
-                    Duration::from_millis(config.stripe_timeout_ms),
-                    crate::domain::budgets::StripeBudget::new(config.stripe_calls_per_second),
-                )?;
-                (Capital::Stripe(client), None)
-            }
-        };
-        store.backfill_funnel().await?;
-        let cookie_key = load_cookie_key(&store).await?;
-        let mailer = if config.offer_notice.sends_email() {
-            if config.mode == Mode::Stripe && config.smtp_url.is_none() {
-                return Err(StartError::Config(
-                    "--offer-notice email or both needs --smtp-url in Stripe mode (or choose \
-                     --offer-notice element)"
-                        .into(),
-                ));
-            }
-            let fresh: [u8; 32] = rand::random();
-            let key = store
-                .setting_or_insert("unsubscribe_key", &hex::encode(fresh))
-                .await?;
-            let key = hex::decode(key).map_err(|e| StartError::SessionKey(e.to_string()))?;
-            Some(
-                crate::services::offer_emails::Mailer::new(
-                    config.smtp_url.as_deref(),
-                    &config.email_from,
-                    Some(config.email_bcc.as_str()).filter(|bcc| !bcc.trim().is_empty()),
-                    config.dashboard_url(),
-                    key,
-                )
-                .map_err(|e| StartError::Config(e.to_string()))?,
-            )
-        } else {
-            None
-        };
-        let accounts = config.accounts();
-        let identity = match identity {
-            Some(identity) => identity,
-            None => identity::from_config(&config, || identity::demo::DemoSessions {
-                store: store.clone(),
-                cookie_key: cookie_key.clone(),
-                accounts: accounts.iter().map(|a| a.id.clone()).collect(),
-                secure: config.served_over_https(),
-            })
-            .map_err(StartError::Config)?,
-        };
-        let sandbox_admin_token = match &sandbox {
-            Some(_) => Some(load_sandbox_admin_token(&store).await?),
-            None => None,
-        };
-        let config_backoff = config.stripe_backoff_ms;
-        let (config_link_burst, config_link_every) =
-            (config.account_link_burst, config.account_link_every_seconds);
-        let (sandbox, events) = sandbox.unzip();
-        let state = AppState(Arc::new(Inner {
-            config,
-            store,
-            capital,
-            sandbox,
-            cookie_key,
-            accounts,
-            reads: StripeReads::new(Duration::from_millis(config_backoff)),
-            followups: Arc::new(Notify::new()),
-            copy,
-            changes,
-            streams: Arc::default(),
+    }
+
+    /// What sending offer emails uses, when `--offer-notice` sends them.
+    pub fn offer_emails(&self) -> Option<OfferEmails> {
+        let mailer = self.mailer.clone()?;
+        Some(OfferEmails {
             mailer,
-            identity,
-            sandbox_admin_token,
-            link_budget: crate::domain::budgets::LinkBudget::new(
-                config_link_burst,
-                Duration::from_secs(config_link_every),
+            store: self.store.clone(),
+            capital: self.capital.clone(),
+            public_url: self.config.public_url.clone(),
+            branding: self.config.branding(),
+            known_emails: Arc::new(
+                self.accounts
+                    .iter()
+                    .filter_map(|a| Some((a.id.clone(), a.email.clone()?)))
+                    .collect(),
             ),
-            workers: Arc::default(),
-            shutdown: Default::default(),
-        }));
-        // Each worker is supervised: a panic in one is logged and it starts again.
-        if let Some(mailer) = &state.mailer {
-            let (weak, wake) = (Arc::downgrade(&state.0), mailer.wake.clone());
-            supervise("offer emails", &state.workers, move || {
-                crate::services::offer_emails::run(weak.clone(), wake.clone())
-            });
-        }
-        let (weak, wake) = (Arc::downgrade(&state.0), state.followups.clone());
-        supervise("follow-ups", &state.workers, move || {
-            retrievals::run(weak.clone(), wake.clone())
-        });
-        if let Some(events) = events {
-            // The queue outlives a panicked delivery: the restarted worker drains the same one.
-            let (weak, events) = (Arc::downgrade(&state.0), Arc::new(Mutex::new(events)));
-            supervise("sandbox events", &state.workers, move || {
-                deliver_sandbox_events(weak.clone(), events.clone())
-            });
-        }
-        Ok(state)
+        })
     }
 
-    pub(crate) fn from_inner(inner: Arc<Inner>) -> AppState {
-        AppState(inner)
+    /// Sends the offer emails due now and marks delivered what was sent, at once (the worker does
+    /// it every second): for tests that follow one email.
+    pub async fn run_due_offer_emails(&self) -> Result<(), StoreError> {
+        match self.offer_emails() {
+            Some(emails) => {
+                crate::workers::offer_emails::run_due(&self.job_handles(), &emails, &self.changes)
+                    .await
+            }
+            None => Ok(()),
+        }
     }
 
     /// Whether `token` is the sandbox CLI's admin token (compared in constant time).
@@ -289,90 +152,5 @@ impl AppState {
     /// The sandbox, for routes that exist only in sandbox mode.
     pub fn sandbox(&self) -> Result<&Sandbox, AppError> {
         self.sandbox.as_deref().ok_or(AppError::NotFound("route"))
-    }
-}
-
-/// `--cors-origins` as origins: `scheme://host[:port]` each. A wildcard would let any site read an
-/// account's offer with its user's credentials (and tower-http refuses it with a panic).
-fn check_cors_origins(origins: &[String]) -> Result<(), String> {
-    for origin in origins.iter().map(|o| o.trim()).filter(|o| !o.is_empty()) {
-        let parsed = reqwest::Url::parse(origin).ok();
-        let is_origin = parsed.as_ref().is_some_and(|url| {
-            matches!(url.scheme(), "http" | "https")
-                && url.host_str().is_some()
-                && url.path() == "/"
-                && url.query().is_none()
-                && url.username().is_empty()
-                && !origin.ends_with('/')
-        });
-        if origin.contains('*') || !is_origin {
-            return Err(format!(
-                "--cors-origins {origin:?}: list each origin that embeds the element as \
-                 scheme://host[:port] (https://dashboard.example); a wildcard would let any site \
-                 read your users' offers"
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// The sandbox CLI's admin token, persisted so that a restart keeps the one it was given.
-async fn load_sandbox_admin_token(store: &Store) -> Result<SecretString, StartError> {
-    let fresh = format!("sbx_admin_{}", hex::encode(rand::random::<[u8; 24]>()));
-    Ok(SecretString::from(
-        store
-            .setting_or_insert("sandbox_admin_token", &fresh)
-            .await?,
-    ))
-}
-
-/// The cookie-signing key, persisted so that sessions survive a restart.
-async fn load_cookie_key(store: &Store) -> Result<Key, StartError> {
-    let fresh: [u8; 64] = rand::random();
-    let stored = store
-        .setting_or_insert("cookie_key", &hex::encode(fresh))
-        .await?;
-    let bytes = hex::decode(stored).map_err(|e| StartError::SessionKey(e.to_string()))?;
-    Key::try_from(bytes.as_slice()).map_err(|e| StartError::SessionKey(e.to_string()))
-}
-
-/// Hands the sandbox's signed events to the webhook handler, as Stripe's deliveries reach it, and
-/// tells the sandbox how each went. Holds the state weakly: when the app goes, so does the
-/// sandbox (and with it the sending end), and this ends.
-async fn deliver_sandbox_events(state: Weak<Inner>, events: Arc<Mutex<SandboxEvents>>) {
-    let mut events = events.lock().await;
-    while let Some(event) = events.recv().await {
-        let Some(inner) = state.upgrade() else { break };
-        let state = AppState(inner);
-        let outcome =
-            webhooks::receive_signed(&state, Some(&event.signature), event.body.as_bytes())
-                .await
-                .map(drop)
-                .map_err(|error| format!("{} refused: {error}", event.event_type));
-        let _ = event.taken.send(outcome);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::check_cors_origins;
-
-    #[test]
-    fn cors_origins_are_origins_and_never_a_wildcard() {
-        let ok = |list: &[&str]| {
-            check_cors_origins(&list.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-        };
-        assert!(ok(&["https://dashboard.example", "http://localhost:5173", ""]).is_ok());
-        for bad in [
-            "*",
-            "https://*.example",
-            "dashboard.example",
-            "https://dashboard.example/",
-            "https://dashboard.example/path",
-            "ftp://x.example",
-            "null",
-        ] {
-            assert!(ok(&[bad]).is_err(), "{bad}");
-        }
     }
 }

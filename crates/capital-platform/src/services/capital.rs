@@ -24,6 +24,50 @@ pub enum CapitalError {
     Sandbox(#[from] SandboxError),
 }
 
+impl CapitalError {
+    /// Whether Stripe (or the sandbox) refused the call for good: a 4xx other than 429, or a
+    /// sandbox refusal. Asking again would be refused again.
+    pub fn is_refusal(&self) -> bool {
+        match self {
+            CapitalError::Stripe(StripeError::Status { status, .. }) => {
+                (400..500).contains(status) && *status != 429
+            }
+            CapitalError::Sandbox(error) => matches!(
+                error,
+                SandboxError::InvalidRequest(_)
+                    | SandboxError::Conflict(_)
+                    | SandboxError::NotFound(_)
+            ),
+            CapitalError::Stripe(_) => false,
+        }
+    }
+
+    /// The status of a call Stripe failed, or could not take (`0`: unreachable): 5xx and 429
+    /// after the retries. `None` for a refusal and for the platform's own failures.
+    pub fn unavailable_status(&self) -> Option<u16> {
+        match self {
+            CapitalError::Stripe(StripeError::Status { status, .. }) if !self.is_refusal() => {
+                Some(*status)
+            }
+            CapitalError::Stripe(StripeError::Unreachable(_)) => Some(0),
+            _ => None,
+        }
+    }
+
+    /// What went wrong in a few words, without Stripe's message (which is for the logs only).
+    pub fn brief(&self) -> String {
+        match self {
+            CapitalError::Stripe(StripeError::Status { status, .. }) if self.is_refusal() => {
+                format!("Stripe refused a request ({status})")
+            }
+            CapitalError::Stripe(StripeError::Status { status, .. }) => {
+                format!("Stripe answered {status}")
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
 /// An Account Link type the element may ask for: one of the two Capital pages. Parsed once at
 /// the edge, so nothing further in can mint an onboarding or account-update link by mistake.
 #[derive(Debug, Clone, PartialEq, Eq)]

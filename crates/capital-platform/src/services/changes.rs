@@ -22,7 +22,7 @@ use std::time::Duration;
 use sqlx::postgres::PgListener;
 use tokio::sync::broadcast;
 
-use crate::store::{Backend, CHANGES_CHANNEL, StoreError};
+use crate::store::{Backend, CHANGES_CHANNEL, Store, StoreError};
 
 /// How many changes a slow subscriber may fall behind before it is told it lagged.
 const BACKLOG: usize = 1024;
@@ -179,36 +179,35 @@ async fn follow(
     }
 }
 
-/// Announces a change made outside a webhook's transaction (an offer marked delivered after its
-/// email): through the database on PostgreSQL, in-process on SQLite.
-pub async fn announce(
-    state: &crate::http::state::AppState,
-    account: &str,
-) -> Result<(), StoreError> {
-    match state.store.backend() {
-        Backend::Postgres => state.store.notify_change(account).await?,
-        Backend::Sqlite => state.changes.committed(vec![account.to_owned()]),
+impl Changes {
+    /// Announces a change made outside a webhook's transaction: through the database on
+    /// PostgreSQL, in-process on SQLite.
+    pub async fn announce(&self, store: &Store, account: &str) -> Result<(), StoreError> {
+        match self.backend {
+            Backend::Postgres => store.notify_change(account).await?,
+            Backend::Sqlite => self.committed(vec![account.to_owned()]),
+        }
+        Ok(())
     }
-    Ok(())
-}
 
-/// Announces that a session ended (sign-out, or signing in again), to every instance: its live
-/// streams end at once.
-pub async fn announce_session_ended(
-    state: &crate::http::state::AppState,
-    session: &str,
-) -> Result<(), StoreError> {
-    let digest = session_digest(session);
-    match state.store.backend() {
-        Backend::Postgres => {
-            state
-                .store
-                .notify_change(&format!("{SESSION_ENDED}{digest}"))
-                .await?
+    /// Announces that a session ended (sign-out, or signing in again), to every instance: its
+    /// live streams end at once.
+    pub async fn announce_session_ended(
+        &self,
+        store: &Store,
+        session: &str,
+    ) -> Result<(), StoreError> {
+        let digest = session_digest(session);
+        match self.backend {
+            Backend::Postgres => {
+                store
+                    .notify_change(&format!("{SESSION_ENDED}{digest}"))
+                    .await?
+            }
+            Backend::Sqlite => {
+                let _ = self.sender.send(Change::SessionEnded(digest));
+            }
         }
-        Backend::Sqlite => {
-            let _ = state.changes.sender.send(Change::SessionEnded(digest));
-        }
+        Ok(())
     }
-    Ok(())
 }

@@ -19,20 +19,19 @@
 
 mod render;
 
-use std::sync::{Arc, Weak};
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
-use capital_types::{FinancingOffer, OfferStatus};
+use capital_types::{Branding, FinancingOffer, OfferStatus};
 use hmac::{Hmac, Mac};
 use lettre::message::{Mailbox, MultiPart, header};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sha2::Sha256;
 use tokio::sync::Notify;
 
-use crate::http::error::AppError;
-use crate::http::state::{AppState, Inner};
-use crate::store::{EmailRecord, Job, JobKind, Retried, StoreError};
-use crate::workers::supervise::each_due_job;
+use crate::services::capital::Capital;
+use crate::store::{JobKind, Store};
 
 pub use render::{Email, language, render};
 
@@ -177,200 +176,11 @@ fn secured_smtp_url(url: &str) -> Result<String, MailerError> {
     Ok(parsed.to_string())
 }
 
-/// Works the outbox until the state is gone: at once when woken (a webhook queued an email),
-/// else every second.
-pub async fn run(state: Weak<Inner>, wake: Arc<Notify>) {
-    loop {
-        let _ = tokio::time::timeout(Duration::from_secs(1), wake.notified()).await;
-        let Some(inner) = state.upgrade() else { break };
-        let state = AppState::from_inner(inner);
-        if state.shutdown.is_begun() {
-            break;
-        }
-        if let Err(error) = run_due(&state).await {
-            tracing::error!(%error, "offer emails");
-        }
-    }
-}
-
-/// Sends tried per email before it is given up as `failed`.
+/// Sends tried per email before it is given up as `failed` (`workers/offer_emails.rs`).
 pub const ATTEMPTS: i64 = JobKind::OfferEmail.attempts();
 
-/// Sends every due email this instance can claim, and marks delivered what was sent.
-pub async fn run_due(state: &AppState) -> Result<(), StoreError> {
-    let Some(mailer) = state.mailer.as_ref() else {
-        return Ok(());
-    };
-    let lease = state.config.job_lease_seconds;
-    each_due_job(state, JobKind::OfferEmail, |job| async move {
-        let sent = send_one(state, mailer, &job.subject, &job.account);
-        let outcome = state.store.hold_while(&job, lease, sent).await;
-        record(state, mailer, &job, outcome).await
-    })
-    .await?;
-    // Sent, so the user was told: delivered (tried again, with backoff, while Stripe fails).
-    each_due_job(state, JobKind::MarkDelivered, |job| async move {
-        let marking = crate::services::delivery::mark_delivered(state, &job.subject);
-        let marked = state.store.hold_while(&job, lease, marking).await;
-        mark(state, &job, marked).await
-    })
-    .await
-}
-
-/// Keeps what became of one send, with the job's end, in one transaction. Only the claimer's
-/// record counts: a claim lost mid-send (a stalled instance) changes nothing.
-async fn record(
-    state: &AppState,
-    mailer: &Mailer,
-    job: &Job,
-    outcome: Outcome,
-) -> Result<(), StoreError> {
-    let (offer, account) = (job.subject.as_str(), job.account.as_str());
-    let now = crate::domain::clock::now();
-    let mut tx = state.store.begin().await?;
-    match outcome {
-        Outcome::Sent {
-            recipient,
-            email,
-            answer,
-        } => {
-            // Sent is sent, whoever holds the job now: it is recorded either way.
-            if !tx.finish_job(job).await? {
-                tracing::warn!(offer, "an offer email was sent after its claim ran out");
-            }
-            let bcc = mailer.bcc.as_ref().map(|bcc| bcc.email.to_string());
-            tx.record_offer_email(
-                offer,
-                &EmailRecord {
-                    status: "sent",
-                    detail: &answer,
-                    message: Some(email.message(&recipient)),
-                    bcc: bcc.as_deref(),
-                    attempts: job.attempts + 1,
-                    at: now,
-                },
-            )
-            .await?;
-            tx.queue_job(JobKind::MarkDelivered, offer, account, 0)
-                .await?;
-            tx.commit().await?;
-            crate::metrics::offer_email("sent");
-            tracing::info!(offer, account, "offer email sent");
-        }
-        Outcome::Skipped(reason) => {
-            if tx.finish_job(job).await? {
-                tx.record_offer_email(
-                    offer,
-                    &EmailRecord {
-                        status: "skipped",
-                        detail: &reason,
-                        message: None,
-                        bcc: None,
-                        attempts: job.attempts,
-                        at: now,
-                    },
-                )
-                .await?;
-            }
-            tx.commit().await?;
-            crate::metrics::offer_email("skipped");
-            tracing::info!(offer, account, reason, "offer email skipped");
-        }
-        Outcome::Failed { error, email } => {
-            let status = match tx.retry_job(job, &error).await? {
-                Retried::In(_) => "pending",
-                Retried::GaveUp => "failed",
-                Retried::NotOurs => {
-                    tx.commit().await?;
-                    return Ok(());
-                }
-            };
-            let message = email
-                .as_ref()
-                .map(|(recipient, email)| email.message(recipient));
-            tx.record_offer_email(
-                offer,
-                &EmailRecord {
-                    status,
-                    detail: &error,
-                    message,
-                    bcc: None,
-                    attempts: job.attempts + 1,
-                    at: now,
-                },
-            )
-            .await?;
-            tx.commit().await?;
-            crate::metrics::offer_email(if status == "failed" {
-                "failed"
-            } else {
-                "retried"
-            });
-            tracing::warn!(offer, account, error, status, "offer email not sent");
-        }
-    }
-    Ok(())
-}
-
-/// Keeps what became of marking an emailed offer delivered. Stripe refusing it for good (the
-/// offer moved on: accepted, expired, replaced) ends the job at once, recorded, instead of
-/// retrying it; a failure is retried with backoff and given up after the kind's attempts.
-async fn mark(
-    state: &AppState,
-    job: &Job,
-    marked: Result<crate::domain::whole::Whole<FinancingOffer>, AppError>,
-) -> Result<(), StoreError> {
-    let offer = job.subject.as_str();
-    let mut tx = state.store.begin().await?;
-    match marked {
-        Ok(updated) => {
-            tx.finish_job(job).await?;
-            tx.record_offer_delivered(offer, None).await?;
-            if let Some(account) = updated.typed().account.as_deref() {
-                tx.announce(account).await?;
-            }
-            let announced = tx.commit().await?;
-            state.changes.committed(announced);
-        }
-        Err(error) if refused_for_good(&error) => {
-            let reason = format!("Stripe refused to mark it delivered: {error}");
-            if tx.finish_job(job).await? {
-                tx.record_offer_delivered(offer, Some(&reason)).await?;
-            }
-            tx.commit().await?;
-            tracing::warn!(offer, reason, "an emailed offer was not marked delivered");
-        }
-        Err(error) => {
-            let error = error.to_string();
-            if tx.retry_job(job, &error).await? == Retried::GaveUp {
-                let reason = format!("gave up after {} tries: {error}", job.attempts + 1);
-                tx.record_offer_delivered(offer, Some(&reason)).await?;
-                tracing::error!(offer, reason, "an emailed offer was not marked delivered");
-            } else {
-                tracing::warn!(
-                    offer,
-                    error,
-                    "marking the emailed offer delivered; retried later"
-                );
-            }
-            tx.commit().await?;
-        }
-    }
-    Ok(())
-}
-
-/// Stripe (or the sandbox) answered that this can never succeed: asking again changes nothing.
-fn refused_for_good(error: &AppError) -> bool {
-    matches!(
-        error,
-        AppError::UpstreamRefused { .. }
-            | AppError::Conflict(_)
-            | AppError::NotFound(_)
-            | AppError::InvalidRequest(_)
-    )
-}
-
-enum Outcome {
+/// What became of one send.
+pub enum Outcome {
     Sent {
         recipient: String,
         email: Email,
@@ -383,134 +193,148 @@ enum Outcome {
     },
 }
 
-async fn send_one(state: &AppState, mailer: &Mailer, offer_id: &str, account: &str) -> Outcome {
-    match state.store.is_unsubscribed(account).await {
-        Ok(true) => return Outcome::Skipped("the account unsubscribed from offer emails".into()),
-        Ok(false) => {}
-        Err(error) => {
-            return Outcome::Failed {
-                error: error.to_string(),
-                email: None,
-            };
-        }
-    }
-    let offer: FinancingOffer = match state.store.offer_of_account(offer_id, account).await {
-        Ok(Some(offer)) => offer.typed().clone(),
-        Ok(None) => return Outcome::Skipped("the offer is not in the store".into()),
-        Err(error) => {
-            return Outcome::Failed {
-                error: error.to_string(),
-                email: None,
-            };
-        }
-    };
-    if !matches!(
-        offer.status,
-        OfferStatus::Undelivered | OfferStatus::Delivered
-    ) {
-        return Outcome::Skipped(format!("the offer is {} now", offer.status.as_str()));
-    }
-    let recipient = match recipient(state, account).await {
-        Ok(Some(recipient)) => recipient,
-        Ok(None) => return Outcome::Skipped("no email address for the account".into()),
-        Err(error) => return Outcome::Failed { error, email: None },
-    };
-    let public = state.config.public_url.trim_end_matches('/');
-    let unsubscribe_url = format!(
-        "{public}/email/unsubscribe?account={account}&token={}",
-        mailer.unsubscribe_token(account)
-    );
-    let Some(email) = render(
-        &offer,
-        &state.config.branding(),
-        &mailer.dashboard_url,
-        &unsubscribe_url,
-    ) else {
-        return Outcome::Skipped("the offer has no lender's notice the email can carry".into());
-    };
-    let to: Mailbox = match recipient.parse() {
-        Ok(to) => to,
-        Err(_) => return Outcome::Skipped(format!("not an email address: {recipient}")),
-    };
-    let mut message = Message::builder().from(mailer.from.clone()).to(to);
-    // lettre puts the BCC in the envelope and drops its header before sending.
-    if let Some(bcc) = &mailer.bcc {
-        message = message.bcc(bcc.clone());
-    }
-    let message = message
-        .subject(email.subject.clone())
-        .header(ListUnsubscribe(format!("<{unsubscribe_url}>")))
-        .header(ListUnsubscribePost)
-        .multipart(MultiPart::alternative_plain_html(
-            email.text.clone(),
-            email.html.clone(),
-        ));
-    let message = match message {
-        Ok(message) => message,
-        Err(error) => {
-            return Outcome::Failed {
-                error: error.to_string(),
-                email: Some((recipient, email)),
-            };
-        }
-    };
-    match &mailer.transport {
-        Transport::Outbox => Outcome::Sent {
-            recipient,
-            email,
-            answer: "kept in the sandbox's outbox".into(),
-        },
-        Transport::Smtp(smtp) => match smtp.send(message).await {
-            Ok(response) => Outcome::Sent {
-                recipient,
-                email,
-                answer: format!(
-                    "{} {}",
-                    response.code(),
-                    response.message().collect::<Vec<_>>().join(" ")
-                ),
-            },
-            Err(error) => Outcome::Failed {
-                error: error.to_string(),
-                email: Some((recipient, email)),
-            },
-        },
-    }
+/// What sending one offer email reads and uses: a narrow handle (`AppState::offer_emails`).
+#[derive(Clone)]
+pub struct OfferEmails {
+    pub mailer: Arc<Mailer>,
+    pub store: Store,
+    pub capital: Capital,
+    /// `--public-url`, for the unsubscribe link.
+    pub public_url: String,
+    pub branding: Branding,
+    /// The platform's own addresses by account (`--account-emails`, the sandbox's demo accounts).
+    pub known_emails: Arc<HashMap<String, String>>,
 }
 
-/// The account's address: the platform's own mapping (`--account-emails`, and the sandbox's demo
-/// accounts), else Stripe's account `email` (read once, then kept).
-async fn recipient(state: &AppState, account: &str) -> Result<Option<String>, String> {
-    if let Some(known) = state
-        .accounts
-        .iter()
-        .find(|a| a.id == account)
-        .and_then(|a| a.email.clone())
-    {
-        return Ok(Some(known));
+impl OfferEmails {
+    /// Writes and sends the email of `offer_id` to `account`'s user, unless it should not go (the
+    /// account unsubscribed or has no address, the offer is no longer open).
+    pub async fn send(&self, offer_id: &str, account: &str) -> Outcome {
+        let mailer = &*self.mailer;
+        match self.store.is_unsubscribed(account).await {
+            Ok(true) => {
+                return Outcome::Skipped("the account unsubscribed from offer emails".into());
+            }
+            Ok(false) => {}
+            Err(error) => {
+                return Outcome::Failed {
+                    error: error.to_string(),
+                    email: None,
+                };
+            }
+        }
+        let offer: FinancingOffer = match self.store.offer_of_account(offer_id, account).await {
+            Ok(Some(offer)) => offer.typed().clone(),
+            Ok(None) => return Outcome::Skipped("the offer is not in the store".into()),
+            Err(error) => {
+                return Outcome::Failed {
+                    error: error.to_string(),
+                    email: None,
+                };
+            }
+        };
+        if !matches!(
+            offer.status,
+            OfferStatus::Undelivered | OfferStatus::Delivered
+        ) {
+            return Outcome::Skipped(format!("the offer is {} now", offer.status.as_str()));
+        }
+        let recipient = match self.recipient(account).await {
+            Ok(Some(recipient)) => recipient,
+            Ok(None) => return Outcome::Skipped("no email address for the account".into()),
+            Err(error) => return Outcome::Failed { error, email: None },
+        };
+        let public = self.public_url.trim_end_matches('/');
+        let unsubscribe_url = format!(
+            "{public}/email/unsubscribe?account={account}&token={}",
+            mailer.unsubscribe_token(account)
+        );
+        let Some(email) = render(
+            &offer,
+            &self.branding,
+            &mailer.dashboard_url,
+            &unsubscribe_url,
+        ) else {
+            return Outcome::Skipped("the offer has no lender's notice the email can carry".into());
+        };
+        let to: Mailbox = match recipient.parse() {
+            Ok(to) => to,
+            Err(_) => return Outcome::Skipped(format!("not an email address: {recipient}")),
+        };
+        let mut message = Message::builder().from(mailer.from.clone()).to(to);
+        // lettre puts the BCC in the envelope and drops its header before sending.
+        if let Some(bcc) = &mailer.bcc {
+            message = message.bcc(bcc.clone());
+        }
+        let message = message
+            .subject(email.subject.clone())
+            .header(ListUnsubscribe(format!("<{unsubscribe_url}>")))
+            .header(ListUnsubscribePost)
+            .multipart(MultiPart::alternative_plain_html(
+                email.text.clone(),
+                email.html.clone(),
+            ));
+        let message = match message {
+            Ok(message) => message,
+            Err(error) => {
+                return Outcome::Failed {
+                    error: error.to_string(),
+                    email: Some((recipient, email)),
+                };
+            }
+        };
+        match &mailer.transport {
+            Transport::Outbox => Outcome::Sent {
+                recipient,
+                email,
+                answer: "kept in the sandbox's outbox".into(),
+            },
+            Transport::Smtp(smtp) => match smtp.send(message).await {
+                Ok(response) => Outcome::Sent {
+                    recipient,
+                    email,
+                    answer: format!(
+                        "{} {}",
+                        response.code(),
+                        response.message().collect::<Vec<_>>().join(" ")
+                    ),
+                },
+                Err(error) => Outcome::Failed {
+                    error: error.to_string(),
+                    email: Some((recipient, email)),
+                },
+            },
+        }
     }
-    if let Some(stored) = state
-        .store
-        .account_email(account)
-        .await
-        .map_err(|e| e.to_string())?
-    {
-        return Ok(Some(stored));
+
+    /// The account's address: the platform's own mapping (`--account-emails`, and the sandbox's demo
+    /// accounts), else Stripe's account `email` (read once, then kept).
+    async fn recipient(&self, account: &str) -> Result<Option<String>, String> {
+        if let Some(known) = self.known_emails.get(account) {
+            return Ok(Some(known.clone()));
+        }
+        if let Some(stored) = self
+            .store
+            .account_email(account)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            return Ok(Some(stored));
+        }
+        let Some(email) = self
+            .capital
+            .account_email(account)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            return Ok(None);
+        };
+        self.store
+            .put_account_email(account, &email)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(Some(email))
     }
-    let Some(email) = state
-        .capital
-        .account_email(account)
-        .await
-        .map_err(|e| e.to_string())?
-    else {
-        return Ok(None);
-    };
-    state
-        .store
-        .put_account_email(account, &email)
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(Some(email))
 }
 
 /// `List-Unsubscribe: <https://…>` (RFC 2369).

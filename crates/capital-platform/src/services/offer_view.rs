@@ -1,5 +1,7 @@
-//! When the backend asks Stripe, for `GET /offer` (the README's "Stripe mode" section states these
-//! rules for platforms):
+//! The offer view an account's page sees (`GET /offer`, and each state of the live stream): the
+//! current offer, the financing summary while financing is in progress, the branding and the
+//! approved copy; and when the backend asks Stripe for it (the README's "Stripe mode" section
+//! states these rules for platforms):
 //! - An account's offers are listed from Stripe once, the first time the account is viewed (a
 //!   cold read), whatever the store already holds: a webhook that arrived first may be only the
 //!   latest chapter of the account's history. After a successful list, webhooks keep the store
@@ -18,12 +20,72 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use capital_types::FinancingSummary;
+use capital_types::{Branding, FinancingSummary};
+use serde_json::{Value, json};
 
+use crate::config::approved_copy::ApprovedCopy;
+use crate::domain::selection;
 use crate::domain::whole::Whole;
+use crate::services::capital::{Capital, CapitalError};
+use crate::store::{Store, StoreError};
 
-use crate::http::error::AppError;
-use crate::http::state::AppState;
+/// Why an account's view could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Capital(#[from] CapitalError),
+    /// The same read failed lately with this status (`0`: unreachable), and is not tried again
+    /// before its backoff is over.
+    #[error("Stripe answered {status} lately")]
+    Unavailable { status: u16 },
+}
+
+impl ReadError {
+    /// The status of a read Stripe failed or could not take, now or lately.
+    pub fn unavailable_status(&self) -> Option<u16> {
+        match self {
+            ReadError::Capital(error) => error.unavailable_status(),
+            ReadError::Unavailable { status } => Some(*status),
+            ReadError::Store(_) => None,
+        }
+    }
+}
+
+/// What one account's view is read from: a narrow handle over the state (`AppState::offer_view`).
+pub struct OfferView<'a> {
+    pub store: &'a Store,
+    pub capital: &'a Capital,
+    pub reads: &'a StripeReads,
+    pub branding: Branding,
+    pub copy: Option<&'a ApprovedCopy>,
+}
+
+impl OfferView<'_> {
+    /// What `GET /offer` answers for `account` (the live stream sends the same).
+    pub async fn state(&self, account: &str) -> Result<Value, ReadError> {
+        if matches!(self.capital, Capital::Stripe(_)) {
+            self.ensure_listed(account).await?;
+        }
+        let offers = self.store.offers_for_account(account).await?;
+        let current = selection::current_offer(&offers).map(|o| o.json().clone());
+        let summary = match selection::financing_in_progress(&offers) {
+            Some(_) => self.summary(account).await?,
+            None => None,
+        };
+        // Stripe's objects whole, as Stripe sent them (newer fields included).
+        let mut answer = json!({
+            "offer": current,
+            "summary": summary.map(Whole::into_json),
+            "branding": self.branding,
+        });
+        if let Some(copy) = self.copy {
+            answer["copy"] = json!(copy.get());
+        }
+        Ok(answer)
+    }
+}
 
 /// The longest a remembered failure keeps page views from asking Stripe.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
@@ -74,9 +136,9 @@ impl StripeReads {
     /// Runs `read` for `key` unless another caller is running it (then waits for that one and
     /// returns `None`, as the answer is in the store by then) or it failed lately (then answers
     /// that failure again).
-    async fn single_flight<T, F>(&self, key: &str, read: F) -> Result<Option<T>, AppError>
+    async fn single_flight<T, F>(&self, key: &str, read: F) -> Result<Option<T>, ReadError>
     where
-        F: AsyncFnOnce() -> Result<T, AppError>,
+        F: AsyncFnOnce() -> Result<T, ReadError>,
     {
         let flight = {
             let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
@@ -85,22 +147,26 @@ impl StripeReads {
         let running = flight.try_lock();
         let result = match running {
             Ok(_guard) => match self.remembered_failure(key) {
-                Some(status) => Err(AppError::Upstream { status }),
+                Some(status) => Err(ReadError::Unavailable { status }),
                 None => read().await.map(Some),
             },
             // Someone else is reading: wait for them, then the store has what they found.
             Err(_) => {
                 let _done = flight.lock().await;
                 match self.remembered_failure(key) {
-                    Some(status) => Err(AppError::Upstream { status }),
+                    Some(status) => Err(ReadError::Unavailable { status }),
                     None => Ok(None),
                 }
             }
         };
         match &result {
             Ok(Some(_)) => self.forget_failure(key),
-            Err(AppError::Upstream { status }) => self.remember_failure(key, *status),
-            _ => {}
+            Err(error) => {
+                if let Some(status) = error.unavailable_status() {
+                    self.remember_failure(key, status)
+                }
+            }
+            Ok(None) => {}
         }
         let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
         if Arc::strong_count(&flight) <= 2 {
@@ -154,108 +220,98 @@ impl StripeReads {
 }
 
 /// Makes sure the account's offers have been listed from Stripe once (see the module's rules).
-pub async fn ensure_listed(state: &AppState, account: &str) -> Result<(), AppError> {
-    if state.reads.is_listed(account) {
-        return Ok(());
-    }
-    if state.store.is_listed(account).await? {
-        state.reads.remember_listed(account);
-        return Ok(());
-    }
-    let key = format!("list:{account}");
-    state
-        .reads
-        .single_flight(&key, async || {
-            // The flight before this one may have listed the account meanwhile.
-            if state.store.is_listed(account).await? {
-                return Ok(());
-            }
-            // Another instance may be reading it: then wait for its result, or its claim to
-            // lapse (it crashed), instead of calling Stripe too.
-            let owner = &state.reads.owner;
-            loop {
-                let now = crate::domain::clock::now();
-                if state
-                    .store
-                    .claim_read(&key, owner, now, now + CLAIM_SECONDS)
-                    .await?
-                {
-                    break;
-                }
-                tokio::time::sleep(CLAIM_POLL).await;
-                if state.store.is_listed(account).await? {
+impl OfferView<'_> {
+    async fn ensure_listed(&self, account: &str) -> Result<(), ReadError> {
+        if self.reads.is_listed(account) {
+            return Ok(());
+        }
+        if self.store.is_listed(account).await? {
+            self.reads.remember_listed(account);
+            return Ok(());
+        }
+        let key = format!("list:{account}");
+        self.reads
+            .single_flight(&key, async || {
+                // The flight before this one may have listed the account meanwhile.
+                if self.store.is_listed(account).await? {
                     return Ok(());
                 }
+                // Another instance may be reading it: then wait for its result, or its claim to
+                // lapse (it crashed), instead of calling Stripe too.
+                let owner = &self.reads.owner;
+                loop {
+                    let now = crate::domain::clock::now();
+                    if self
+                        .store
+                        .claim_read(&key, owner, now, now + CLAIM_SECONDS)
+                        .await?
+                    {
+                        break;
+                    }
+                    tokio::time::sleep(CLAIM_POLL).await;
+                    if self.store.is_listed(account).await? {
+                        return Ok(());
+                    }
+                }
+                let listed = self.list(account).await;
+                self.store.release_read(&key, owner).await?;
+                listed
+            })
+            .await
+            .map(drop)
+    }
+
+    /// Lists the account's offers from Stripe into the store, and marks it listed.
+    async fn list(&self, account: &str) -> Result<(), ReadError> {
+        let offers = self.capital.list_offers(account).await?;
+        for offer in offers {
+            // Event time 0: any webhook is newer than this snapshot.
+            if offer.typed().account.as_deref() == Some(account) {
+                self.store.upsert_offer(&offer, 0).await?;
             }
-            let listed = list(state, account).await;
-            state.store.release_read(&key, owner).await?;
-            listed
-        })
-        .await
-        .map(drop)
-}
-
-/// Lists the account's offers from Stripe into the store, and marks it listed.
-async fn list(state: &AppState, account: &str) -> Result<(), AppError> {
-    let offers = state
-        .capital
-        .list_offers(account)
-        .await
-        .map_err(AppError::from)?;
-    for offer in offers {
-        // Event time 0: any webhook is newer than this snapshot.
-        if offer.typed().account.as_deref() == Some(account) {
-            state.store.upsert_offer(&offer, 0).await?;
         }
+        self.store
+            .mark_listed(account, crate::domain::clock::now())
+            .await?;
+        Ok(())
     }
-    state
-        .store
-        .mark_listed(account, crate::domain::clock::now())
-        .await?;
-    Ok(())
-}
 
-/// The account's financing summary: the stored one while it is fresh, else Stripe's; during an
-/// outage the last one the store had (stale), or none.
-pub async fn summary(
-    state: &AppState,
-    account: &str,
-) -> Result<Option<Whole<FinancingSummary>>, AppError> {
-    let stored = state.store.summary(account).await?;
-    if let Some((summary, false)) = &stored {
-        return Ok(Some(summary.clone()));
-    }
-    let key = format!("summary:{account}");
-    let read = state
-        .reads
-        .single_flight(&key, async || {
-            let summary = state
-                .capital
-                .financing_summary(account)
-                .await
-                .map_err(AppError::from)?;
-            state.store.put_summary(account, &summary).await?;
-            Ok(summary)
-        })
-        .await;
-    let stale = || stored.map(|(summary, _)| summary);
-    match read {
-        Ok(Some(summary)) => Ok(Some(summary)),
-        // Another view read it: the store has it now.
-        Ok(None) => Ok(state
-            .store
-            .summary(account)
-            .await?
-            .map(|(summary, _)| summary)
-            .or_else(stale)),
-        Err(AppError::Upstream { status }) => {
-            tracing::warn!(
-                account,
-                status,
-                "financing summary unavailable; answering the stored one"
-            );
-            Ok(stale())
+    /// The account's financing summary: the stored one while it is fresh, else Stripe's; during an
+    /// outage the last one the store had (stale), or none.
+    async fn summary(&self, account: &str) -> Result<Option<Whole<FinancingSummary>>, ReadError> {
+        let stored = self.store.summary(account).await?;
+        if let Some((summary, false)) = &stored {
+            return Ok(Some(summary.clone()));
         }
-        Err(other) => Err(other),
+        let key = format!("summary:{account}");
+        let read = self
+            .reads
+            .single_flight(&key, async || {
+                let summary = self.capital.financing_summary(account).await?;
+                self.store.put_summary(account, &summary).await?;
+                Ok(summary)
+            })
+            .await;
+        let stale = || stored.map(|(summary, _)| summary);
+        match read {
+            Ok(Some(summary)) => Ok(Some(summary)),
+            // Another view read it: the store has it now.
+            Ok(None) => Ok(self
+                .store
+                .summary(account)
+                .await?
+                .map(|(summary, _)| summary)
+                .or_else(stale)),
+            Err(error) if let Some(status) = error.unavailable_status() => {
+                tracing::warn!(
+                    %error,
+                    account,
+                    status,
+                    "financing summary unavailable; answering the stored one"
+                );
+                Ok(stale())
+            }
+            Err(other) => Err(other),
+        }
     }
 }

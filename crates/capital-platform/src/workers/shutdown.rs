@@ -3,13 +3,10 @@
 //! `--shutdown-grace-seconds`, end live streams with a `retry:` hint so the element reconnects (to
 //! another instance), let the workers finish the job at hand and take no new one, and release the
 //! claims of whatever is still held when the grace is over, so another instance takes it at once
-//! instead of after its lease. Then the process exits 0.
-
-use std::time::Duration;
+//! instead of after its lease (`JobHandles::finish_work`, `workers/supervise.rs`). Then the process
+//! exits 0. This module is the signal every part follows.
 
 use tokio::sync::watch;
-
-use crate::http::state::AppState;
 
 /// Whether the app is shutting down; cheap to clone and to ask.
 #[derive(Clone)]
@@ -42,25 +39,5 @@ impl Shutdown {
     pub async fn begun(&self) {
         let mut receiver = self.receiver.clone();
         let _ = receiver.wait_for(|begun| *begun).await;
-    }
-}
-
-/// After the server stopped: gives the workers until `grace` to finish the job at hand, then
-/// releases the claims this instance still holds.
-pub async fn finish_work(state: &AppState, grace: Duration) {
-    state.shutdown.begin();
-    let deadline = tokio::time::Instant::now() + grace;
-    while state.workers.busy() && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    match state.store.release_claims(state.reads.owner()).await {
-        Ok(0) => {}
-        Ok(released) => {
-            tracing::info!(
-                released,
-                "claims released for the other instances to take at once"
-            )
-        }
-        Err(error) => tracing::warn!(%error, "releasing this instance's claims at shutdown"),
     }
 }

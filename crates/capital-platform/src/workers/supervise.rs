@@ -1,7 +1,8 @@
 //! Background workers that outlive a panic. A worker that panics (a bug, a record nobody
 //! foresaw) is logged and started again a second later instead of leaving its work undone until
 //! the next restart; the process and every other worker carry on. A worker that returns is done.
-//! Also the loop every job worker runs ([`each_due_job`]).
+//! Also what every job worker is handed ([`JobHandles`]) and the loop each runs
+//! ([`each_due_job`]).
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -9,33 +10,82 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use tokio::sync::Notify;
+
+use crate::store::{Job, JobKind, Store, StoreError};
+use crate::workers::shutdown::Shutdown;
+
 /// How long a panicked worker waits before it starts again (no busy loop on a bad record).
 const RESTART_AFTER: Duration = Duration::from_secs(1);
 
 /// Jobs one wake of a worker works at most, before it lets the others run.
 const JOBS_PER_WAKE: usize = 64;
 
+/// What every job worker is handed: the store its jobs are kept in, this instance's name in the
+/// claims, the lease, the one shutdown signal, and the tally of jobs being worked on.
+#[derive(Clone)]
+pub struct JobHandles {
+    pub store: Store,
+    /// This instance, as the owner of its claims (`store/jobs.rs`).
+    pub owner: String,
+    /// How long a claim lasts unless renewed (`--job-lease-seconds`).
+    pub lease_seconds: i64,
+    pub shutdown: Shutdown,
+    pub workers: Arc<Workers>,
+}
+
+impl JobHandles {
+    /// Waits for a wake or `every`, whichever comes first; `false` once the shutdown has begun
+    /// (the worker then returns).
+    pub async fn wait(&self, wake: &Notify, every: Duration) -> bool {
+        tokio::select! {
+            _ = tokio::time::timeout(every, wake.notified()) => {}
+            _ = self.shutdown.begun() => {}
+        }
+        !self.shutdown.is_begun()
+    }
+
+    /// After the server stopped: gives the workers until `grace` to finish the job at hand, then
+    /// releases the claims this instance still holds.
+    pub async fn finish_work(&self, grace: Duration) {
+        self.shutdown.begin();
+        let deadline = tokio::time::Instant::now() + grace;
+        while self.workers.busy() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        match self.store.release_claims(&self.owner).await {
+            Ok(0) => {}
+            Ok(released) => {
+                tracing::info!(
+                    released,
+                    "claims released for the other instances to take at once"
+                )
+            }
+            Err(error) => tracing::warn!(%error, "releasing this instance's claims at shutdown"),
+        }
+    }
+}
+
 /// Claims due jobs of `kind` one at a time and hands each to `work`, until none is due, the
 /// wake's share is done, or the app shuts down (the job at hand is finished, no new one taken).
 /// Each is counted as being worked on while `work` runs.
 pub async fn each_due_job<F, Fut>(
-    state: &crate::http::state::AppState,
-    kind: crate::store::JobKind,
+    jobs: &JobHandles,
+    kind: JobKind,
     mut work: F,
-) -> Result<(), crate::store::StoreError>
+) -> Result<(), StoreError>
 where
-    F: FnMut(crate::store::Job) -> Fut,
-    Fut: Future<Output = Result<(), crate::store::StoreError>>,
+    F: FnMut(Job) -> Fut,
+    Fut: Future<Output = Result<(), StoreError>>,
 {
-    let lease = state.config.job_lease_seconds;
     for _ in 0..JOBS_PER_WAKE {
-        if state.shutdown.is_begun() {
+        if jobs.shutdown.is_begun() {
             return Ok(());
         }
-        let _working = state.workers.working();
-        let Some(job) = state
+        let _working = jobs.workers.working();
+        let Some(job) = jobs
             .store
-            .claim_due_job(kind, state.reads.owner(), lease)
+            .claim_due_job(kind, &jobs.owner, jobs.lease_seconds)
             .await?
         else {
             break;

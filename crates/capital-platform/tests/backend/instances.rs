@@ -587,7 +587,10 @@ async fn claims_held_at_shutdown_are_released_for_another_instance_at_once() {
             .unwrap()
             .is_none()
     );
-    capital_platform::workers::shutdown::finish_work(&a.state, Duration::from_millis(100)).await;
+    a.state
+        .job_handles()
+        .finish_work(Duration::from_millis(100))
+        .await;
     assert!(a.state.shutdown.is_begun());
     let taken = b
         .state

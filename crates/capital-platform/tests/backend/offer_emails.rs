@@ -52,9 +52,7 @@ async fn email_when(
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if work {
-            capital_platform::services::offer_emails::run_due(&app.state)
-                .await
-                .unwrap();
+            app.state.run_due_offer_emails().await.unwrap();
         }
         let email = emails(app, account)
             .await
@@ -133,9 +131,7 @@ async fn a_created_offer_is_emailed_once_and_then_delivered() {
     let deadline = Instant::now() + Duration::from_secs(5);
     while app.offer_state(&cookie).await["offer"]["status"] != "delivered" {
         assert!(Instant::now() < deadline, "not delivered after the email");
-        capital_platform::services::offer_emails::run_due(&app.state)
-            .await
-            .unwrap();
+        app.state.run_due_offer_emails().await.unwrap();
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(emails(&app, ROCKET).await.len(), 1, "one email per offer");
@@ -301,13 +297,9 @@ async fn an_offer_email_goes_through_a_real_smtp_server_with_both_parts_and_the_
     let deadline = Instant::now() + Duration::from_secs(5);
     while app.offer_state(&cookie).await["offer"]["status"] != "delivered" {
         assert!(Instant::now() < deadline);
-        capital_platform::services::offer_emails::run_due(&app.state)
-            .await
-            .unwrap();
+        app.state.run_due_offer_emails().await.unwrap();
     }
-    capital_platform::services::offer_emails::run_due(&app.state)
-        .await
-        .unwrap();
+    app.state.run_due_offer_emails().await.unwrap();
     assert_eq!(sink.messages().len(), 1);
 }
 
@@ -346,9 +338,7 @@ async fn a_refused_or_unreachable_server_is_retried_and_nothing_is_delivered_mea
     let email = settled_email(&app, ROCKET, &id).await;
     assert_eq!(email["status"], "sent", "{email}");
     assert_eq!(sink.messages().len(), 1);
-    capital_platform::services::offer_emails::run_due(&app.state)
-        .await
-        .unwrap();
+    app.state.run_due_offer_emails().await.unwrap();
     assert_eq!(
         app.offer_state(&cookie).await["offer"]["status"],
         "delivered"
