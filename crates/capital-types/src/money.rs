@@ -125,10 +125,41 @@ pub fn group_thousands(decimal: &str) -> String {
     out
 }
 
+/// `1,234.56 USD` from minor units: locale-free, for what the server renders (the sandbox's pages,
+/// the offer email). The element formats with `Intl` instead.
+pub fn money_text(amount: i64, currency: &str) -> String {
+    let units = MinorUnits::new(amount, &currency.into());
+    format!(
+        "{} {}",
+        group_thousands(&units.to_decimal_string()),
+        currency.to_ascii_uppercase()
+    )
+}
+
+/// A rate (a fraction) as a percentage to a hundredth: `0.125` is `12.5%`. Locale-free, like
+/// [`money_text`].
+pub fn percent_text(rate: f64) -> String {
+    format!("{}%", (rate * 10_000.0).round() / 100.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn money_text_is_in_major_units() {
+        assert_eq!(money_text(123_456, "usd"), "1,234.56 USD");
+        assert_eq!(money_text(1_500_000, "jpy"), "1,500,000 JPY");
+        assert_eq!(money_text(-50, "eur"), "-0.50 EUR");
+    }
+
+    #[test]
+    fn percent_text_rounds_to_a_hundredth() {
+        assert_eq!(percent_text(0.125), "12.5%");
+        assert_eq!(percent_text(0.1), "10%");
+        assert_eq!(percent_text(0.123456), "12.35%");
+    }
 
     #[test]
     fn thousands_are_grouped_with_sign_and_fraction_kept() {

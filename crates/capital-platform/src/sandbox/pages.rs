@@ -6,8 +6,8 @@
 //! `disclaimer_variant`, in English (the sandbox's pages are English only).
 
 use capital_copy::{Key, Lang, Terms, fill};
-use capital_types::money::group_thousands;
-use capital_types::{Currency, FinancingOffer, LifecyclePhase, MinorUnits};
+use capital_types::money::{money_text as money, percent_text as percent};
+use capital_types::{Currency, FinancingOffer, LifecyclePhase};
 use maud::{Markup, PreEscaped, html};
 use serde_json::Value;
 
@@ -49,21 +49,6 @@ const update = () => {
 slider.addEventListener('input', update);
 update();
 ";
-
-/// `1,234.56 USD` from minor units.
-pub fn money(amount: i64, currency: &str) -> String {
-    let units = MinorUnits::new(amount, &currency.into());
-    format!(
-        "{} {}",
-        group_thousands(&units.to_decimal_string()),
-        currency.to_ascii_uppercase()
-    )
-}
-
-/// A rate (a fraction) as a percentage to a hundredth: `0.125` is `12.5%`.
-pub fn percent(rate: f64) -> String {
-    format!("{}%", (rate * 10_000.0).round() / 100.0)
-}
 
 /// The slider's step in minor units: about a hundredth of the maximum, rounded down to 1, 2 or 5
 /// times a power of ten major units, and never less than one major unit. $10,000 moves in $100s.
@@ -277,13 +262,6 @@ fn financing_section(financing: &Financing) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn money_in_major_units() {
-        assert_eq!(money(123_456, "usd"), "1,234.56 USD");
-        assert_eq!(money(1_500_000, "jpy"), "1,500,000 JPY");
-        assert_eq!(money(-50, "eur"), "-0.50 EUR");
-    }
 
     #[test]
     fn slider_steps_are_round_and_at_least_one_major_unit() {

@@ -7,7 +7,7 @@ use capital_copy::{Key, Lang, Terms, fill};
 use capital_types::{Branding, DisclaimerVariant, FinancingOffer};
 use maud::{DOCTYPE, html};
 
-use crate::sandbox::pages::{money, percent};
+use capital_types::money::{money_text as money, percent_text as percent};
 
 /// A rendered email.
 #[derive(Debug, Clone, PartialEq, Eq)]
