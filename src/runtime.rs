@@ -3,13 +3,13 @@
 //! (`element.rs`); the [`controller::Controller`] owns one element's state and the effects that
 //! follow it; the other modules each do one job for it, taking only the narrow input they need.
 
-pub mod api;
-pub mod attributes;
-pub mod collapsed;
-pub mod controller;
-pub mod delivery;
-pub mod events;
-pub mod host_colours;
-pub mod intl;
-pub mod launch;
-pub mod page_urls;
+pub(crate) mod api;
+pub(crate) mod attributes;
+pub(crate) mod collapsed;
+pub(crate) mod controller;
+pub(crate) mod delivery;
+pub(crate) mod events;
+pub(crate) mod host_colours;
+pub(crate) mod intl;
+pub(crate) mod launch;
+pub(crate) mod page_urls;

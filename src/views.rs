@@ -1,6 +1,10 @@
 //! The tile's markup, and nothing else: the root [`Tile`] picks what to render for the current
 //! load state; one file per piece in `views/`. State and effects belong to the controller.
 
+// Leptos' `#[component]` makes each component's props struct `pub`, whatever the component's
+// own visibility: the lint would flag the macro's output, not this code.
+#![allow(unreachable_pub)]
+
 mod card;
 mod cta;
 mod failure;
@@ -16,7 +20,7 @@ use crate::runtime::launch::LaunchState;
 /// The element's whole shadow content. The node with `part="tile"` carries `data-status`,
 /// `data-layout` and `data-theme`, and the theme's colours as private custom properties.
 #[component]
-pub fn Tile(
+pub(crate) fn Tile(
     /// The element's state.
     controller: Controller,
 ) -> impl IntoView {

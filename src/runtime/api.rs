@@ -33,7 +33,7 @@ const TIMEOUT_MS: i32 = 15_000;
 
 /// Why a request failed. `kind()` is the `kind` of the `capital-offer-error` event.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ApiError {
+pub(crate) enum ApiError {
     #[error("the request could not be sent or got no answer")]
     Network,
     #[error("the request timed out")]
@@ -51,7 +51,7 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn kind(&self) -> ErrorKind {
+    pub(crate) fn kind(&self) -> ErrorKind {
         match self {
             ApiError::Network | ApiError::Timeout | ApiError::Aborted => ErrorKind::Network,
             ApiError::Http { .. } => ErrorKind::Http,
@@ -60,7 +60,7 @@ impl ApiError {
         }
     }
 
-    pub fn status(&self) -> Option<u16> {
+    pub(crate) fn status(&self) -> Option<u16> {
         match self {
             ApiError::Http { status } => Some(*status),
             _ => None,
@@ -70,7 +70,7 @@ impl ApiError {
 
 /// The requests an element waits for, so that it can stop them all when it goes away.
 #[derive(Clone, Default)]
-pub struct Requests {
+pub(crate) struct Requests {
     live: Rc<RefCell<Vec<AbortController>>>,
     closed: Rc<Cell<bool>>,
 }
@@ -90,21 +90,21 @@ impl Requests {
     }
 
     /// Aborts everything in flight and refuses new requests.
-    pub fn close(&self) {
+    pub(crate) fn close(&self) {
         self.closed.set(true);
         for controller in self.live.borrow_mut().drain(..) {
             controller.abort();
         }
     }
 
-    pub fn is_closed(&self) -> bool {
+    pub(crate) fn is_closed(&self) -> bool {
         self.closed.get()
     }
 }
 
 /// Where and how to call the backend.
 #[derive(Clone)]
-pub struct Backend {
+pub(crate) struct Backend {
     pub base: String,
     pub credentials: Credentials,
     pub requests: Requests,
@@ -113,7 +113,7 @@ pub struct Backend {
 }
 
 /// The answer to `GET {url}` that the JS shim started before the wasm was ready.
-pub struct Prefetched {
+pub(crate) struct Prefetched {
     pub url: String,
     pub credentials: Credentials,
     /// Resolves to `[status, text]`; rejects with `"timeout"` or the network error.
@@ -124,7 +124,7 @@ pub struct Prefetched {
 /// This is the one mechanism that drops a superseded load: an aborted wait answers
 /// [`ApiError::Aborted`] even when the response had already arrived (see [`Backend::wait`]).
 #[derive(Clone, Default)]
-pub struct LatestLoad(Rc<RefCell<Option<AbortController>>>);
+pub(crate) struct LatestLoad(Rc<RefCell<Option<AbortController>>>);
 
 impl LatestLoad {
     fn replace(&self, controller: &AbortController) {
@@ -134,7 +134,7 @@ impl LatestLoad {
     }
 
     /// Drops the load in flight, if any: something newer than its answer is shown already.
-    pub fn abort(&self) {
+    pub(crate) fn abort(&self) {
         if let Some(previous) = self.0.borrow_mut().take() {
             previous.abort();
         }
@@ -229,7 +229,7 @@ impl Drop for Share {
 impl Backend {
     /// `GET {api-base}/offer`: `prefetched` when it is for this URL and credentials, else the
     /// shared request. Aborts the load that `latest` held before.
-    pub async fn fetch_offer(
+    pub(crate) async fn fetch_offer(
         &self,
         latest: &LatestLoad,
         prefetched: Option<Prefetched>,
@@ -248,7 +248,7 @@ impl Backend {
     }
 
     /// `POST {api-base}/account_links`: a fresh, single-use link.
-    pub async fn create_account_link(
+    pub(crate) async fn create_account_link(
         &self,
         link_type: AccountLinkType,
     ) -> Result<AccountLink, ApiError> {
@@ -257,7 +257,7 @@ impl Backend {
     }
 
     /// `POST {api-base}/offer/mark_delivered`.
-    pub async fn mark_delivered(&self, offer_id: &str) -> Result<FinancingOffer, ApiError> {
+    pub(crate) async fn mark_delivered(&self, offer_id: &str) -> Result<FinancingOffer, ApiError> {
         let body = format!(r#"{{"offer":{}}}"#, json::string_literal(offer_id));
         self.post(&route(&self.base, "offer/mark_delivered"), body)
             .await
@@ -294,7 +294,7 @@ impl Backend {
     }
 }
 
-pub fn decode<T: FromJson>(text: &str) -> Result<T, ApiError> {
+pub(crate) fn decode<T: FromJson>(text: &str) -> Result<T, ApiError> {
     json::from_str(text).map_err(|e| ApiError::Decode(e.to_string()))
 }
 
@@ -377,7 +377,7 @@ async fn aborted(signal: AbortSignal) {
 }
 
 /// Resolves after `ms` milliseconds.
-pub async fn sleep(ms: i32) {
+pub(crate) async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(window) = web_sys::window() {
             let _ = window

@@ -18,11 +18,11 @@ extern "C" {
     fn remove(this: &CustomStateSet, state: &str) -> Result<bool, JsValue>;
 }
 
-pub const COLLAPSED: &str = "collapsed";
+pub(crate) const COLLAPSED: &str = "collapsed";
 
 /// Keeps the `collapsed` state equal to `collapsed()`, a reactive read (tracked by the effect). Without `ElementInternals` (old engines)
 /// there is nothing to reflect to.
-pub fn reflect_collapsed(
+pub(crate) fn reflect_collapsed(
     internals: Option<ElementInternals>,
     collapsed: impl Fn() -> bool + 'static,
 ) {

@@ -26,7 +26,7 @@ use crate::model::stage::{Stage, shown_status};
 
 /// A successful load, with its stage worked out once.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     pub state: OfferState,
     pub stage: Stage,
     /// The backend's `copy`, shared with every [`Wording`] made while this is shown.
@@ -49,14 +49,14 @@ impl Loaded {
     }
 
     /// `data-status` and the `status` of `capital-offer-loaded`.
-    pub fn status(&self) -> String {
+    pub(crate) fn status(&self) -> String {
         shown_status(&self.state, &self.stage)
     }
 }
 
 /// Where the element is in loading its offer.
 #[derive(Debug, Clone, PartialEq)]
-pub enum LoadState {
+pub(crate) enum LoadState {
     Loading,
     Failed(ApiError),
     Ready(Arc<Loaded>),
@@ -64,7 +64,7 @@ pub enum LoadState {
 
 impl LoadState {
     /// The value of `data-status` on the `tile` part.
-    pub fn data_status(&self) -> String {
+    pub(crate) fn data_status(&self) -> String {
         match self {
             LoadState::Loading => "loading".to_owned(),
             LoadState::Failed(_) => "error".to_owned(),
@@ -73,7 +73,7 @@ impl LoadState {
     }
 
     /// Loaded, with nothing to show: the element collapses.
-    pub fn is_collapsed(&self) -> bool {
+    pub(crate) fn is_collapsed(&self) -> bool {
         matches!(self, LoadState::Ready(loaded) if loaded.stage.is_hidden())
     }
 }
@@ -91,7 +91,7 @@ struct Shared {
 
 /// The element's state, cheap to copy into closures.
 #[derive(Clone, Copy)]
-pub struct Controller {
+pub(crate) struct Controller {
     pub attributes: Attributes,
     pub load: RwSignal<LoadState>,
     pub launch: RwSignal<LaunchState>,
@@ -109,7 +109,7 @@ impl Controller {
     /// Creates the state under the current reactive owner and starts its effects: loading
     /// whenever `api-base` or `credentials` change, delivery once the offer is seen, the
     /// `collapsed` state.
-    pub fn new(host: HtmlElement, internals: Option<ElementInternals>) -> Self {
+    pub(crate) fn new(host: HtmlElement, internals: Option<ElementInternals>) -> Self {
         let attributes = Attributes::new();
         let load = RwSignal::new(LoadState::Loading);
         let host_colours = RwSignal::new(HostColours::default());
@@ -185,13 +185,13 @@ impl Controller {
     }
 
     /// The language of the current locale.
-    pub fn lang(&self) -> Lang {
+    pub(crate) fn lang(&self) -> Lang {
         Lang::from_locale(&self.formatter.get().locale)
     }
 
     /// The words in effect: the `strings` property, then the backend's `copy`, then the
     /// built-in copy of the current locale.
-    pub fn words(&self) -> Wording {
+    pub(crate) fn words(&self) -> Wording {
         let copy = self.load.with(|load| match load {
             LoadState::Ready(loaded) => loaded.copy.clone(),
             _ => None,
@@ -199,11 +199,11 @@ impl Controller {
         Wording::new(&self.formatter.get().locale, [self.strings.get(), copy])
     }
 
-    pub fn host(&self) -> Option<HtmlElement> {
+    pub(crate) fn host(&self) -> Option<HtmlElement> {
         self.shared.try_with_value(|shared| shared.host.clone())
     }
 
-    pub fn backend(&self) -> Option<Backend> {
+    pub(crate) fn backend(&self) -> Option<Backend> {
         let (requests, fetch) = self.shared.try_with_value(|shared| {
             (
                 shared.requests.clone(),
@@ -221,7 +221,7 @@ impl Controller {
     }
 
     /// Whether the element has been removed (everything it held is released).
-    pub fn is_closed(&self) -> bool {
+    pub(crate) fn is_closed(&self) -> bool {
         self.shared
             .try_with_value(|shared| shared.requests.is_closed())
             .unwrap_or(true)
@@ -229,7 +229,7 @@ impl Controller {
 
     /// (Re)loads the offer state. A newer load aborts the older one, whose answer is then
     /// dropped (`ApiError::Aborted`).
-    pub fn load(&self) {
+    pub(crate) fn load(&self) {
         let Some(backend) = self.backend() else {
             return;
         };
@@ -276,7 +276,7 @@ impl Controller {
     /// `GET /offer`). Shown if it differs from what is shown, without re-rendering otherwise;
     /// `capital-offer-loaded` again when the status changed. A load in flight is dropped: this is
     /// newer than its answer.
-    pub fn push_state(&self, text: String) {
+    pub(crate) fn push_state(&self, text: String) {
         let _ = self
             .shared
             .try_with_value(|shared| shared.latest_load.abort());
@@ -301,7 +301,7 @@ impl Controller {
 
     /// Replaces the shown offer with an updated copy (after `mark_delivered`), if it is still the
     /// one on screen.
-    pub fn update_offer(&self, offer: FinancingOffer) {
+    pub(crate) fn update_offer(&self, offer: FinancingOffer) {
         let LoadState::Ready(loaded) = self.load.get_untracked() else {
             return;
         };
@@ -317,7 +317,7 @@ impl Controller {
     }
 
     /// The call to action: a fresh link of `link_type`, checked, then opened.
-    pub fn open_link(&self, link_type: capital_types::AccountLinkType) {
+    pub(crate) fn open_link(&self, link_type: capital_types::AccountLinkType) {
         let (Some(backend), Some(host)) = (self.backend(), self.host()) else {
             return;
         };
@@ -334,7 +334,7 @@ impl Controller {
 
     /// Sends requests through `fetch` (the shim's, adding the session token), or the window's
     /// when `None`; loads again when it changed after the first load (`reload`).
-    pub fn set_session_fetch(&self, fetch: Option<js_sys::Function>, reload: bool) {
+    pub(crate) fn set_session_fetch(&self, fetch: Option<js_sys::Function>, reload: bool) {
         let changed = self
             .shared
             .try_with_value(|shared| shared.session_fetch.replace(fetch.clone()) != fetch)
@@ -346,14 +346,14 @@ impl Controller {
 
     /// Gives the first load the answer the JS shim already asked for (used only if the URL and
     /// credentials still match when the load starts).
-    pub fn use_prefetched(&self, prefetched: Prefetched) {
+    pub(crate) fn use_prefetched(&self, prefetched: Prefetched) {
         let _ = self
             .shared
             .try_with_value(|shared| shared.prefetched.replace(Some(prefetched)));
     }
 
     /// The message for a failed launch, in the words in effect.
-    pub fn launch_message(&self, failure: LaunchFailure) -> String {
+    pub(crate) fn launch_message(&self, failure: LaunchFailure) -> String {
         let key = match failure {
             LaunchFailure::UnsafeLink => Key::UnsafeLink,
             LaunchFailure::Request => Key::LinkFailed,
@@ -362,14 +362,14 @@ impl Controller {
     }
 
     /// `capital-offer-error`.
-    pub fn report_error(&self, kind: ErrorKind, message: &str, status: Option<u16>) {
+    pub(crate) fn report_error(&self, kind: ErrorKind, message: &str, status: Option<u16>) {
         if let Some(host) = self.host() {
             events::error(&host, kind, message, status);
         }
     }
 
     /// Aborts everything in flight; nothing is reported after this.
-    pub fn close(&self) {
+    pub(crate) fn close(&self) {
         let _ = self.shared.try_with_value(|shared| shared.requests.close());
     }
 }

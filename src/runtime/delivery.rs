@@ -47,7 +47,7 @@ impl Delivered {
 /// Observes `tile` while `watched()` (a reactive read) names an undelivered offer; once half of the tile has been
 /// visible, asks `backend()` to mark that offer delivered and hands the updated offer to
 /// `on_marked`. A failed request is forgotten, so the next load tries again.
-pub fn mark_when_seen(
+pub(crate) fn mark_when_seen(
     tile: NodeRef<Div>,
     watched: impl Fn() -> Option<String> + 'static,
     backend: impl Fn() -> Option<Backend> + Copy + 'static,

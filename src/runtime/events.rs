@@ -5,13 +5,13 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
-pub use crate::model::interface::{ErrorKind, Event};
+pub(crate) use crate::model::interface::{ErrorKind, Event};
 
 /// An event's `detail`: a plain object whose absent values are `null`.
-pub struct Detail(Object);
+pub(crate) struct Detail(Object);
 
 impl Detail {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Detail(Object::new())
     }
 
@@ -20,26 +20,26 @@ impl Detail {
         self
     }
 
-    pub fn text(self, key: &str, value: Option<&str>) -> Self {
+    pub(crate) fn text(self, key: &str, value: Option<&str>) -> Self {
         self.with(key, value.map_or(JsValue::NULL, JsValue::from_str))
     }
 
     /// Numbers are whole (seconds, HTTP statuses), well inside a JS number's exact range.
-    pub fn number(self, key: &str, value: Option<i64>) -> Self {
+    pub(crate) fn number(self, key: &str, value: Option<i64>) -> Self {
         self.with(
             key,
             value.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64)),
         )
     }
 
-    pub fn flag(self, key: &str, value: bool) -> Self {
+    pub(crate) fn flag(self, key: &str, value: bool) -> Self {
         self.with(key, JsValue::from_bool(value))
     }
 }
 
 /// Dispatches `name` on `host` with `detail`; returns `false` when a listener called
 /// `preventDefault()` on a cancelable event.
-pub fn dispatch(host: &HtmlElement, name: &str, detail: Detail, cancelable: bool) -> bool {
+pub(crate) fn dispatch(host: &HtmlElement, name: &str, detail: Detail, cancelable: bool) -> bool {
     let init = CustomEventInit::new();
     init.set_bubbles(true);
     init.set_composed(true);
@@ -52,7 +52,7 @@ pub fn dispatch(host: &HtmlElement, name: &str, detail: Detail, cancelable: bool
 }
 
 /// `capital-offer-error` with `{kind, message, status}`.
-pub fn error(host: &HtmlElement, kind: ErrorKind, message: &str, status: Option<u16>) {
+pub(crate) fn error(host: &HtmlElement, kind: ErrorKind, message: &str, status: Option<u16>) {
     let detail = Detail::new()
         .text("kind", Some(kind.as_str()))
         .text("message", Some(message))

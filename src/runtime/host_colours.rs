@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 type Pending = Vec<(web_sys::HtmlElement, RwSignal<HostColours>)>;
 
 /// `--capital-brand-color` and `--capital-accent-color` as the page's CSS sets them on a host.
-pub type HostColours = (Option<String>, Option<String>);
+pub(crate) type HostColours = (Option<String>, Option<String>);
 
 thread_local! {
     static PENDING: std::cell::RefCell<Pending> = const { std::cell::RefCell::new(Vec::new()) };
@@ -20,7 +20,7 @@ thread_local! {
 /// cost 2 ms an element on a page of 100 (BENCHMARKS.md). So all elements that start in the same
 /// task are read together: every read first, then every signal set, one recalculation in all.
 /// (A zero-delay timeout rather than an animation frame: frames do not run in background tabs.)
-pub fn read_host_colours(host: web_sys::HtmlElement, into: RwSignal<HostColours>) {
+pub(crate) fn read_host_colours(host: web_sys::HtmlElement, into: RwSignal<HostColours>) {
     let first = PENDING.with(|pending| {
         let mut pending = pending.borrow_mut();
         pending.push((host, into));

@@ -79,7 +79,7 @@ fn options(pairs: &[(&str, &str)]) -> Object {
 /// The locale the tile formats with: the attribute when `Intl` accepts it, else the browser's
 /// language, else English. The check goes through the formatter cache, so a page of elements
 /// validates a locale once.
-pub fn resolve_locale(requested: Option<&str>) -> String {
+pub(crate) fn resolve_locale(requested: Option<&str>) -> String {
     let browser = web_sys::window().and_then(|w| w.navigator().language());
     [requested.map(str::to_owned), browser]
         .into_iter()
@@ -91,12 +91,12 @@ pub fn resolve_locale(requested: Option<&str>) -> String {
 
 /// Formats numbers, money, rates and dates for one locale.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Formatter {
+pub(crate) struct Formatter {
     pub locale: String,
 }
 
 impl Formatter {
-    pub fn new(locale: String) -> Self {
+    pub(crate) fn new(locale: String) -> Self {
         Formatter { locale }
     }
 }

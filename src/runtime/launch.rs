@@ -20,7 +20,7 @@ use crate::model::options::LinkTarget;
 
 /// What the call to action is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LaunchState {
+pub(crate) enum LaunchState {
     Idle,
     /// A link is being fetched; further clicks send nothing.
     Busy,
@@ -30,7 +30,7 @@ pub enum LaunchState {
 
 /// Why the last launch failed, each with its own message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LaunchFailure {
+pub(crate) enum LaunchFailure {
     /// The backend answered no link (network, HTTP error, unreadable answer).
     Request,
     /// The link failed the link policy and was not opened.
@@ -38,7 +38,7 @@ pub enum LaunchFailure {
 }
 
 /// What one launch needs from its element.
-pub struct LaunchContext {
+pub(crate) struct LaunchContext {
     pub backend: Backend,
     /// Where the events go.
     pub host: HtmlElement,
@@ -52,7 +52,7 @@ pub struct LaunchContext {
 }
 
 /// Asks for a fresh link of `link_type`, checks it and opens it.
-pub fn launch(context: LaunchContext, link_type: AccountLinkType) {
+pub(crate) fn launch(context: LaunchContext, link_type: AccountLinkType) {
     let LaunchContext {
         backend,
         host,

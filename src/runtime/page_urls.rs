@@ -16,14 +16,14 @@ fn parse_against_page(url: &str) -> Option<(web_sys::Url, String)> {
 }
 
 /// Checks an Account Link against `link-origins`. Returns the normalised URL that will be opened.
-pub fn checked_link(url: &str, link_origins: Option<&str>) -> Result<String, UnsafeLink> {
+pub(crate) fn checked_link(url: &str, link_origins: Option<&str>) -> Result<String, UnsafeLink> {
     let (parsed, page_origin) = parse_against_page(url).ok_or(UnsafeLink::Invalid)?;
     LinkPolicy::new(&page_origin, link_origins).check(&parsed.protocol(), &parsed.origin())?;
     Ok(parsed.href())
 }
 
 /// An icon URL from the backend, if the policy lets the element load it.
-pub fn safe_image_url(url: &str) -> Option<String> {
+pub(crate) fn safe_image_url(url: &str) -> Option<String> {
     let (parsed, page_origin) = parse_against_page(url)?;
     image_allowed(&parsed.protocol(), &parsed.origin(), &page_origin).then(|| parsed.href())
 }

@@ -10,7 +10,7 @@ use crate::runtime::controller::Controller;
 use crate::runtime::page_urls::safe_image_url;
 
 #[component]
-pub fn CardContent(
+pub(super) fn CardContent(
     /// The element's state (for the call to action).
     controller: Controller,
     /// What to show, already formatted.

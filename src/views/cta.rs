@@ -10,7 +10,7 @@ use crate::runtime::launch::LaunchState;
 
 /// The call to action: asks the backend for a fresh Account Link on every click.
 #[component]
-pub fn Cta(
+pub(super) fn Cta(
     /// The element's state.
     controller: Controller,
     /// The button's label.

@@ -6,7 +6,7 @@ use crate::model::copy::Key;
 use crate::runtime::controller::Controller;
 
 #[component]
-pub fn Failure(
+pub(super) fn Failure(
     /// The element's state (for the retry).
     controller: Controller,
 ) -> impl IntoView {

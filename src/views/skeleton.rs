@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::model::card::Card;
 
 #[component]
-pub fn Skeleton(
+pub(super) fn Skeleton(
     /// The card the skeleton stands for; nothing when there is none.
     card: Option<Card>,
 ) -> impl IntoView {

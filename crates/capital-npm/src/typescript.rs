@@ -3,12 +3,12 @@
 use capital_offer_tile::model::interface::ValueType;
 
 /// A string literal type: `'tile'`.
-pub fn literal(value: &str) -> String {
+pub(crate) fn literal(value: &str) -> String {
     format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
 /// The TypeScript type of a value.
-pub fn value_type(values: &ValueType) -> String {
+pub(crate) fn value_type(values: &ValueType) -> String {
     match values {
         ValueType::Text => "string".to_owned(),
         ValueType::Number => "number".to_owned(),
@@ -28,14 +28,14 @@ fn union(values: &[&str]) -> String {
 }
 
 /// `text` as a JSDoc comment indented by `indent` spaces.
-pub fn doc(text: &str, indent: usize) -> String {
+pub(crate) fn doc(text: &str, indent: usize) -> String {
     let pad = " ".repeat(indent);
     let text = text.replace("*/", "*\\/");
     format!("{pad}/** {text} */\n")
 }
 
 /// `api-base` → `ApiBase`.
-pub fn pascal_case(name: &str) -> String {
+pub(crate) fn pascal_case(name: &str) -> String {
     name.split(['-', '_'])
         .map(|word| {
             let mut chars = word.chars();
@@ -48,7 +48,7 @@ pub fn pascal_case(name: &str) -> String {
 }
 
 /// A property name, quoted when it is not an identifier (`'api-base'`).
-pub fn property_name(name: &str) -> String {
+pub(crate) fn property_name(name: &str) -> String {
     if name
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')

@@ -2,9 +2,9 @@
 //! clock in Stripe's unit, budgets' arithmetic, and Stripe's objects kept whole. Every layer above
 //! reads these; they read nothing of the crate but each other.
 
-pub mod accounts;
-pub mod budgets;
+pub(crate) mod accounts;
+pub(crate) mod budgets;
 pub mod clock;
 pub mod offer_notice;
-pub mod selection;
-pub mod whole;
+pub(crate) mod selection;
+pub(crate) mod whole;

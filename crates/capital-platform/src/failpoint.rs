@@ -17,7 +17,7 @@ fn armed() -> Option<&'static str> {
 
 /// Aborts the process if `CAPITAL_FAILPOINT` names this point; waits three seconds if it names
 /// `pause:` and this point.
-pub async fn hit(name: &str) {
+pub(crate) async fn hit(name: &str) {
     let Some(armed) = armed() else { return };
     if armed == name {
         eprintln!("failpoint {name}: aborting");

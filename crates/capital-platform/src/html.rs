@@ -3,7 +3,7 @@
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 /// An English page: `title`, the favicon, `style` (static CSS), then `body`.
-pub fn page(title: &str, style: &str, body: Markup) -> Markup {
+pub(crate) fn page(title: &str, style: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {

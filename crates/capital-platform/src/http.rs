@@ -3,21 +3,21 @@
 //! webhooks, the demo sign-in, the offer email's unsubscribe link, the sandbox's hosted pages and
 //! dashboard tools, probes). Only this layer and startup name [`state::AppState`].
 
-pub mod element;
-pub mod email;
-pub mod error;
-pub mod extract;
-pub mod hosted;
+pub(crate) mod element;
+pub(crate) mod email;
+pub(crate) mod error;
+pub(crate) mod extract;
+pub(crate) mod hosted;
 pub mod identity;
-pub mod live;
+pub(crate) mod live;
 pub mod metrics;
 pub mod openapi;
-pub mod origin_check;
-pub mod probes;
+pub(crate) mod origin_check;
+pub(crate) mod probes;
 pub mod router;
-pub mod sandbox_admin;
+pub(crate) mod sandbox_admin;
 pub mod serve;
-pub mod session;
-pub mod sign_in;
+pub(crate) mod session;
+pub(crate) mod sign_in;
 pub mod state;
-pub mod webhooks;
+pub(crate) mod webhooks;

@@ -5,8 +5,8 @@
 pub mod cli;
 pub mod config;
 pub mod domain;
-pub mod failpoint;
-pub mod html;
+pub(crate) mod failpoint;
+pub(crate) mod html;
 pub mod http;
 pub mod library;
 pub mod metrics;

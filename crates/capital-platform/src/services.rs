@@ -3,9 +3,9 @@
 //! (the store, Stripe's side, the change feed) and returns its own error; the HTTP layer turns
 //! those into answers, once (`http/error.rs`).
 
-pub mod capital;
+pub(crate) mod capital;
 pub mod changes;
-pub mod delivery;
+pub(crate) mod delivery;
 pub mod offer_emails;
-pub mod offer_view;
-pub mod webhook_ingest;
+pub(crate) mod offer_view;
+pub(crate) mod webhook_ingest;

@@ -2,8 +2,8 @@
 //! the sandbox's events. Each is supervised (a panic restarts it), handed exactly the handles it
 //! uses, and stopped by one shutdown signal.
 
-pub mod offer_emails;
-pub mod retrievals;
-pub mod sandbox_events;
-pub mod shutdown;
+pub(crate) mod offer_emails;
+pub(crate) mod retrievals;
+pub(crate) mod sandbox_events;
+pub(crate) mod shutdown;
 pub mod supervise;

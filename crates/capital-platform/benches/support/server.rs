@@ -5,18 +5,18 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 /// The webhook secret the benches sign with.
-pub const SECRET: &str = "whsec_bench";
+pub(crate) const SECRET: &str = "whsec_bench";
 
 /// The server binary: `CAPITAL_TEST_SERVER_BINARY` (the test command sets it to the release
 /// build), else the one cargo built beside this bench or test.
-pub fn server_binary() -> String {
+pub(crate) fn server_binary() -> String {
     std::env::var("CAPITAL_TEST_SERVER_BINARY")
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_capital-platform").to_owned())
 }
 
 /// Starts `capital-platform serve` on a free port with its data in `data` and `extra` flags;
 /// returns the process and its base URL once it answers.
-pub async fn start(data: &Path, extra: &[String]) -> (tokio::process::Child, String) {
+pub(crate) async fn start(data: &Path, extra: &[String]) -> (tokio::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -50,7 +50,7 @@ pub async fn start(data: &Path, extra: &[String]) -> (tokio::process::Child, Str
 
 /// The sandbox admin token the server in `data` wrote for its CLI, for the dashboard's routes.
 #[allow(dead_code)]
-pub fn admin_token(data: &Path) -> String {
+pub(crate) fn admin_token(data: &Path) -> String {
     std::fs::read_to_string(data.join("sandbox-admin-token"))
         .expect("the server writes its sandbox admin token to --data-dir")
         .trim()
@@ -58,7 +58,7 @@ pub fn admin_token(data: &Path) -> String {
 }
 
 /// Signs in as `account`; returns the session cookie.
-pub async fn sign_in(client: &reqwest::Client, base: &str, account: &str) -> String {
+pub(crate) async fn sign_in(client: &reqwest::Client, base: &str, account: &str) -> String {
     let signed_in = client
         .post(format!("{base}/sign-in"))
         .form(&[("account", account)])

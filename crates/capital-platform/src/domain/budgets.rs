@@ -21,7 +21,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 /// How long a call to Stripe waits for the instance's budget before it is given up.
-pub const STRIPE_BUDGET_WAIT: Duration = Duration::from_secs(2);
+pub(crate) const STRIPE_BUDGET_WAIT: Duration = Duration::from_secs(2);
 
 /// Accounts the link budget remembers before it forgets the ones that are full again.
 const REMEMBERED_ACCOUNTS: usize = 10_000;

@@ -21,7 +21,7 @@ use crate::http::session::{SignedInAccount, SignedInSession};
 use crate::http::state::AppState;
 use crate::services::capital::CapitalLinkType;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/offer", get(offer))
         .route("/offer/events", get(offer_events))

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::http::error::AppError;
 use crate::http::state::AppState;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/email/unsubscribe", get(confirm).post(unsubscribe))
 }
 

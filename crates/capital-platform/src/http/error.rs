@@ -237,7 +237,7 @@ impl IntoResponse for AppError {
 /// a query string or form that does not parse, a missing header) are plain text or empty;
 /// they are rewritten here, keeping their status and headers. JSON answers (already the envelope) and HTML pages (the sandbox's, the sign-in page)
 /// pass as they are.
-pub async fn in_envelope(
+pub(crate) async fn in_envelope(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {

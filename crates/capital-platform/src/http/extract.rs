@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 
 use crate::http::error::AppError;
 
-pub struct JsonBody<T>(pub T);
+pub(crate) struct JsonBody<T>(pub T);
 
 impl<S, T> FromRequest<S> for JsonBody<T>
 where
@@ -40,7 +40,7 @@ fn data_error(text: &str) -> String {
 
 /// The raw request body (webhooks need the exact bytes that were signed), with a body over the
 /// route's limit answered in Stripe's envelope like every other error.
-pub struct RawBody(pub axum::body::Bytes);
+pub(crate) struct RawBody(pub axum::body::Bytes);
 
 impl<S> FromRequest<S> for RawBody
 where

@@ -18,7 +18,7 @@ use crate::sandbox::{now, pages};
 /// An opened application may be submitted for this long after the link was created.
 const APPLICATION_WINDOW_SECONDS: i64 = 3600;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/sandbox/hosted/{token}", get(open))
         .route("/sandbox/hosted/{token}/submit", post(submit))

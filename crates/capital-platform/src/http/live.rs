@@ -37,7 +37,7 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 const RETRY: Duration = Duration::from_secs(2);
 
 /// The `Last-Event-ID` a reconnecting client sends.
-pub fn last_event_id(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn last_event_id(headers: &HeaderMap) -> Option<String> {
     headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -45,7 +45,7 @@ pub fn last_event_id(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The stream of `account`'s states for `session`, for a client that has the state `last_sent`.
-pub fn stream(
+pub(crate) fn stream(
     state: AppState,
     lasts: crate::http::session::Lasts,
     account: String,

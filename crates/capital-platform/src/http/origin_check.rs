@@ -21,7 +21,7 @@ use crate::http::error::AppError;
 use crate::http::state::AppState;
 
 /// `scheme://host[:port]` of a URL, lowercased; the URL itself if it has no path.
-pub fn origin_of(url: &str) -> String {
+pub(crate) fn origin_of(url: &str) -> String {
     let url = url.trim().to_ascii_lowercase();
     let after_scheme = url.find("://").map_or(0, |i| i + 3);
     match url[after_scheme..].find('/') {
@@ -31,7 +31,7 @@ pub fn origin_of(url: &str) -> String {
 }
 
 /// Whether a browser request with these headers comes from an allowed page.
-pub fn allowed(origin: Option<&str>, fetch_site: Option<&str>, allowed: &[String]) -> bool {
+pub(crate) fn allowed(origin: Option<&str>, fetch_site: Option<&str>, allowed: &[String]) -> bool {
     match origin {
         Some(origin) => {
             let origin = origin.trim().to_ascii_lowercase();
@@ -42,7 +42,7 @@ pub fn allowed(origin: Option<&str>, fetch_site: Option<&str>, allowed: &[String
 }
 
 /// Whether a GET navigation reached us from another site (a link or a redirect from elsewhere).
-pub fn cross_site(headers: &axum::http::HeaderMap) -> bool {
+pub(crate) fn cross_site(headers: &axum::http::HeaderMap) -> bool {
     headers
         .get("sec-fetch-site")
         .and_then(|v| v.to_str().ok())
@@ -54,7 +54,7 @@ pub fn cross_site(headers: &axum::http::HeaderMap) -> bool {
 const TRUNK_SERVE_ORIGIN: &str = "http://127.0.0.1:8080";
 
 /// The middleware: state-changing methods only.
-pub async fn same_site_writes(
+pub(crate) async fn same_site_writes(
     State(state): State<AppState>,
     request: Request,
     next: Next,
@@ -85,7 +85,7 @@ pub async fn same_site_writes(
 /// under pass: `--public-url`'s, `--cors-origins`', `trunk serve`'s, and for a loopback
 /// `--public-url`, the other loopback names on the same port. A request without `Host` (HTTP/1.0,
 /// in-process tests) is no browser's and passes.
-pub async fn known_hosts(
+pub(crate) async fn known_hosts(
     State(state): State<AppState>,
     request: Request,
     next: Next,
@@ -110,7 +110,7 @@ pub async fn known_hosts(
 }
 
 /// Whether `host` (a `Host` header: `name[:port]`) names one of the `published` URLs.
-pub fn host_allowed(host: &str, published: &[String]) -> bool {
+pub(crate) fn host_allowed(host: &str, published: &[String]) -> bool {
     let Ok(authority) = host.trim().parse::<axum::http::uri::Authority>() else {
         return false;
     };

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::http::error::AppError;
 use crate::http::state::AppState;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -18,7 +18,7 @@ use crate::http::state::AppState;
 use crate::sandbox::CreateOffer;
 use crate::sandbox::machine::Action;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/sandbox/admin/offers", post(create_offer))
         .route("/sandbox/admin/offers/{offer}/{action}", post(act))

@@ -11,16 +11,16 @@ use crate::http::error::AppError;
 use crate::http::identity::{Refusal, SignedIn};
 use crate::http::state::AppState;
 
-pub use crate::http::identity::demo::{COOKIE, cookie_name, new_session_id, session_cookie};
+pub(crate) use crate::http::identity::demo::{cookie_name, new_session_id, session_cookie};
 
 /// The signed-in user's connected account.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignedInAccount(pub String);
+pub(crate) struct SignedInAccount(pub String);
 
 /// The signed-in user's connected account and what their live streams are counted by (the
 /// session where the identity has one, else the account).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignedInSession {
+pub(crate) struct SignedInSession {
     pub session: String,
     pub account: String,
     /// What an open stream checks now and then: its demo session still open, its token not
@@ -30,7 +30,7 @@ pub struct SignedInSession {
 
 /// How long a signed-in user's proof lasts, for live streams.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Lasts {
+pub(crate) struct Lasts {
     pub demo_session: Option<String>,
     pub expires_at: Option<u64>,
 }

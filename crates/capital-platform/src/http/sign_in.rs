@@ -21,7 +21,7 @@ form{display:grid;gap:10px} button{display:grid;text-align:left;padding:12px 14p
 button:hover{border-color:#0a7cff} button:focus-visible{border-color:#0a7cff;outline:3px solid #0a7cff;outline-offset:2px}
 span{color:#5b6170;font-size:13px}";
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/sign-in", get(page).post(sign_in))
         .route("/sign-out", post(sign_out))

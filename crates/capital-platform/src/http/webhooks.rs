@@ -10,7 +10,7 @@ use crate::http::error::AppError;
 use crate::http::extract::RawBody;
 use crate::http::state::AppState;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/webhooks/stripe", post(receive))
 }
 

@@ -32,7 +32,7 @@ impl DeliveryError {
 }
 
 /// Marks `offer` delivered and stores Stripe's answer.
-pub async fn mark_delivered(
+pub(crate) async fn mark_delivered(
     capital: &Capital,
     store: &Store,
     offer: &str,

@@ -1,7 +1,7 @@
 //! Work a webhook leaves for after its answer, kept in the store so that a restart resumes it:
 //! retrieving a replaced offer's whole state from Stripe. A worker (started with the app) runs
 //! what is due when woken and once a second; a failure is retried later, doubling, and given up
-//! (logged) after [`ATTEMPTS`] tries. It is a job (`store/jobs.rs`): one instance retrieves each.
+//! (logged) after its kind's tries (`JobKind::attempts`, eight). It is a job (`store/jobs.rs`): one instance retrieves each.
 //! The offer was already marked replaced when the webhook came, so the store is right meanwhile;
 //! the retrieval only completes it.
 
@@ -15,12 +15,9 @@ use crate::services::capital::Capital;
 use crate::store::{Job, JobKind, Retried, StoreError};
 use crate::workers::supervise::{JobHandles, each_due_job};
 
-/// Tries before a retrieval is given up.
-pub const ATTEMPTS: i64 = JobKind::RetrieveOffer.attempts();
-
 /// Runs due retrievals until the shutdown: when woken, and once a second for retries that come
 /// due.
-pub async fn run(jobs: JobHandles, capital: Capital, wake: Arc<Notify>) {
+pub(crate) async fn run(jobs: JobHandles, capital: Capital, wake: Arc<Notify>) {
     loop {
         if let Err(error) = run_due(&jobs, &capital).await {
             tracing::error!(%error, "follow-ups");
@@ -32,7 +29,7 @@ pub async fn run(jobs: JobHandles, capital: Capital, wake: Arc<Notify>) {
 }
 
 /// Runs every retrieval due now that this instance can claim (one instance retrieves each).
-pub async fn run_due(jobs: &JobHandles, capital: &Capital) -> Result<(), StoreError> {
+pub(crate) async fn run_due(jobs: &JobHandles, capital: &Capital) -> Result<(), StoreError> {
     let store = &jobs.store;
     each_due_job(jobs, JobKind::RetrieveOffer, |job| async move {
         let retrieving = capital.retrieve_offer(&job.subject);

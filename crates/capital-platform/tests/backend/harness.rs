@@ -8,12 +8,12 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
-pub const ROCKET: &str = "acct_1RocketCourier";
+pub(crate) const ROCKET: &str = "acct_1RocketCourier";
 
 /// The database the suites run on: a fresh database of the PostgreSQL cluster named by
 /// `CAPITAL_TEST_POSTGRES` (the project's throwaway one, `scripts/postgres`), else an in-memory
 /// SQLite database. One per call, so that tests never share state.
-pub async fn fresh_database_url() -> String {
+pub(crate) async fn fresh_database_url() -> String {
     let Ok(admin) = std::env::var("CAPITAL_TEST_POSTGRES") else {
         return "sqlite::memory:".to_owned();
     };
@@ -21,7 +21,7 @@ pub async fn fresh_database_url() -> String {
 }
 
 /// A new, empty database on the cluster at `admin` (a URL of one of its databases).
-pub async fn fresh_postgres_database(admin: &str) -> String {
+pub(crate) async fn fresh_postgres_database(admin: &str) -> String {
     use sqlx::Connection;
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let name = format!(
@@ -41,7 +41,7 @@ pub async fn fresh_postgres_database(admin: &str) -> String {
 }
 
 /// A database two instances can share: a fresh PostgreSQL database, or a SQLite file.
-pub async fn shared_database_url(name: &str) -> String {
+pub(crate) async fn shared_database_url(name: &str) -> String {
     match std::env::var("CAPITAL_TEST_POSTGRES") {
         Ok(admin) => fresh_postgres_database(&admin).await,
         Err(_) => {
@@ -57,40 +57,40 @@ pub async fn shared_database_url(name: &str) -> String {
 }
 
 /// Which database this run uses, for messages.
-pub fn database_kind() -> &'static str {
+pub(crate) fn database_kind() -> &'static str {
     if std::env::var_os("CAPITAL_TEST_POSTGRES").is_some() {
         "PostgreSQL"
     } else {
         "SQLite"
     }
 }
-pub const BAKERY: &str = "acct_1SunsetBakery";
+pub(crate) const BAKERY: &str = "acct_1SunsetBakery";
 
-pub struct TestApp {
+pub(crate) struct TestApp {
     pub router: Router,
     pub state: AppState,
 }
 
-pub struct Answer {
+pub(crate) struct Answer {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub text: String,
 }
 
 impl Answer {
-    pub fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
     }
 }
 
 impl TestApp {
-    pub async fn new() -> TestApp {
+    pub(crate) async fn new() -> TestApp {
         TestApp::with_config(Config::for_tests()).await
     }
 
     /// The app on `config`; with `CAPITAL_TEST_POSTGRES` set (scripts/test sets it for its
     /// PostgreSQL run), an in-memory SQLite database becomes a fresh PostgreSQL one.
-    pub async fn with_config(mut config: Config) -> TestApp {
+    pub(crate) async fn with_config(mut config: Config) -> TestApp {
         if config.database_url.as_deref() == Some("sqlite::memory:") {
             config.database_url = Some(fresh_database_url().await);
         }
@@ -103,7 +103,7 @@ impl TestApp {
 
     /// Sends `request`; an answer of a route the OpenAPI document describes is checked against
     /// it ([`contract::check`]), so that every suite holds the document true.
-    pub async fn send(&self, request: Request<Body>) -> Answer {
+    pub(crate) async fn send(&self, request: Request<Body>) -> Answer {
         let method = request.method().clone();
         let uri = request.uri().clone();
         let response = self.router.clone().oneshot(request).await.unwrap();
@@ -122,7 +122,7 @@ impl TestApp {
     /// Signs in as `account`: through the sign-in form with `--identity demo` (returns the
     /// session cookie), or with a fresh session token with `--identity token` (returns
     /// `Bearer …`, which the helpers below send as `Authorization`).
-    pub async fn sign_in(&self, account: &str) -> String {
+    pub(crate) async fn sign_in(&self, account: &str) -> String {
         if let Some(secret) = &self.state.config.identity_secret {
             let token = capital_platform::http::identity::token::mint_hs256(
                 secret,
@@ -147,7 +147,7 @@ impl TestApp {
         cookie.split(';').next().unwrap().to_owned()
     }
 
-    pub async fn get(&self, path: &str, cookie: Option<&str>) -> Answer {
+    pub(crate) async fn get(&self, path: &str, cookie: Option<&str>) -> Answer {
         let mut request = Request::get(path);
         if let Some(cookie) = cookie {
             request = request.header(credential_header(cookie), cookie);
@@ -155,7 +155,7 @@ impl TestApp {
         self.send(request.body(Body::empty()).unwrap()).await
     }
 
-    pub async fn post_json(&self, path: &str, cookie: Option<&str>, body: Value) -> Answer {
+    pub(crate) async fn post_json(&self, path: &str, cookie: Option<&str>, body: Value) -> Answer {
         let mut request = Request::post(path).header("content-type", "application/json");
         if let Some(cookie) = cookie {
             request = request.header(credential_header(cookie), cookie);
@@ -165,7 +165,7 @@ impl TestApp {
     }
 
     /// A POST with an arbitrary content type and body, as a client could send it.
-    pub async fn post_raw(
+    pub(crate) async fn post_raw(
         &self,
         path: &str,
         cookie: &str,
@@ -182,7 +182,7 @@ impl TestApp {
     /// A sandbox dashboard action (`/sandbox/admin/...`); panics unless it succeeds.
     /// The sandbox CLI's credential (`Authorization: Bearer` with the admin token), for
     /// [`TestApp::get`] and [`TestApp::post_json`] on the sandbox's admin routes.
-    pub fn admin_credential(&self) -> String {
+    pub(crate) fn admin_credential(&self) -> String {
         use secrecy::ExposeSecret;
         let token = self
             .state
@@ -193,7 +193,7 @@ impl TestApp {
     }
 
     /// A sandbox dashboard action, as the CLI does it (with the admin token).
-    pub async fn admin(&self, path: &str, body: Value) -> Value {
+    pub(crate) async fn admin(&self, path: &str, body: Value) -> Value {
         let admin = self.admin_credential();
         let answer = self
             .post_json(&format!("/sandbox/admin{path}"), Some(&admin), body)
@@ -207,7 +207,7 @@ impl TestApp {
         answer.json()
     }
 
-    pub async fn offer_state(&self, cookie: &str) -> Value {
+    pub(crate) async fn offer_state(&self, cookie: &str) -> Value {
         let answer = self.get("/api/capital/offer", Some(cookie)).await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
         answer.json()
@@ -216,14 +216,14 @@ impl TestApp {
 
 /// The server binary the process tests run: `CAPITAL_TEST_SERVER_BINARY` (the test command sets
 /// it to the release build, as a platform deploys it), else this test build's binary.
-pub fn server_binary() -> String {
+pub(crate) fn server_binary() -> String {
     std::env::var("CAPITAL_TEST_SERVER_BINARY")
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_capital-platform").to_owned())
 }
 
 /// The stand-in Stripe (`examples/stand_in_stripe.rs`): `CAPITAL_TEST_STAND_IN_STRIPE` (the test
 /// command builds it in release beside the server), else this profile's build of the example.
-pub fn stand_in_stripe_binary() -> std::path::PathBuf {
+pub(crate) fn stand_in_stripe_binary() -> std::path::PathBuf {
     if let Ok(path) = std::env::var("CAPITAL_TEST_STAND_IN_STRIPE") {
         return path.into();
     }
@@ -245,7 +245,7 @@ pub fn stand_in_stripe_binary() -> std::path::PathBuf {
 }
 
 /// What [`TestApp::sign_in`] returned goes in: `Authorization` for a bearer token, else `Cookie`.
-pub fn credential_header(credential: &str) -> &'static str {
+pub(crate) fn credential_header(credential: &str) -> &'static str {
     if credential.starts_with("Bearer ") {
         "authorization"
     } else {
@@ -253,7 +253,7 @@ pub fn credential_header(credential: &str) -> &'static str {
     }
 }
 
-pub fn now_seconds() -> u64 {
+pub(crate) fn now_seconds() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -261,17 +261,17 @@ pub fn now_seconds() -> u64 {
 }
 
 /// The HS256 secret of the test apps in `--identity token` (Stripe mode has no demo sign-in).
-pub const TEST_IDENTITY_SECRET: &str = "test-identity-secret-0123456789abcdef";
+pub(crate) const TEST_IDENTITY_SECRET: &str = "test-identity-secret-0123456789abcdef";
 
 /// `config` signing its users in with session tokens signed by [`TEST_IDENTITY_SECRET`].
-pub fn with_token_identity(mut config: Config) -> Config {
+pub(crate) fn with_token_identity(mut config: Config) -> Config {
     config.identity = Some(capital_platform::IdentityMode::Token);
     config.identity_secret = Some(TEST_IDENTITY_SECRET.to_owned().into());
     config
 }
 
 /// `scripts/smtp-sink.py` on a free port, keeping messages in a fresh directory.
-pub struct SmtpSink {
+pub(crate) struct SmtpSink {
     process: Option<tokio::process::Child>,
     port: u16,
     dir: std::path::PathBuf,
@@ -279,7 +279,7 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     /// `None` (and a note) where the test Python with aiosmtpd is not set up.
-    pub async fn start() -> Option<SmtpSink> {
+    pub(crate) async fn start() -> Option<SmtpSink> {
         if std::env::var_os("CAPITAL_TEST_SMTP_PYTHON").is_none() {
             eprintln!("skipped: CAPITAL_TEST_SMTP_PYTHON unset (scripts/test sets it up)");
             return None;
@@ -302,7 +302,7 @@ impl SmtpSink {
         Some(sink)
     }
 
-    pub async fn resume(&mut self) {
+    pub(crate) async fn resume(&mut self) {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/smtp-sink.py");
         self.process = Some(
             tokio::process::Command::new(std::env::var("CAPITAL_TEST_SMTP_PYTHON").unwrap())
@@ -326,18 +326,18 @@ impl SmtpSink {
         panic!("the SMTP sink did not start");
     }
 
-    pub async fn stop(&mut self) {
+    pub(crate) async fn stop(&mut self) {
         if let Some(mut process) = self.process.take() {
             process.kill().await.unwrap();
         }
     }
 
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         // The test server speaks plain SMTP on loopback: asked for by name, as `--smtp-url` requires.
         format!("smtp://127.0.0.1:{}?tls=none", self.port)
     }
 
-    pub fn refuse(&self, refuse: bool) {
+    pub(crate) fn refuse(&self, refuse: bool) {
         let flag = self.dir.join("refuse");
         if refuse {
             std::fs::write(flag, "").unwrap();
@@ -347,7 +347,7 @@ impl SmtpSink {
     }
 
     /// Makes the server take `seconds` to accept each message (none: at once).
-    pub fn delay(&self, seconds: Option<u32>) {
+    pub(crate) fn delay(&self, seconds: Option<u32>) {
         let flag = self.dir.join("delay");
         match seconds {
             Some(seconds) => std::fs::write(flag, seconds.to_string()).unwrap(),
@@ -357,7 +357,7 @@ impl SmtpSink {
         }
     }
 
-    pub fn messages(&self) -> Vec<String> {
+    pub(crate) fn messages(&self) -> Vec<String> {
         let mut names: Vec<_> = std::fs::read_dir(&self.dir)
             .unwrap()
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -383,7 +383,7 @@ impl Drop for SmtpSink {
 }
 
 /// The message's body parts decoded from quoted-printable (enough for the assertions).
-pub fn decoded(message: &str) -> String {
+pub(crate) fn decoded(message: &str) -> String {
     message
         .replace("=\r\n", "")
         .replace("=3D", "=")
@@ -393,7 +393,7 @@ pub fn decoded(message: &str) -> String {
 /// The element's routes' answers against `capital_platform::http::openapi::document()`: an answer of a
 /// documented route and method must have a documented status, the documented headers, a
 /// documented content type, and a body its schema accepts.
-pub mod contract {
+pub(crate) mod contract {
     use std::collections::HashMap;
     use std::sync::{Arc, LazyLock, Mutex};
 
@@ -410,7 +410,7 @@ pub mod contract {
         LazyLock::new(Default::default);
 
     /// The document's operation for `method` on `path` (a path under the api base), if any.
-    pub fn operation(method: &Method, path: &str) -> Option<&'static Value> {
+    pub(crate) fn operation(method: &Method, path: &str) -> Option<&'static Value> {
         let relative = path.strip_prefix(capital_platform::http::openapi::API_BASE)?;
         DOCUMENT["paths"]
             .get(relative)?
@@ -418,7 +418,7 @@ pub mod contract {
     }
 
     /// A validator for `schema`, resolving its `$ref`s in the document's components.
-    pub fn validator(schema: &Value) -> Arc<jsonschema::Validator> {
+    pub(crate) fn validator(schema: &Value) -> Arc<jsonschema::Validator> {
         let key = schema.to_string();
         let mut validators = VALIDATORS.lock().unwrap();
         validators
@@ -436,7 +436,7 @@ pub mod contract {
     }
 
     /// Panics with what differs when `instance` is not valid for `schema`.
-    pub fn assert_valid(schema: &Value, instance: &Value, what: &str) {
+    pub(crate) fn assert_valid(schema: &Value, instance: &Value, what: &str) {
         let validator = validator(schema);
         let errors: Vec<String> = validator
             .iter_errors(instance)
@@ -449,7 +449,7 @@ pub mod contract {
     }
 
     /// The checks of the module doc; routes and methods the document leaves out pass unchecked.
-    pub fn check(method: &Method, path: &str, answer: &Answer) {
+    pub(crate) fn check(method: &Method, path: &str, answer: &Answer) {
         let Some(operation) = operation(method, path) else {
             return;
         };

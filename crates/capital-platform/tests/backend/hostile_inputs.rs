@@ -76,7 +76,7 @@ const WORDS: &[&str] = &[
 ];
 
 /// Every event type the backend reads, and others.
-pub const EVENT_TYPES: &[&str] = &[
+pub(crate) const EVENT_TYPES: &[&str] = &[
     "capital.financing_offer.created",
     "capital.financing_offer.accepted",
     "capital.financing_offer.canceled",
@@ -131,7 +131,7 @@ fn key() -> impl Strategy<Value = String> {
 }
 
 /// Any JSON, nested up to eight deep, leaning on Stripe's field names and values.
-pub fn json_value() -> impl Strategy<Value = Value> {
+pub(crate) fn json_value() -> impl Strategy<Value = Value> {
     scalar().prop_recursive(8, 96, 8, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
@@ -142,7 +142,7 @@ pub fn json_value() -> impl Strategy<Value = Value> {
 }
 
 /// A well-formed financing offer of `account`.
-pub fn valid_offer(id: &str, account: &str, status: &str) -> Value {
+pub(crate) fn valid_offer(id: &str, account: &str, status: &str) -> Value {
     json!({
         "id": id, "object": "capital.financing_offer", "account": account, "status": status,
         "created": 1_700_000_000, "expires_after": 4_000_000_000_i64,
@@ -154,7 +154,7 @@ pub fn valid_offer(id: &str, account: &str, status: &str) -> Value {
 
 /// One webhook's body: an event of any type whose object is random JSON, a valid offer with
 /// one field (or one of its terms) replaced by random JSON, or no event at all.
-pub fn webhook_body() -> impl Strategy<Value = String> {
+pub(crate) fn webhook_body() -> impl Strategy<Value = String> {
     let event = |kind: &str, object: Value, id: String, created: Value| {
         json!({"id": id, "object": "event", "type": kind, "created": created,
                "data": {"object": object}})
@@ -210,7 +210,7 @@ pub fn webhook_body() -> impl Strategy<Value = String> {
 
 /// A sandbox dashboard action: `(path after /sandbox/admin, body)`, with extreme numbers;
 /// `{offer}` in the path is replaced by an offer the run created.
-pub fn sandbox_action() -> impl Strategy<Value = (String, Value)> {
+pub(crate) fn sandbox_action() -> impl Strategy<Value = (String, Value)> {
     let number = prop_oneof![
         any::<i64>().prop_map(Value::from),
         prop_oneof![
@@ -294,7 +294,7 @@ pub fn sandbox_action() -> impl Strategy<Value = (String, Value)> {
 }
 
 /// An odd request to the element's routes: `(method, path and query, headers, body)`.
-pub fn odd_request() -> impl Strategy<Value = (String, String, Vec<(String, String)>, Vec<u8>)> {
+pub(crate) fn odd_request() -> impl Strategy<Value = (String, String, Vec<(String, String)>, Vec<u8>)> {
     let path = prop_oneof![
         prop::sample::select(
             &[
@@ -365,7 +365,7 @@ pub fn odd_request() -> impl Strategy<Value = (String, String, Vec<(String, Stri
 }
 
 /// `count` values of `strategy` from a fixed seed: the same run every time.
-pub fn sample<S: Strategy>(strategy: S, count: usize) -> Vec<S::Value> {
+pub(crate) fn sample<S: Strategy>(strategy: S, count: usize) -> Vec<S::Value> {
     let mut runner = TestRunner::deterministic();
     (0..count)
         .map(|_| strategy.new_tree(&mut runner).expect("a value").current())

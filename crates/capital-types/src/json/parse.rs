@@ -22,7 +22,7 @@ pub enum Json<'a> {
 /// A string's value, or the error of a lone surrogate escape (`"\ud800"`). Like serde_json, the
 /// reader refuses such a string only where it is read: inside a value that is skipped, it is
 /// just well-formed text.
-pub type Text = Result<String, Error>;
+pub(super) type Text = Result<String, Error>;
 
 pub(crate) fn parse(text: &str) -> Result<Json<'_>, Error> {
     let mut parser = Parser {
