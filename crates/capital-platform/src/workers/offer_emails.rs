@@ -17,7 +17,12 @@ use crate::workers::supervise::{JobHandles, each_due_job};
 
 /// Works the outbox until the shutdown: at once when woken (a webhook queued an email), else
 /// every second.
-pub(crate) async fn run(jobs: JobHandles, emails: OfferEmails, changes: Changes, wake: Arc<Notify>) {
+pub(crate) async fn run(
+    jobs: JobHandles,
+    emails: OfferEmails,
+    changes: Changes,
+    wake: Arc<Notify>,
+) {
     while jobs.wait(&wake, Duration::from_secs(1)).await {
         if let Err(error) = run_due(&jobs, &emails, &changes).await {
             tracing::error!(%error, "offer emails");

@@ -10,7 +10,11 @@ use crate::sandbox::SandboxEvents;
 use crate::services::webhook_ingest::WebhookIngest;
 use crate::workers::shutdown::Shutdown;
 
-pub(crate) async fn run(ingest: WebhookIngest, events: Arc<Mutex<SandboxEvents>>, shutdown: Shutdown) {
+pub(crate) async fn run(
+    ingest: WebhookIngest,
+    events: Arc<Mutex<SandboxEvents>>,
+    shutdown: Shutdown,
+) {
     let mut events = events.lock().await;
     loop {
         let event = tokio::select! {

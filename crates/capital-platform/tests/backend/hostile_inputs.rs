@@ -294,7 +294,8 @@ pub(crate) fn sandbox_action() -> impl Strategy<Value = (String, Value)> {
 }
 
 /// An odd request to the element's routes: `(method, path and query, headers, body)`.
-pub(crate) fn odd_request() -> impl Strategy<Value = (String, String, Vec<(String, String)>, Vec<u8>)> {
+pub(crate) fn odd_request()
+-> impl Strategy<Value = (String, String, Vec<(String, String)>, Vec<u8>)> {
     let path = prop_oneof![
         prop::sample::select(
             &[
