@@ -65,9 +65,16 @@ pub struct Config {
     /// Directory for the SQLite database and the session key.
     #[arg(long, env = "CAPITAL_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
-    /// Database URL; defaults to `sqlite://{data-dir}/capital.db`.
-    #[arg(long, env = "DATABASE_URL", global = true)]
-    pub database_url: Option<String>,
+    /// Database URL; defaults to `sqlite://{data-dir}/capital.db`. A secret: a PostgreSQL URL
+    /// carries its password.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        hide_env_values = true,
+        value_parser = secret,
+        global = true
+    )]
+    pub database_url: Option<SecretString>,
     /// The trunk-built site to serve at `/` (gallery, live sandbox page, embed folder).
     #[arg(long, env = "CAPITAL_DIST_DIR", default_value = "dist", global = true)]
     pub dist_dir: PathBuf,
@@ -80,8 +87,14 @@ pub struct Config {
     )]
     pub cors_origins: Vec<String>,
     /// Stripe secret key (Stripe mode).
-    #[arg(long, env = "STRIPE_SECRET_KEY", hide_env_values = true, global = true)]
-    pub stripe_secret_key: Option<String>,
+    #[arg(
+        long,
+        env = "STRIPE_SECRET_KEY",
+        hide_env_values = true,
+        value_parser = secret,
+        global = true
+    )]
+    pub stripe_secret_key: Option<SecretString>,
     /// Webhook endpoint secret used to verify `Stripe-Signature` (in sandbox mode, the sandbox
     /// signs with it too). Stripe mode refuses to start with the sandbox's public default.
     #[arg(
@@ -89,9 +102,10 @@ pub struct Config {
         env = "STRIPE_WEBHOOK_SECRET",
         default_value = SANDBOX_WEBHOOK_SECRET,
         hide_env_values = true,
+        value_parser = secret,
         global = true
     )]
-    pub stripe_webhook_secret: String,
+    pub stripe_webhook_secret: SecretString,
     /// Stripe's API base URL (tests point it at a fake).
     #[arg(
         long,
@@ -300,8 +314,14 @@ pub struct Config {
     /// `?tls=none` for unencrypted SMTP, said at start)
     /// or `smtps://…`. Without it, sandbox mode keeps emails in its outbox; Stripe mode needs it
     /// for `--offer-notice email`/`both`.
-    #[arg(long, env = "CAPITAL_SMTP_URL", hide_env_values = true, global = true)]
-    pub smtp_url: Option<String>,
+    #[arg(
+        long,
+        env = "CAPITAL_SMTP_URL",
+        hide_env_values = true,
+        value_parser = secret,
+        global = true
+    )]
+    pub smtp_url: Option<SecretString>,
     /// The offer emails' sender.
     #[arg(
         long,
@@ -365,7 +385,8 @@ pub struct Config {
     pub secondary_color: String,
 }
 
-/// `--identity-secret` as a secret: never in a `Debug` print or a log.
+/// A secret flag (`--identity-secret`, the Stripe keys, the SMTP URL with its credentials): never
+/// in a `Debug` print or a log.
 fn secret(text: &str) -> Result<SecretString, String> {
     Ok(SecretString::from(text.to_owned()))
 }
@@ -394,10 +415,10 @@ impl Config {
             .unwrap_or_else(|| self.public_url.trim_end_matches('/').to_owned())
     }
 
-    pub fn database_url(&self) -> String {
+    pub fn database_url(&self) -> SecretString {
         self.database_url
             .clone()
-            .unwrap_or_else(|| format!("sqlite://{}/capital.db", self.data_dir.display()))
+            .unwrap_or_else(|| format!("sqlite://{}/capital.db", self.data_dir.display()).into())
     }
 
     /// Where an offer email's button leads.

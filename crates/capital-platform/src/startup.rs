@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum_extra::extract::cookie::Key;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::{Mutex, Notify};
 
 use crate::config::approved_copy::ApprovedCopy;
@@ -72,8 +72,9 @@ impl AppState {
             ),
             None => None,
         };
-        if let Some(parent) = config
-            .database_url()
+        let database_url = config.database_url();
+        if let Some(parent) = database_url
+            .expose_secret()
             .strip_prefix("sqlite://")
             .and_then(|path| std::path::Path::new(path).parent())
             && !parent.as_os_str().is_empty()
@@ -83,14 +84,14 @@ impl AppState {
                 source,
             })?;
         }
-        let store = Store::open(&config.database_url()).await?;
-        let changes = Changes::start(store.backend(), &config.database_url()).await?;
+        let store = Store::open(database_url.expose_secret()).await?;
+        let changes = Changes::start(store.backend(), &database_url).await?;
         let (capital, sandbox) = match config.mode {
             Mode::Sandbox => {
                 let sandbox_store = SandboxStore::open(store.pool().clone(), store.write_turns());
                 let (sandbox, events) = Sandbox::new(
                     sandbox_store,
-                    &config.stripe_webhook_secret,
+                    config.stripe_webhook_secret.expose_secret(),
                     &config.public_url,
                 );
                 let sandbox = Arc::new(sandbox);
@@ -99,8 +100,8 @@ impl AppState {
             Mode::Stripe => {
                 let key = config
                     .stripe_secret_key
-                    .as_deref()
-                    .filter(|k| !k.is_empty())
+                    .clone()
+                    .filter(|k| !k.expose_secret().is_empty())
                     .ok_or_else(|| {
                         StartError::Config("Stripe mode needs STRIPE_SECRET_KEY".into())
                     })?;
@@ -115,7 +116,7 @@ impl AppState {
                             .into(),
                     ));
                 }
-                let secret = config.stripe_webhook_secret.trim();
+                let secret = config.stripe_webhook_secret.expose_secret().trim();
                 if secret.is_empty() || secret == SANDBOX_WEBHOOK_SECRET {
                     return Err(StartError::Config(
                         "Stripe mode needs STRIPE_WEBHOOK_SECRET: the signing secret (whsec_…) of \
@@ -126,7 +127,7 @@ impl AppState {
                 }
                 let client = StripeClient::new(
                     &config.stripe_api_base,
-                    SecretString::from(key.to_owned()),
+                    key,
                     Duration::from_millis(config.stripe_timeout_ms),
                     StripeBudget::new(config.stripe_calls_per_second),
                 )?;
@@ -150,7 +151,7 @@ impl AppState {
             let key = hex::decode(key).map_err(|e| StartError::SessionKey(e.to_string()))?;
             Some(Arc::new(
                 Mailer::new(
-                    config.smtp_url.as_deref(),
+                    config.smtp_url.as_ref().map(|url| url.expose_secret()),
                     &config.email_from,
                     Some(config.email_bcc.as_str()).filter(|bcc| !bcc.trim().is_empty()),
                     config.dashboard_url(),
@@ -180,7 +181,7 @@ impl AppState {
         let ingest = WebhookIngest {
             store: store.clone(),
             changes: changes.clone(),
-            secret: SecretString::from(config.stripe_webhook_secret.clone()),
+            secret: config.stripe_webhook_secret.clone(),
             retrievals: retrievals.clone(),
             emails: mailer.as_ref().map(|mailer| mailer.wake.clone()),
         };

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use secrecy::{ExposeSecret, SecretString};
 use sqlx::postgres::PgListener;
 use tokio::sync::broadcast;
 
@@ -69,14 +70,17 @@ pub struct Changes {
 impl Changes {
     /// Starts passing changes on; on PostgreSQL, listens on `database_url` (reconnecting after a
     /// lost connection) until the last subscriber and the state are gone.
-    pub async fn start(backend: Backend, database_url: &str) -> Result<Changes, StoreError> {
+    pub async fn start(
+        backend: Backend,
+        database_url: &SecretString,
+    ) -> Result<Changes, StoreError> {
         let (sender, _) = broadcast::channel(BACKLOG);
         let listening = Arc::new(AtomicBool::new(true));
         if backend == Backend::Postgres {
             let listener = listen(database_url).await?;
             tokio::spawn(follow(
                 listener,
-                database_url.to_owned(),
+                database_url.clone(),
                 sender.downgrade(),
                 listening.clone(),
             ));
@@ -109,8 +113,8 @@ impl Changes {
     }
 }
 
-async fn listen(database_url: &str) -> Result<PgListener, StoreError> {
-    let mut listener = PgListener::connect(database_url).await?;
+async fn listen(database_url: &SecretString) -> Result<PgListener, StoreError> {
+    let mut listener = PgListener::connect(database_url.expose_secret()).await?;
     listener.listen(CHANGES_CHANNEL).await?;
     Ok(listener)
 }
@@ -119,7 +123,7 @@ async fn listen(database_url: &str) -> Result<PgListener, StoreError> {
 /// and opens a new one (then says [`Change::Resync`]) when it is lost.
 async fn follow(
     mut listener: PgListener,
-    database_url: String,
+    database_url: SecretString,
     sender: broadcast::WeakSender<Change>,
     listening: Arc<AtomicBool>,
 ) {

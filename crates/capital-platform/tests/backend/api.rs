@@ -376,10 +376,13 @@ async fn everything_survives_a_restart() {
         .join(format!("capital-restart-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let mut config = capital_platform::Config::for_tests();
-    config.database_url = Some(match std::env::var("CAPITAL_TEST_POSTGRES") {
-        Ok(admin) => harness::fresh_postgres_database(&admin).await,
-        Err(_) => format!("sqlite://{}/capital.db", dir.display()),
-    });
+    config.database_url = Some(
+        match std::env::var("CAPITAL_TEST_POSTGRES") {
+            Ok(admin) => harness::fresh_postgres_database(&admin).await,
+            Err(_) => format!("sqlite://{}/capital.db", dir.display()),
+        }
+        .into(),
+    );
     std::fs::create_dir_all(&dir).unwrap();
 
     let (cookie, id) = {

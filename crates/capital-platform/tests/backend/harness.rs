@@ -5,6 +5,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use capital_platform::{AppState, Config, app};
 use http_body_util::BodyExt;
+use secrecy::ExposeSecret;
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -91,8 +92,8 @@ impl TestApp {
     /// The app on `config`; with `CAPITAL_TEST_POSTGRES` set (scripts/test sets it for its
     /// PostgreSQL run), an in-memory SQLite database becomes a fresh PostgreSQL one.
     pub(crate) async fn with_config(mut config: Config) -> TestApp {
-        if config.database_url.as_deref() == Some("sqlite::memory:") {
-            config.database_url = Some(fresh_database_url().await);
+        if config.database_url().expose_secret() == "sqlite::memory:" {
+            config.database_url = Some(fresh_database_url().await.into());
         }
         let state = AppState::new(config).await.expect("state");
         TestApp {

@@ -42,7 +42,7 @@ async fn deliver(app: &TestApp, body: &str) -> Value {
 
 async fn instance(url: &str) -> TestApp {
     let mut config = Config::for_tests();
-    config.database_url = Some(url.to_owned());
+    config.database_url = Some(url.to_owned().into());
     TestApp::with_config(config).await
 }
 
@@ -255,7 +255,7 @@ async fn instances_starting_together_migrate_once() {
     let url = harness::fresh_postgres_database(&admin).await;
     let start = || async {
         let mut config = Config::for_tests();
-        config.database_url = Some(url.clone());
+        config.database_url = Some(url.clone().into());
         capital_platform::AppState::new(config).await
     };
     let (a, b, c, d) = tokio::join!(start(), start(), start(), start());
@@ -286,9 +286,9 @@ async fn instances_send_each_offer_email_once_and_a_restart_resumes_the_outbox()
     let smtp_url = sink.url();
     let with_mail = |url: &str| {
         let mut config = Config::for_tests();
-        config.database_url = Some(url.to_owned());
+        config.database_url = Some(url.to_owned().into());
         config.offer_notice = capital_platform::domain::offer_notice::OfferNotice::Email;
-        config.smtp_url = Some(smtp_url.clone());
+        config.smtp_url = Some(smtp_url.clone().into());
         config
     };
     let (a, b) = (
@@ -357,9 +357,9 @@ async fn a_slow_mail_server_gets_one_email_per_offer_from_two_instances_with_sho
     let url = harness::shared_database_url("slow-mail").await;
     let with_mail = |url: &str| {
         let mut config = Config::for_tests();
-        config.database_url = Some(url.to_owned());
+        config.database_url = Some(url.to_owned().into());
         config.offer_notice = capital_platform::domain::offer_notice::OfferNotice::Email;
-        config.smtp_url = Some(sink.url());
+        config.smtp_url = Some(sink.url().into());
         config.job_lease_seconds = 2;
         config
     };

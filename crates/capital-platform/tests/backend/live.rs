@@ -349,7 +349,7 @@ async fn after_the_databases_notifications_were_cut_off_streams_read_their_state
     proxied.set_port(Some(proxy.port)).unwrap();
     let instance = |url: String| async move {
         let mut config = capital_platform::Config::for_tests();
-        config.database_url = Some(url);
+        config.database_url = Some(url.into());
         TestApp::with_config(config).await
     };
     let cut_off = instance(proxied.to_string()).await;

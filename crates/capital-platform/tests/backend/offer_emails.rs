@@ -18,7 +18,7 @@ async fn app_with(
 ) -> TestApp {
     let mut config = Config::for_tests();
     config.offer_notice = notice;
-    config.smtp_url = smtp_url;
+    config.smtp_url = smtp_url.map(Into::into);
     config.public_url = "https://platform.example".into();
     config.dashboard_url = Some("https://platform.example/dashboard/capital".into());
     if let Some(accounts) = accounts {
@@ -244,7 +244,7 @@ async fn an_offer_email_goes_through_a_real_smtp_server_with_both_parts_and_the_
     let app = {
         let mut config = Config::for_tests();
         config.offer_notice = OfferNotice::Email;
-        config.smtp_url = Some(sink.url());
+        config.smtp_url = Some(sink.url().into());
         config.public_url = "https://platform.example".into();
         config.dashboard_url = Some("https://platform.example/dashboard/capital".into());
         config.business_name = Some("<b>Rocket</b> & Rides".into());

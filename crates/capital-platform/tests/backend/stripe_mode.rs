@@ -181,7 +181,7 @@ async fn stripe_app_with_backoff(api_base: &str, backoff_ms: u64) -> TestApp {
 async fn stripe_app_on(api_base: &str, backoff_ms: u64, database_url: Option<&str>) -> TestApp {
     let mut config = Config::for_tests();
     if let Some(url) = database_url {
-        config.database_url = Some(url.to_owned());
+        config.database_url = Some(url.to_owned().into());
     }
     config.stripe_backoff_ms = backoff_ms;
     config.mode = Mode::Stripe;
@@ -841,7 +841,7 @@ async fn stripe_mode_emails_an_offer_to_the_accounts_stripe_address_then_marks_i
         .unwrap();
     assert!(refused.to_string().contains("--smtp-url"), "{refused}");
 
-    config.smtp_url = Some(sink.url());
+    config.smtp_url = Some(sink.url().into());
     let app = TestApp::with_config(config).await;
     for (event, offer) in [
         ("evt_mail_1", "financingoffer_mail1"),
