@@ -27,7 +27,7 @@ use crate::config::approved_copy::ApprovedCopy;
 use crate::domain::selection;
 use crate::domain::whole::Whole;
 use crate::services::capital::{Capital, CapitalError};
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, StoredSummary};
 
 /// Why an account's view could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -280,7 +280,11 @@ impl OfferView<'_> {
     /// outage the last one the store had (stale), or none.
     async fn summary(&self, account: &str) -> Result<Option<Whole<FinancingSummary>>, ReadError> {
         let stored = self.store.summary(account).await?;
-        if let Some((summary, false)) = &stored {
+        if let Some(StoredSummary {
+            summary,
+            stale: false,
+        }) = &stored
+        {
             return Ok(Some(summary.clone()));
         }
         let key = format!("summary:{account}");
@@ -292,7 +296,7 @@ impl OfferView<'_> {
                 Ok(summary)
             })
             .await;
-        let stale = || stored.map(|(summary, _)| summary);
+        let stale = || stored.map(|stored| stored.summary);
         match read {
             Ok(Some(summary)) => Ok(Some(summary)),
             // Another view read it: the store has it now.
@@ -300,7 +304,7 @@ impl OfferView<'_> {
                 .store
                 .summary(account)
                 .await?
-                .map(|(summary, _)| summary)
+                .map(|stored| stored.summary)
                 .or_else(stale)),
             Err(error) if let Some(status) = error.unavailable_status() => {
                 tracing::warn!(

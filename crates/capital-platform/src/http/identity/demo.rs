@@ -9,7 +9,7 @@ use axum_extra::extract::SignedCookieJar;
 use axum_extra::extract::cookie::{Cookie, Key, SameSite};
 
 use super::{Identity, Refusal, SignedIn};
-use crate::store::Store;
+use crate::store::{SessionRow, Store};
 
 /// The session cookie over http (local development and the sandbox).
 pub const COOKIE: &str = "capital_session";
@@ -40,7 +40,10 @@ impl Identity for DemoSessions {
             .get(cookie_name(self.secure))
             .map(|cookie| cookie.value().to_owned())
             .ok_or_else(|| Refusal::not_signed_in("no session cookie"))?;
-        let (account, expires_at) = self
+        let SessionRow {
+            account,
+            expires_at,
+        } = self
             .store
             .session(&session, crate::domain::clock::now())
             .await
