@@ -3,8 +3,8 @@
 //! Three layers, one folder each:
 //! - [`model`]: pure data and rules (attributes, figures, colours, copy, link policy, status →
 //!   card). Builds and is tested natively.
-//! - `runtime` (wasm only, no markup): the element handle the JS shim drives, the controller that
-//!   loads and owns the element's state, the backend calls, `Intl`, events, delivery, launch.
+//! - `runtime` (wasm only, no markup): the controller that loads and owns the element's state,
+//!   the backend calls, `Intl`, events, delivery, launch.
 //! - `views` (wasm only, markup only): Leptos components that render what the model worked out.
 //!
 //! Above them, `element` (wasm only): the handle the JS shim drives, which starts a runtime

@@ -62,7 +62,8 @@ pub struct Config {
         global = true
     )]
     pub public_url: String,
-    /// Directory for the SQLite database and the session key.
+    /// Directory for the SQLite database (unless `--database-url`) and the sandbox CLI's admin
+    /// token file. The session and unsubscribe keys are kept in the database, shared by instances.
     #[arg(long, env = "CAPITAL_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
     /// Database URL; defaults to `sqlite://{data-dir}/capital.db`. A secret: a PostgreSQL URL
@@ -257,7 +258,7 @@ pub struct Config {
     )]
     pub log_format: LogFormat,
     /// On SIGTERM or SIGINT, how long in-flight requests, webhooks and the job at hand get to
-    /// finish before the process exits (`shutdown.rs`).
+    /// finish before the process exits (`workers/shutdown.rs`).
     #[arg(
         long,
         env = "CAPITAL_SHUTDOWN_GRACE_SECONDS",

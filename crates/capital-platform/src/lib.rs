@@ -1,5 +1,5 @@
 //! The reference platform backend for `<capital-offer-tile>`: the routes the element calls, Stripe
-//! webhooks into a SQLite store, a local Capital sandbox that plays Stripe's side, and a Stripe
+//! webhooks into its own store (SQLite, or PostgreSQL for several instances), a local Capital sandbox that plays Stripe's side, and a Stripe
 //! mode that talks to the real API.
 
 pub mod cli;

@@ -139,7 +139,7 @@ async fn serve(config: capital_platform::Config) -> Result<(), String> {
         );
     }
     // Timeouts, a connection cap and each request's peer address (`serve.rs`); on the signal,
-    // streams end and workers take no new job while connections finish (`shutdown.rs`).
+    // streams end and workers take no new job while connections finish (`workers/shutdown.rs`).
     let limits = capital_platform::http::serve::Limits::of(&state.config);
     let signalled = state.clone();
     let signalled_at = std::sync::Arc::new(std::sync::OnceLock::new());

@@ -3,7 +3,7 @@
 //! It keeps its own offers (`sandbox/store.rs`), applies the lifecycle in [`machine`], and tells
 //! the platform about every change the way Stripe does: a signed event for the platform's webhook
 //! handler, which verifies and ingests it like any other. The events travel through a channel
-//! ([`SandboxEvents`]) that the platform drains (`state.rs`); the sandbox never holds the
+//! ([`SandboxEvents`]) that the platform drains (`workers/sandbox_events.rs`); the sandbox never holds the
 //! platform, so neither keeps the other alive.
 
 pub mod cli;

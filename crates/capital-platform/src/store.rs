@@ -118,7 +118,7 @@ pub struct StoreTx {
     announced: Vec<String>,
 }
 
-/// The channel PostgreSQL carries offer-state changes on (`changes.rs`).
+/// The channel PostgreSQL carries offer-state changes on (`services/changes.rs`).
 pub const CHANGES_CHANNEL: &str = "capital_offer_changes";
 
 impl Store {
@@ -132,7 +132,7 @@ impl Store {
         self.backend
     }
 
-    /// Sends a change of `account` on PostgreSQL's channel at once (`changes.rs`); for changes
+    /// Sends a change of `account` on PostgreSQL's channel at once (`services/changes.rs`); for changes
     /// made outside a transaction.
     pub async fn notify_change(&self, account: &str) -> Result<(), StoreError> {
         notify_change(&self.pool, account).await

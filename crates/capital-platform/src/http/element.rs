@@ -82,7 +82,7 @@ shuts down gracefully; the element reconnects.",
         (status = 500, description = "The backend failed (`api_error`); the element offers a retry.", body = ErrorEnvelope, content_type = "application/json"),
     ),
 )]
-/// `GET /offer/events`: the same state as a stream, sent again whenever it changes (`live.rs`).
+/// `GET /offer/events`: the same state as a stream, sent again whenever it changes (`http/live.rs`).
 pub(crate) async fn offer_events(
     State(state): State<AppState>,
     SignedInSession {

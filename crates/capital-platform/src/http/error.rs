@@ -44,7 +44,7 @@ pub enum AppError {
     /// The request's `Host` is not a name this server is published under (DNS rebinding).
     #[error("this server answers as {0} (--public-url) and its --cors-origins, not this Host")]
     MisdirectedHost(String),
-    /// The account asked for more links than its budget (`budgets.rs`): try again in this many
+    /// The account asked for more links than its budget (`domain/budgets.rs`): try again in this many
     /// seconds.
     #[error("too many links were asked for; try again in {retry_after} seconds")]
     RateLimited { retry_after: u64 },

@@ -3,7 +3,7 @@
 //!
 //! On connect the stream sends the current state (the JSON of `GET /offer`), then the new state
 //! each time it changes, whatever changed it: a webhook from Stripe, a sandbox action (which is a
-//! webhook too), an expiry, a replacement. It follows `changes.rs`, so a change committed by any
+//! webhook too), an expiry, a replacement. It follows `services/changes.rs`, so a change committed by any
 //! instance reaches every instance's streams. Each event's id is a digest of the state it
 //! carries: a client that reconnects with `Last-Event-ID` is sent the current state unless it is
 //! the one it already has, so no change is missed and none is sent twice.
@@ -12,7 +12,7 @@
 //! that has fallen behind it (a slow or stuck client) skips to the current state when it is read
 //! again. Streams are bounded per session and in total (`--max-streams`,
 //! `--max-streams-per-session`); beyond that the answer is `429`. A stream ends when its session
-//! does: at once on sign-out (announced to every instance, `changes.rs`), to the second at the
+//! does: at once on sign-out (announced to every instance, `services/changes.rs`), to the second at the
 //! session's or the token's expiry, and within [`SESSION_CHECK`] of anything else that ends it.
 //! After the database's notifications were cut off, every stream reads its state again.
 

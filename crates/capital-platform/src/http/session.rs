@@ -1,5 +1,5 @@
 //! The signed-in user of a request, as routes take it: [`SignedInAccount`] and, where live streams
-//! are counted, [`SignedInSession`]. Both ask the identity in effect (`identity.rs`: `--identity`,
+//! are counted, [`SignedInSession`]. Both ask the identity in effect (`http/identity.rs`: `--identity`,
 //! or the platform's own through the library); the account never comes from a request body, a
 //! query string or a path. A refusal is a plain `401 not signed in`; its reason is logged here,
 //! never sent.

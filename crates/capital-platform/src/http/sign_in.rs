@@ -1,6 +1,6 @@
 //! The demo sign-in page (`--identity demo`, sandbox mode only): pick one of the configured
 //! connected accounts (`identity/demo.rs` keeps the session). A platform signs its users in its
-//! own way instead (`--identity token` or `header`, or its own `Identity`: `identity.rs`).
+//! own way instead (`--identity token` or `header`, or its own `Identity`: `http/identity.rs`).
 
 use axum::Router;
 use axum::extract::{Form, State};

@@ -202,7 +202,7 @@ pub struct OfferEmails {
     /// `--public-url`, for the unsubscribe link.
     pub public_url: String,
     pub branding: Branding,
-    /// The platform's own addresses by account (`--account-emails`, the sandbox's demo accounts).
+    /// The addresses the configured demo accounts have (the sandbox's); others come from Stripe.
     pub known_emails: Arc<HashMap<String, String>>,
 }
 
@@ -307,8 +307,8 @@ impl OfferEmails {
         }
     }
 
-    /// The account's address: the platform's own mapping (`--account-emails`, and the sandbox's demo
-    /// accounts), else Stripe's account `email` (read once, then kept).
+    /// The account's address: a configured demo account's (the sandbox's), else the one kept from
+    /// Stripe's account `email` (read once, then kept).
     async fn recipient(&self, account: &str) -> Result<Option<String>, String> {
         if let Some(known) = self.known_emails.get(account) {
             return Ok(Some(known.clone()));

@@ -108,7 +108,7 @@ impl Store {
 }
 
 impl StoreTx {
-    /// Queues the offer email of `offer` (`offer_emails.rs`): one per offer, however often its
+    /// Queues the offer email of `offer` (`services/offer_emails.rs`): one per offer, however often its
     /// created event is delivered. Its record, and the job that sends it.
     pub async fn queue_offer_email(
         &mut self,

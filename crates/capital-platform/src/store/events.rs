@@ -16,7 +16,7 @@ pub struct DeadLetter {
 }
 
 impl Store {
-    /// Keeps a signed event that can never be ingested, with why (`routes/webhooks.rs`); the
+    /// Keeps a signed event that can never be ingested, with why (`services/webhook_ingest.rs`); the
     /// same event again is kept once.
     pub async fn put_dead_letter(&self, letter: &DeadLetter) -> Result<(), StoreError> {
         sqlx::query(

@@ -1,6 +1,6 @@
 //! The one job mechanism: work kept in the database (`jobs`) so that a restart resumes it and
-//! several instances share it. Behind the retrieval of a replaced offer (`followups.rs`), the
-//! offer email and marking an emailed offer delivered (`offer_emails.rs`).
+//! several instances share it. Behind the retrieval of a replaced offer (`workers/retrievals.rs`),
+//! the offer email and marking an emailed offer delivered (`workers/offer_emails.rs`).
 //!
 //! - **Queued** with the write that makes it due (the webhook's transaction): at most one job per
 //!   kind and subject.
@@ -23,11 +23,11 @@ use super::{Backend, Store, StoreError};
 /// What a job does; its `subject` is the offer it is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobKind {
-    /// Retrieve a replaced offer's whole state from Stripe (`followups.rs`).
+    /// Retrieve a replaced offer's whole state from Stripe (`workers/retrievals.rs`).
     RetrieveOffer,
-    /// Send the offer email (`offer_emails.rs`).
+    /// Send the offer email (`workers/offer_emails.rs`).
     OfferEmail,
-    /// Mark an emailed offer delivered at Stripe (`offer_emails.rs`).
+    /// Mark an emailed offer delivered at Stripe (`workers/offer_emails.rs`).
     MarkDelivered,
 }
 
@@ -210,7 +210,7 @@ impl Store {
         finish(self.pool(), job).await
     }
 
-    /// A failed try (see [`StoreTx::retry_job`]), on its own.
+    /// A failed try (see [`super::StoreTx::retry_job`]), on its own.
     pub async fn retry_job(&self, job: &Job, error: &str) -> Result<Retried, StoreError> {
         let mut tx = self.begin().await?;
         let retried = tx.retry_job(job, error).await?;
@@ -288,7 +288,8 @@ impl super::StoreTx {
         })
     }
 
-    /// Queues a job with this transaction (see [`queue`]).
+    /// Queues a job with this transaction. One already queued for the same kind and subject is kept
+    /// (a retrieval's brought forward to now, as of the later event).
     pub async fn queue_job(
         &mut self,
         kind: JobKind,

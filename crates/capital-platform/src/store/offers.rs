@@ -101,7 +101,7 @@ impl Store {
         Ok(())
     }
 
-    /// Whether the account's offers have been listed from Stripe (`stripe_reads.rs`).
+    /// Whether the account's offers have been listed from Stripe (`services/offer_view.rs`).
     pub async fn is_listed(&self, account: &str) -> Result<bool, StoreError> {
         let row = sqlx::query("SELECT 1 FROM listed_accounts WHERE account = $1")
             .bind(account)
@@ -215,7 +215,7 @@ impl StoreTx {
     }
 
     /// Queues the retrieval of `offer` from Stripe, to be stored as of `event_created`
-    /// (`followups.rs`, a job). Queued twice, it is retrieved once, as of the later event.
+    /// (`workers/retrievals.rs`, a job). Queued twice, it is retrieved once, as of the later event.
     pub async fn queue_retrieval(
         &mut self,
         offer: &str,

@@ -35,7 +35,7 @@ pub enum StripeError {
     Encode(#[source] serde_urlencoded::ser::Error),
     #[error("the HTTP client could not be built")]
     Client(#[source] reqwest::Error),
-    /// Not made: the instance's budget of calls to Stripe is spent (`budgets.rs`).
+    /// Not made: the instance's budget of calls to Stripe is spent (`domain/budgets.rs`).
     #[error(transparent)]
     OverBudget(#[from] crate::domain::budgets::OverBudget),
 }

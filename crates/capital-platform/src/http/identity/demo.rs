@@ -1,4 +1,4 @@
-//! `--identity demo`: the reference's sign-in page (`routes/sign_in.rs`) picks one of the
+//! `--identity demo`: the reference's sign-in page (`http/sign_in.rs`) picks one of the
 //! configured accounts (`--accounts`) and sets a signed cookie holding a random session id; the
 //! session lives on the server (the `sessions` table) for `--session-hours` and ends there at
 //! sign-out, so a copied cookie stops working then. Anybody may sign in as any configured account,
