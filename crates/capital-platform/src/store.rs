@@ -56,6 +56,37 @@ pub enum StoreError {
     UnsupportedUrl(String),
 }
 
+impl StoreError {
+    /// Whether the database is away for the moment rather than refusing this query: no
+    /// connection to be had (refused, cut, the pool's wait over), or PostgreSQL restarting,
+    /// shutting down or out of connections. Asked again shortly, the same query may well work:
+    /// the edge answers `503` with `Retry-After`, never a `500`.
+    pub fn is_unavailable(&self) -> bool {
+        let StoreError::Database(error) = self else {
+            return false;
+        };
+        match error {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => true,
+            sqlx::Error::Protocol(message) => message.contains("connection"),
+            sqlx::Error::Database(error) => error.code().is_some_and(|code| {
+                // PostgreSQL's classes 08 (connection exception), 57 (operator intervention:
+                // admin shutdown, crash shutdown, cannot connect now) and 53300 (too many
+                // connections); SQLite's busy and locked (5, 6).
+                code.starts_with("08")
+                    || code.starts_with("57")
+                    || code == "53300"
+                    || code == "5"
+                    || code == "6"
+            }),
+            _ => false,
+        }
+    }
+}
+
 /// One set of migrations for both databases while their SQL is the same (portable DDL only); a
 /// step that must differ would split the folder per database.
 static MIGRATIONS: Migrator = sqlx::migrate!();
@@ -161,7 +192,9 @@ impl Store {
         let connections = if url.contains(":memory:") { 1 } else { 8 };
         let pool = AnyPoolOptions::new()
             .max_connections(connections)
-            .acquire_timeout(Duration::from_secs(10))
+            // A database that is away is answered as such (`503`) within a few seconds, rather
+            // than holding the request (and the element's skeleton) for longer.
+            .acquire_timeout(Duration::from_secs(3))
             .after_connect(move |connection, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -256,4 +289,31 @@ fn whole<T: serde::de::DeserializeOwned + serde::Serialize>(
     body: &str,
 ) -> Result<Whole<T>, StoreError> {
     Ok(Whole::from_json(serde_json::from_str(body)?)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_that_is_away_is_told_from_a_query_that_is_wrong() {
+        let away = [
+            sqlx::Error::PoolTimedOut,
+            sqlx::Error::PoolClosed,
+            sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused)),
+            sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionReset)),
+        ];
+        for error in away {
+            assert!(StoreError::from(error).is_unavailable());
+        }
+        let wrong = [
+            StoreError::from(sqlx::Error::RowNotFound),
+            StoreError::from(sqlx::Error::ColumnNotFound("body".into())),
+            StoreError::OfferWithoutAccount("financingoffer_1".into()),
+            StoreError::UnsupportedUrl("mysql://".into()),
+        ];
+        for error in wrong {
+            assert!(!error.is_unavailable(), "{error}");
+        }
+    }
 }

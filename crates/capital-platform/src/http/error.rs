@@ -54,6 +54,10 @@ pub enum AppError {
     /// This instance's budget of calls to Stripe is spent for the moment.
     #[error("the platform is busy; please try again in a moment")]
     Busy,
+    /// What the request needs is away for the moment (the database restarting, failing over or
+    /// cut off; the identity's session store or key set): try again shortly.
+    #[error("the platform is briefly unavailable; please try again in a moment")]
+    BrieflyUnavailable,
     /// Too many of something at once (live streams): try again later.
     #[error("{0}")]
     TooMany(String),
@@ -63,6 +67,10 @@ pub enum AppError {
 
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
+        if error.is_unavailable() {
+            tracing::warn!(%error, "the database is away");
+            return AppError::BrieflyUnavailable;
+        }
         AppError::Internal(format!("store: {error}"))
     }
 }
@@ -185,7 +193,9 @@ impl AppError {
             AppError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "invalid_request_error"),
             AppError::TooMany(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limit_error"),
             AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limit_error"),
-            AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "api_error"),
+            AppError::Busy | AppError::BrieflyUnavailable => {
+                (StatusCode::SERVICE_UNAVAILABLE, "api_error")
+            }
             AppError::NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "api_error"),
             AppError::MisdirectedHost(_) => {
                 (StatusCode::MISDIRECTED_REQUEST, "invalid_request_error")
@@ -221,6 +231,7 @@ impl IntoResponse for AppError {
         let retry_after = match &self {
             AppError::RateLimited { retry_after } => Some(*retry_after),
             AppError::Busy => Some(1),
+            AppError::BrieflyUnavailable => Some(2),
             _ => None,
         };
         let mut response = (status, Json(ErrorEnvelope::new(error_type, message))).into_response();

@@ -96,8 +96,8 @@ pub enum Refusal {
     /// Nobody, or nobody this backend believes: `401`. The reason is logged, never sent.
     #[error("not signed in: {0}")]
     NotSignedIn(Cow<'static, str>),
-    /// The identity could not be checked (its database or key server failed): `500`, as the user
-    /// may well be signed in.
+    /// The identity could not be checked (its database or key server is away): `503` with
+    /// `Retry-After`, as the user may well be signed in and asking again shortly may work.
     #[error("identity unavailable: {0}")]
     Unavailable(String),
 }

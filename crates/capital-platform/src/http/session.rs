@@ -45,7 +45,10 @@ async fn signed_in(parts: &Parts, state: &AppState) -> Result<SignedIn, AppError
                 tracing::info!(%reason, path = %parts.uri.path(), "not signed in");
                 AppError::Unauthenticated
             }
-            Refusal::Unavailable(detail) => AppError::Internal(format!("identity: {detail}")),
+            Refusal::Unavailable(detail) => {
+                tracing::warn!(%detail, "the identity cannot tell who this is for the moment");
+                AppError::BrieflyUnavailable
+            }
         })
 }
 

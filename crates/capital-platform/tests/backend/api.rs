@@ -1084,3 +1084,47 @@ fn the_contract_check_catches_what_the_document_does_not_describe() {
     });
     assert!(refused.is_err(), "a request body names no account");
 }
+
+/// With the database away (here: its pool closed, as after a failover), the element's routes
+/// answer `503` with `Retry-After` in the envelope, for a cookie session (the session store is
+/// the database) and for a session token alike; never a `500`, which would read as a bug.
+#[tokio::test]
+async fn with_the_database_away_the_elements_routes_answer_503_with_retry_after() {
+    let demo = TestApp::new().await;
+    let token_app = TestApp::with_config(harness::with_token_identity(
+        capital_platform::Config::for_tests(),
+    ))
+    .await;
+    for app in [&demo, &token_app] {
+        let credential = app.sign_in(ROCKET).await;
+        assert_eq!(
+            app.get("/api/capital/offer", Some(&credential))
+                .await
+                .status,
+            StatusCode::OK
+        );
+        app.state.store.pool().close().await;
+        for answer in [
+            app.get("/api/capital/offer", Some(&credential)).await,
+            app.post_json(
+                "/api/capital/account_links",
+                Some(&credential),
+                json!({"type": "capital_financing_offer"}),
+            )
+            .await,
+        ] {
+            assert_eq!(
+                answer.status,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "{}",
+                answer.text
+            );
+            assert_eq!(answer.headers["retry-after"], "2");
+            assert_eq!(answer.json()["error"]["type"], "api_error");
+            assert_eq!(
+                answer.json()["error"]["message"],
+                "the platform is briefly unavailable; please try again in a moment"
+            );
+        }
+    }
+}
