@@ -90,9 +90,13 @@ impl OfferView<'_> {
 /// The longest a remembered failure keeps page views from asking Stripe.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
-/// How long a claimed cold read may take before another instance may take it over: longer than
-/// one Stripe request with its retries.
-const CLAIM_SECONDS: i64 = 60;
+/// How long a claim on a cold read lasts unless its reader renews it. Short, so that views
+/// waiting on an instance that died mid-read (`kill -9`, a lost host) take the read over within
+/// seconds; the living reader renews it every [`CLAIM_RENEWAL`] however long Stripe takes.
+const CLAIM_SECONDS: i64 = 8;
+
+/// How often a reader renews its claim while its Stripe read runs.
+const CLAIM_RENEWAL: Duration = Duration::from_secs(2);
 
 /// How often an instance waiting for another's cold read looks for its result.
 const CLAIM_POLL: Duration = Duration::from_millis(50);
@@ -253,12 +257,36 @@ impl OfferView<'_> {
                         return Ok(());
                     }
                 }
-                let listed = self.list(account).await;
+                let listed = self.list_renewing(account, &key).await;
                 self.store.release_read(&key, owner).await?;
                 listed
             })
             .await
             .map(drop)
+    }
+
+    /// [`Self::list`] while renewing this instance's claim on the read `key`, so that it
+    /// lapses soon after this instance stops (dies), never while it reads.
+    async fn list_renewing(&self, account: &str, key: &str) -> Result<(), ReadError> {
+        let list = self.list(account);
+        tokio::pin!(list);
+        let mut renewal = tokio::time::interval(CLAIM_RENEWAL);
+        renewal.tick().await; // the first tick is at once; the claim is fresh
+        loop {
+            tokio::select! {
+                listed = &mut list => return listed,
+                _ = renewal.tick() => {
+                    let now = crate::domain::clock::now();
+                    if let Err(error) = self
+                        .store
+                        .claim_read(key, &self.reads.owner, now, now + CLAIM_SECONDS)
+                        .await
+                    {
+                        tracing::warn!(%error, key, "a cold read's claim could not be renewed");
+                    }
+                }
+            }
+        }
     }
 
     /// Lists the account's offers from Stripe into the store, and marks it listed.

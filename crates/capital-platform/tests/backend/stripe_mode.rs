@@ -179,6 +179,11 @@ async fn stripe_app_with_backoff(api_base: &str, backoff_ms: u64) -> TestApp {
 
 /// A Stripe-mode app; on `database_url` when given (instances sharing a database).
 async fn stripe_app_on(api_base: &str, backoff_ms: u64, database_url: Option<&str>) -> TestApp {
+    TestApp::with_config(stripe_config(api_base, backoff_ms, database_url)).await
+}
+
+/// The configuration of [`stripe_app_on`]: Stripe's requests time out after 300 ms.
+fn stripe_config(api_base: &str, backoff_ms: u64, database_url: Option<&str>) -> Config {
     let mut config = Config::for_tests();
     if let Some(url) = database_url {
         config.database_url = Some(url.to_owned().into());
@@ -192,7 +197,7 @@ async fn stripe_app_on(api_base: &str, backoff_ms: u64, database_url: Option<&st
     config.stripe_api_base = api_base.to_owned();
     config.public_url = "https://platform.example".into();
     config.stripe_timeout_ms = 300;
-    TestApp::with_config(config).await
+    config
 }
 
 fn header<'a>(seen: &'a Seen, name: &str) -> &'a str {
@@ -812,6 +817,65 @@ async fn instances_on_one_database_make_one_cold_read_between_them() {
         calls(&fake, "/v1/capital/financing_offers"),
         1,
         "one list call for three instances ({})",
+        harness::database_kind()
+    );
+}
+
+/// An instance that died in the middle of a cold read (its claim on the read left in the
+/// database, as `kill -9` leaves it) holds the others' views for seconds, not a minute: the
+/// claim lapses unless its reader renews it, and the waiting view reads Stripe itself. A living
+/// reader keeps its claim however long Stripe takes (a read slower than the claim is one call).
+#[tokio::test]
+async fn a_cold_read_claimed_by_an_instance_that_died_is_taken_over_within_seconds() {
+    let (api, fake) = start_fake().await;
+    let url = harness::shared_database_url("dead_claims").await;
+    // Patient with Stripe: a read may take longer than a claim lives.
+    let patient = || {
+        let mut config = stripe_config(&api, 2_000, Some(&url));
+        config.stripe_timeout_ms = 20_000;
+        TestApp::with_config(config)
+    };
+    let (a, b) = (patient().await, patient().await);
+    // Instance A dies in the middle of its cold read: the read is stalled at Stripe when the
+    // request is dropped, leaving A's claim in the database as a killed process leaves it.
+    fake.lock().unwrap().stall_lists = Duration::from_secs(30);
+    let cookie = a.sign_in(ROCKET).await;
+    let dying = {
+        let a_router = a.router.clone();
+        let request = axum::http::Request::get("/api/capital/offer")
+            .header(harness::credential_header(&cookie), &cookie)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        tokio::spawn(async move { tower::ServiceExt::oneshot(a_router, request).await })
+    };
+    while calls(&fake, "/v1/capital/financing_offers") == 0 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    dying.abort();
+    fake.lock().unwrap().stall_lists = Duration::ZERO;
+    // B's view waits for the dead claim to lapse (seconds), then reads Stripe itself.
+    let cookie = b.sign_in(ROCKET).await;
+    let began = std::time::Instant::now();
+    let answer = b.get("/api/capital/offer", Some(&cookie)).await;
+    assert_shows_live_offer(&answer);
+    let waited = began.elapsed();
+    assert!(waited < Duration::from_secs(10), "waited {waited:?}");
+    assert_eq!(calls(&fake, "/v1/capital/financing_offers"), 2);
+
+    // A reader slower than the claim's life keeps it: the other instance waits, no second call.
+    fake.lock().unwrap().stall_lists = Duration::from_secs(9);
+    let cookie = a.sign_in(harness::BAKERY).await;
+    let other = b.sign_in(harness::BAKERY).await;
+    let (first, second) = tokio::join!(a.get("/api/capital/offer", Some(&cookie)), async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        b.get("/api/capital/offer", Some(&other)).await
+    });
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    assert_eq!(second.status, StatusCode::OK, "{}", second.text);
+    assert_eq!(
+        calls(&fake, "/v1/capital/financing_offers"),
+        3,
+        "one more list call for the second account ({})",
         harness::database_kind()
     );
 }
