@@ -179,6 +179,17 @@ fn secured_smtp_url(url: &str) -> Result<String, MailerError> {
 /// Sends tried per email before it is given up as `failed` (`workers/offer_emails.rs`).
 pub const ATTEMPTS: i64 = JobKind::OfferEmail.attempts();
 
+/// The offer email's `Message-ID`: one per offer, the same on every attempt, so that the rare
+/// second copy (an instance killed after the mail server took the message and before the
+/// record) is the same message to the mail servers and clients that recognise one.
+pub fn message_id(offer_id: &str, public_url: &str) -> String {
+    let host = reqwest::Url::parse(public_url)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_owned))
+        .unwrap_or_else(|| "localhost".to_owned());
+    format!("<capital-offer.{offer_id}@{host}>")
+}
+
 /// What became of one send.
 pub enum Outcome {
     Sent {
@@ -267,6 +278,7 @@ impl OfferEmails {
             message = message.bcc(bcc.clone());
         }
         let message = message
+            .message_id(Some(message_id(offer_id, public)))
             .subject(email.subject.clone())
             .header(ListUnsubscribe(format!("<{unsubscribe_url}>")))
             .header(ListUnsubscribePost)
@@ -403,5 +415,29 @@ mod tests {
         );
         assert!(secured_smtp_url("smtp://mail.example?tls=maybe").is_err());
         assert!(secured_smtp_url("not a url").is_err());
+    }
+
+    #[test]
+    fn each_offer_has_one_message_id_on_the_platforms_host() {
+        let id = message_id(
+            "financingoffer_1Abc",
+            "https://dashboard.platform.example/capital",
+        );
+        assert_eq!(
+            id,
+            "<capital-offer.financingoffer_1Abc@dashboard.platform.example>"
+        );
+        assert_eq!(
+            id,
+            message_id("financingoffer_1Abc", "https://dashboard.platform.example")
+        );
+        assert_ne!(
+            id,
+            message_id("financingoffer_2Def", "https://dashboard.platform.example")
+        );
+        assert_eq!(
+            message_id("financingoffer_1Abc", "not a url"),
+            "<capital-offer.financingoffer_1Abc@localhost>"
+        );
     }
 }
