@@ -16,11 +16,19 @@
 //! The dashboard's test tools are under `/_stand_in/` (the same bodies as the sandbox's
 //! `/sandbox/admin/…`): `POST /_stand_in/offers`, `POST /_stand_in/offers/{offer}/{action}`
 //! (`accept`, `approve`, `repay`, `repay_in_full`, `reject`, `cancel`, `expire`, `replace`),
+//! `GET /_stand_in/offers/{offer}` (the offer as it is, whatever fault the API plays),
 //! `POST /_stand_in/accounts/{account}/refill`. And for fault tests: `POST /_stand_in/faults`
 //! (`{"status": 500, "seconds": 10}`: every API call answers that status for that long; 429
 //! carries `Retry-After`), `GET /_stand_in/calls` (the API calls answered, by route and status,
-//! and every offer marked delivered, in order), `GET /_stand_in/deliveries` (events sent,
-//! attempts, failures, pending).
+//! and every offer marked delivered, in order; `…/calls/{offer}`: how often that one was),
+//! `GET /_stand_in/deliveries` (events sent,
+//! attempts, failures, pending, duplicates delivered), `GET /_stand_in/events` (every event
+//! sent, in the order Stripe made them: its id, type, object and the object's status).
+//!
+//! Stripe promises at-least-once delivery in no order, and the fault suite plays both:
+//! `--duplicate-share 0.2` sends a fifth of the events to every endpoint at once and then once
+//! more a few seconds after the first acknowledgement; `--delivery-jitter-ms 2000` holds each
+//! event back a random while before its first attempt, so later events often arrive first.
 //!
 //! Not a product: nothing here is what a platform deploys. Every request but `/_stand_in/` needs
 //! a secret key (`Authorization: Bearer sk_…`, or Basic with the key as the user), as Stripe's
@@ -72,6 +80,22 @@ struct Args {
     /// Events in flight at once.
     #[arg(long, default_value_t = 16)]
     concurrent_deliveries: usize,
+    /// The share of events (0 to 1) delivered to every endpoint at once, and again later.
+    #[arg(long, default_value_t = 0.0)]
+    duplicate_share: f64,
+    /// Each event waits a random while up to this long before its first attempt (milliseconds).
+    #[arg(long, default_value_t = 0)]
+    delivery_jitter_ms: u64,
+}
+
+/// How events go out: where, how many at once, and how Stripe's promises are played.
+#[derive(Clone)]
+struct Delivery {
+    endpoints: Arc<Vec<String>>,
+    secret: String,
+    concurrent: usize,
+    duplicate_share: f64,
+    jitter: Duration,
 }
 
 /// What the API has answered, and the fault it is told to play.
@@ -84,6 +108,38 @@ struct Record {
     /// Until when every API call answers `status`.
     fault: Option<(StatusCode, Instant)>,
     deliveries: Deliveries,
+    /// Every event sent, in the order it was made.
+    events: Vec<SentEvent>,
+}
+
+/// One event as the suite checks it against what the platform stored.
+#[derive(serde::Serialize)]
+struct SentEvent {
+    id: String,
+    #[serde(rename = "type")]
+    event_type: String,
+    created: i64,
+    object: String,
+    account: Option<String>,
+    status: Option<String>,
+}
+
+impl SentEvent {
+    fn read(body: &str) -> Option<SentEvent> {
+        let event: Value = serde_json::from_str(body).ok()?;
+        let object = &event["data"]["object"];
+        Some(SentEvent {
+            id: event["id"].as_str()?.to_owned(),
+            event_type: event["type"].as_str()?.to_owned(),
+            created: event["created"].as_i64().unwrap_or(0),
+            object: object["id"].as_str().unwrap_or_default().to_owned(),
+            account: event["account"]
+                .as_str()
+                .or(object["account"].as_str())
+                .map(str::to_owned),
+            status: object["status"].as_str().map(str::to_owned),
+        })
+    }
 }
 
 #[derive(Default, serde::Serialize)]
@@ -92,7 +148,10 @@ struct Deliveries {
     attempts: u64,
     failed_attempts: u64,
     delivered: u64,
+    /// Events with a delivery still to make (a duplicate's later one included).
     pending: u64,
+    /// Extra deliveries of an event already delivered (`--duplicate-share`), acknowledged.
+    duplicates: u64,
 }
 
 #[derive(Clone)]
@@ -120,13 +179,14 @@ async fn main() -> Result<(), String> {
         sandbox: Arc::new(sandbox),
         record: Arc::default(),
     };
-    tokio::spawn(deliver(
-        events,
-        args.webhook_url.clone(),
-        args.webhook_secret.clone(),
-        args.concurrent_deliveries.max(1),
-        stand_in.record.clone(),
-    ));
+    let delivery = Delivery {
+        endpoints: Arc::new(args.webhook_url.clone()),
+        secret: args.webhook_secret.clone(),
+        concurrent: args.concurrent_deliveries.max(1),
+        duplicate_share: args.duplicate_share.clamp(0.0, 1.0),
+        jitter: Duration::from_millis(args.delivery_jitter_ms),
+    };
+    tokio::spawn(deliver(events, delivery, stand_in.record.clone()));
     let api = Router::new()
         .route("/v1/capital/financing_offers", get(list_offers))
         .route("/v1/capital/financing_offers/{offer}", get(retrieve_offer))
@@ -143,11 +203,14 @@ async fn main() -> Result<(), String> {
         ));
     let tools = Router::new()
         .route("/_stand_in/offers", post(create_offer))
+        .route("/_stand_in/offers/{offer}", get(retrieve_offer))
         .route("/_stand_in/offers/{offer}/{action}", post(act))
         .route("/_stand_in/accounts/{account}/refill", post(refill))
         .route("/_stand_in/faults", post(fault))
         .route("/_stand_in/calls", get(calls))
-        .route("/_stand_in/deliveries", get(deliveries));
+        .route("/_stand_in/calls/{offer}", get(calls_about))
+        .route("/_stand_in/deliveries", get(deliveries))
+        .route("/_stand_in/events", get(sent_events));
     let app = api.merge(tools).with_state(stand_in);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -430,84 +493,142 @@ async fn calls(State(stand_in): State<StandIn>) -> Json<Value> {
     Json(json!({"calls": record.calls, "marked_delivered": record.marked_delivered}))
 }
 
+/// How often the platform marked `offer` delivered.
+async fn calls_about(State(stand_in): State<StandIn>, Path(offer): Path<String>) -> Json<Value> {
+    let record = stand_in.record.lock().unwrap();
+    let times = record
+        .marked_delivered
+        .iter()
+        .filter(|id| **id == offer)
+        .count();
+    Json(json!({"marked_delivered": times}))
+}
+
 async fn deliveries(State(stand_in): State<StandIn>) -> Json<Value> {
     Json(json!(stand_in.record.lock().unwrap().deliveries))
 }
 
+async fn sent_events(State(stand_in): State<StandIn>) -> Json<Value> {
+    Json(json!(stand_in.record.lock().unwrap().events))
+}
+
 /// Stripe's deliveries: each event acknowledged to the sandbox at once (Stripe's API does not
 /// wait for the platform), then POSTed to one endpoint at random, signed afresh on each attempt,
-/// retried with backoff (0.5 s doubling to 30 s) until a 2xx. At most `concurrent` in flight.
-async fn deliver(
-    mut events: SandboxEvents,
-    endpoints: Vec<String>,
-    secret: String,
-    concurrent: usize,
-    record: Arc<Mutex<Record>>,
-) {
+/// retried with backoff (0.5 s doubling to 30 s) until a 2xx. At most `concurrent` attempts in
+/// flight; a jittered event waits outside that limit. A duplicated event goes to every endpoint
+/// at once, each retried until it takes it, and then once more to one of them.
+async fn deliver(mut events: SandboxEvents, delivery: Delivery, record: Arc<Mutex<Record>>) {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
         .expect("an HTTP client");
-    let slots = Arc::new(tokio::sync::Semaphore::new(concurrent));
+    let slots = Arc::new(tokio::sync::Semaphore::new(delivery.concurrent));
     while let Some(event) = events.recv().await {
         let _ = event.taken.send(Ok(()));
         {
             let mut record = record.lock().unwrap();
             record.deliveries.events += 1;
             record.deliveries.pending += 1;
+            record.events.extend(SentEvent::read(&event.body));
         }
-        let Ok(slot) = slots.clone().acquire_owned().await else {
-            return;
-        };
-        let (client, endpoints, secret, record) = (
+        let (client, delivery, record, slots) = (
             client.clone(),
-            endpoints.clone(),
-            secret.clone(),
+            delivery.clone(),
             record.clone(),
+            slots.clone(),
         );
         tokio::spawn(async move {
-            let _slot = slot;
-            let mut backoff = Duration::from_millis(500);
-            loop {
-                let endpoint = &endpoints[rand::random_range(0..endpoints.len())];
+            let jitter = delivery.jitter.mul_f64(rand::random::<f64>());
+            tokio::time::sleep(jitter).await;
+            let attempt = Attempt {
+                client: &client,
+                delivery: &delivery,
+                record: &record,
+                slots: &slots,
+                event_type: &event.event_type,
+                body: &event.body,
+            };
+            if rand::random::<f64>() < delivery.duplicate_share {
+                let everywhere = delivery
+                    .endpoints
+                    .iter()
+                    .enumerate()
+                    .map(|(n, endpoint)| attempt.until_taken(Some(endpoint), n > 0));
+                futures_util::future::join_all(everywhere).await;
+                let later = Duration::from_millis(rand::random_range(1_000..10_000));
+                tokio::time::sleep(later).await;
+                attempt.until_taken(None, true).await;
+            } else {
+                attempt.until_taken(None, false).await;
+            }
+            record.lock().unwrap().deliveries.pending -= 1;
+        });
+    }
+}
+
+/// One event's deliveries.
+struct Attempt<'a> {
+    client: &'a reqwest::Client,
+    delivery: &'a Delivery,
+    record: &'a Mutex<Record>,
+    slots: &'a tokio::sync::Semaphore,
+    event_type: &'a str,
+    body: &'a str,
+}
+
+impl Attempt<'_> {
+    /// Sends the event to `endpoint` (else one at random each time) until a 2xx; `duplicate`
+    /// when another delivery of it counts as the event's own.
+    async fn until_taken(&self, endpoint: Option<&String>, duplicate: bool) {
+        let endpoints = &self.delivery.endpoints;
+        let mut backoff = Duration::from_millis(500);
+        loop {
+            let endpoint =
+                endpoint.unwrap_or_else(|| &endpoints[rand::random_range(0..endpoints.len())]);
+            let answer = {
+                let Ok(_slot) = self.slots.acquire().await else {
+                    return;
+                };
                 let now = capital_platform::sandbox::now();
                 let signature = capital_platform::stripe::webhook_signature::sign(
-                    event.body.as_bytes(),
-                    &secret,
+                    self.body.as_bytes(),
+                    &self.delivery.secret,
                     now,
                 );
-                let answer = client
+                self.client
                     .post(endpoint)
                     .header("content-type", "application/json")
                     .header("stripe-signature", signature)
-                    .body(event.body.clone())
+                    .body(self.body.to_owned())
                     .send()
-                    .await;
-                let delivered = matches!(&answer, Ok(response) if response.status().is_success());
-                {
-                    let mut record = record.lock().unwrap();
-                    record.deliveries.attempts += 1;
-                    if delivered {
-                        record.deliveries.delivered += 1;
-                        record.deliveries.pending -= 1;
-                    } else {
-                        record.deliveries.failed_attempts += 1;
-                    }
+                    .await
+            };
+            let delivered = matches!(&answer, Ok(response) if response.status().is_success());
+            {
+                let mut record = self.record.lock().unwrap();
+                record.deliveries.attempts += 1;
+                if !delivered {
+                    record.deliveries.failed_attempts += 1;
+                } else if duplicate {
+                    record.deliveries.duplicates += 1;
+                } else {
+                    record.deliveries.delivered += 1;
                 }
-                if delivered {
-                    return;
-                }
-                match answer {
-                    Ok(response) => {
-                        tracing::warn!(event = %event.event_type, %endpoint, status = %response.status(), "delivery refused; retrying")
-                    }
-                    Err(error) => {
-                        tracing::warn!(event = %event.event_type, %endpoint, %error, "delivery failed; retrying")
-                    }
-                }
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(30));
             }
-        });
+            if delivered {
+                return;
+            }
+            let event = self.event_type;
+            match answer {
+                Ok(response) => {
+                    tracing::warn!(event, %endpoint, status = %response.status(), "delivery refused; retrying")
+                }
+                Err(error) => {
+                    tracing::warn!(event, %endpoint, %error, "delivery failed; retrying")
+                }
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(30));
+        }
     }
 }
