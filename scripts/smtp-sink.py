@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A real SMTP server for the offer-email tests (aiosmtpd): accepts mail on 127.0.0.1:PORT and
 keeps each message as DIR/<n>.eml. While DIR/refuse exists it answers every recipient with a
-permanent refusal (550), as a mail server that will not take the message does. While DIR/delay
+refusal: permanent (550) as a mail server that will not take the message does, or the code the
+file holds (`451`: a temporary one, as a mail server that is busy or greylisting does). While DIR/delay
 holds a number of seconds, it takes that long to answer each message's data, as a slow or
 overloaded mail server does.
 
@@ -24,7 +25,11 @@ class Sink:
         self.numbers = itertools.count(len(kept) + 1)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if os.path.exists(os.path.join(self.directory, "refuse")):
+        refuse = os.path.join(self.directory, "refuse")
+        if os.path.exists(refuse):
+            with open(refuse) as code:
+                if code.read().strip().startswith("4"):
+                    return "451 4.3.0 try again later (the test)"
             return "550 5.7.1 refused by the test"
         envelope.rcpt_tos.append(address)
         return "250 OK"

@@ -6,5 +6,5 @@ pub(crate) mod accounts;
 pub(crate) mod budgets;
 pub mod clock;
 pub mod offer_notice;
-pub(crate) mod selection;
+pub mod selection;
 pub(crate) mod whole;

@@ -7,7 +7,7 @@ use capital_types::{FinancingOffer, LifecyclePhase};
 use crate::domain::whole::Whole;
 
 /// Anything that is a financing offer: the typed object, or one kept whole.
-pub(crate) trait AnOffer {
+pub trait AnOffer {
     fn offer(&self) -> &FinancingOffer;
 }
 
@@ -33,7 +33,7 @@ impl AnOffer for Whole<FinancingOffer> {
 /// Replacements are followed: an offer named as another's `replacement_for`, or carrying a
 /// `replacement`, is never current, even when its own `replaced` event has not arrived yet.
 /// Within a rank, the newest offer wins.
-pub(crate) fn current_offer<O: AnOffer>(offers: &[O]) -> Option<&O> {
+pub fn current_offer<O: AnOffer>(offers: &[O]) -> Option<&O> {
     let replaced: HashSet<&str> = offers
         .iter()
         .filter_map(|o| o.offer().replacement_for.as_deref())

@@ -271,6 +271,47 @@ pub(crate) fn with_token_identity(mut config: Config) -> Config {
     config
 }
 
+/// A TCP proxy to PostgreSQL that a test can cut (`live`, `faults`): every connection through it dropped, and
+/// new ones refused until it resumes.
+pub(crate) struct CuttableProxy {
+    pub(crate) port: u16,
+    cut: tokio::sync::watch::Sender<bool>,
+}
+
+impl CuttableProxy {
+    pub(crate) async fn start(target: String) -> CuttableProxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (cut, watch) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut inbound, _)) = listener.accept().await else {
+                    return;
+                };
+                if *watch.borrow() {
+                    continue; // cut: refused
+                }
+                let mut watch = watch.clone();
+                let target = target.clone();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = watch.wait_for(|cut| *cut) => {}
+                    }
+                });
+            }
+        });
+        CuttableProxy { port, cut }
+    }
+
+    pub(crate) fn cut(&self, cut: bool) {
+        self.cut.send_replace(cut);
+    }
+}
+
 /// `scripts/smtp-sink.py` on a free port, keeping messages in a fresh directory.
 pub(crate) struct SmtpSink {
     process: Option<tokio::process::Child>,
@@ -338,12 +379,20 @@ impl SmtpSink {
         format!("smtp://127.0.0.1:{}?tls=none", self.port)
     }
 
+    /// Makes the server refuse every recipient permanently (550), or take them again.
     pub(crate) fn refuse(&self, refuse: bool) {
+        self.refuse_with(refuse.then_some(550));
+    }
+
+    /// Makes the server refuse every recipient with `code` (`451`: try again later; `550`: a
+    /// permanent refusal), or (`None`) take them again.
+    pub(crate) fn refuse_with(&self, code: Option<u16>) {
         let flag = self.dir.join("refuse");
-        if refuse {
-            std::fs::write(flag, "").unwrap();
-        } else {
-            let _ = std::fs::remove_file(flag);
+        match code {
+            Some(code) => std::fs::write(flag, code.to_string()).unwrap(),
+            None => {
+                let _ = std::fs::remove_file(flag);
+            }
         }
     }
 

@@ -286,47 +286,6 @@ async fn streams_end_within_a_second_of_sign_out_sign_in_again_or_session_expiry
     assert!(late <= 1, "ended {late} s after the session");
 }
 
-/// A TCP proxy to PostgreSQL that the test can cut: every connection through it dropped, and
-/// new ones refused until it resumes.
-struct CuttableProxy {
-    port: u16,
-    cut: tokio::sync::watch::Sender<bool>,
-}
-
-impl CuttableProxy {
-    async fn start(target: String) -> CuttableProxy {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let (cut, watch) = tokio::sync::watch::channel(false);
-        tokio::spawn(async move {
-            loop {
-                let Ok((mut inbound, _)) = listener.accept().await else {
-                    return;
-                };
-                if *watch.borrow() {
-                    continue; // cut: refused
-                }
-                let mut watch = watch.clone();
-                let target = target.clone();
-                tokio::spawn(async move {
-                    let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await else {
-                        return;
-                    };
-                    tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
-                        _ = watch.wait_for(|cut| *cut) => {}
-                    }
-                });
-            }
-        });
-        CuttableProxy { port, cut }
-    }
-
-    fn cut(&self, cut: bool) {
-        self.cut.send_replace(cut);
-    }
-}
-
 /// PostgreSQL only: the LISTEN connection is cut (through a proxy) while another instance
 /// commits a change; its notification is lost, yet the stream on the cut-off instance sends the
 /// new state once its listener is back, because every stream reads its state again.
@@ -343,7 +302,7 @@ async fn after_the_databases_notifications_were_cut_off_streams_read_their_state
         parsed.host_str().unwrap(),
         parsed.port().unwrap_or(5432)
     );
-    let proxy = CuttableProxy::start(target).await;
+    let proxy = harness::CuttableProxy::start(target).await;
     let mut proxied = parsed.clone();
     proxied.set_host(Some("127.0.0.1")).unwrap();
     proxied.set_port(Some(proxy.port)).unwrap();

@@ -12,6 +12,7 @@ mod hostile_inputs;
 mod server;
 
 mod api;
+mod faults;
 mod hostile;
 mod identity;
 mod instances;
