@@ -8,7 +8,7 @@
 //! claims due jobs (a claim in the database: one instance sends each), sends, and records the
 //! outcome: `sent` with the server's answer; `skipped` with the reason (the account unsubscribed,
 //! has no address, or the offer is no longer open); after a failure, `pending` again with backoff
-//! (2, 4, 8 … s), and `failed` after five tries. The job, its claim, renewals and backoff are
+//! (2, 4, 8 … s, at most ten minutes apart), and `failed` after twelve tries (about 37 minutes). The job, its claim, renewals and backoff are
 //! the store's one job mechanism (`store/jobs.rs`); only the claimer records an outcome, and a
 //! record is written only while the email is pending, so a late failure never undoes a send. A restart resumes what is pending. The one gap
 //! no outbox closes: a crash after the server accepted the message and before `sent` is recorded
@@ -190,6 +190,11 @@ pub fn message_id(offer_id: &str, public_url: &str) -> String {
     format!("<capital-offer.{offer_id}@{host}>")
 }
 
+/// How a failed send that never reached the mail server begins its error: once another send
+/// reaches the server, these are tried again at once instead of after their backoff. A server's
+/// own refusal (4xx greylisting, 5xx) keeps its backoff.
+pub const SERVER_UNREACHABLE: &str = "the mail server could not be reached";
+
 /// What became of one send.
 pub enum Outcome {
     Sent {
@@ -310,6 +315,12 @@ impl OfferEmails {
                         response.code(),
                         response.message().collect::<Vec<_>>().join(" ")
                     ),
+                },
+                // Not a word from the server (refused, cut, timed out, TLS): said so, so that
+                // the next send that does reach it brings this one forward.
+                Err(error) if !error.is_transient() && !error.is_permanent() => Outcome::Failed {
+                    error: format!("{SERVER_UNREACHABLE}: {error}"),
+                    email: Some((recipient, email)),
                 },
                 Err(error) => Outcome::Failed {
                     error: error.to_string(),

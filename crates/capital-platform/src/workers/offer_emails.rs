@@ -11,7 +11,7 @@ use tokio::sync::Notify;
 use crate::domain::whole::Whole;
 use crate::services::changes::Changes;
 use crate::services::delivery::{self, DeliveryError};
-use crate::services::offer_emails::{OfferEmails, Outcome};
+use crate::services::offer_emails::{OfferEmails, Outcome, SERVER_UNREACHABLE};
 use crate::store::{EmailRecord, Job, JobKind, Retried, StoreError};
 use crate::workers::supervise::{JobHandles, each_due_job};
 
@@ -88,7 +88,17 @@ async fn record(
             .await?;
             tx.queue_job(JobKind::MarkDelivered, offer, account, 0)
                 .await?;
+            // The mail server answers: what could not reach it goes now, not after its backoff.
+            let hastened = tx
+                .hasten_jobs(JobKind::OfferEmail, SERVER_UNREACHABLE)
+                .await?;
             tx.commit().await?;
+            if hastened > 0 {
+                tracing::info!(
+                    hastened,
+                    "the mail server answers again: waiting offer emails go now"
+                );
+            }
             crate::metrics::offer_email("sent");
             tracing::info!(offer, account, "offer email sent");
         }

@@ -356,7 +356,7 @@ async fn an_email_the_server_keeps_refusing_is_given_up_as_failed_and_the_offer_
     let offer = app.admin("/offers", json!({"account": ROCKET})).await;
     let id = offer["id"].as_str().unwrap().to_owned();
     attempted(&app, &id, 1).await;
-    // The backoff's waits (2, 4, 8, 16 s), skipped: the fourth failure is behind it.
+    // The backoff's waits (2, 4, 8 … s), skipped: all but the last try are behind it.
     sqlx::query(
         "UPDATE jobs SET attempts = $1, due_at = 0 WHERE kind = 'offer_email' AND subject = $2",
     )
@@ -471,4 +471,64 @@ async fn offers_stripe_refuses_to_mark_delivered_are_given_up_and_never_stall_ne
         0,
         "nothing left to retry"
     );
+}
+
+/// Emails that could not reach the mail server at all wait for their backoff only until another
+/// email reaches it: then they go at once. An email the server itself refused keeps its backoff
+/// (greylisting asks for a wait; hurrying it would only spend its tries).
+#[tokio::test]
+async fn once_the_mail_server_answers_again_the_emails_that_could_not_reach_it_go_at_once() {
+    let Some(mut sink) = SmtpSink::start().await else {
+        return;
+    };
+    let app = app_with(OfferNotice::Email, Some(sink.url()), None).await;
+    let later = |offer: String| {
+        let pool = app.state.store.pool().clone();
+        async move {
+            // Far behind a long backoff, as after several failures.
+            sqlx::query("UPDATE jobs SET due_at = due_at + 3600 WHERE kind = 'offer_email' AND subject = $1")
+                .bind(offer)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+    };
+    // One refused by the server (a 4xx: try later), one that finds no server at all.
+    sink.refuse_with(Some(451));
+    let refused = app.admin("/offers", json!({"account": ROCKET})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let email = attempted(&app, &refused, 1).await;
+    assert!(email["detail"].as_str().unwrap().contains("451"), "{email}");
+    later(refused.clone()).await;
+    sink.stop().await;
+    let unreachable = app.admin("/offers", json!({"account": ROCKET})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let email = attempted(&app, &unreachable, 1).await;
+    assert!(
+        email["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with(capital_platform::services::offer_emails::SERVER_UNREACHABLE),
+        "{email}"
+    );
+    later(unreachable.clone()).await;
+
+    // The server is back: the next offer's email reaches it, and brings the unreachable one along.
+    sink.resume().await;
+    sink.refuse_with(None);
+    let (_, sent) = emailed_offer(&app, json!({"account": ROCKET})).await;
+    assert_eq!(sent["status"], "sent", "{sent}");
+    let email = settled_email(&app, ROCKET, &unreachable).await;
+    assert_eq!(email["status"], "sent", "{email}");
+    let still = emails(&app, ROCKET)
+        .await
+        .into_iter()
+        .find(|e| e["offer"] == refused.as_str())
+        .unwrap();
+    assert_eq!(still["status"], "pending", "{still}");
+    assert_eq!(sink.messages().len(), 2);
 }
