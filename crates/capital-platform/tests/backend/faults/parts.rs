@@ -192,6 +192,9 @@ impl Instance {
             .join(format!("capital-faults-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data);
         std::fs::create_dir_all(&data).unwrap();
+        let _ = std::fs::remove_file(
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fault-suite-{name}.log")),
+        );
         Instance {
             name,
             port: free_port(),
@@ -245,7 +248,7 @@ impl Instance {
             .env("CAPITAL_MAX_STREAMS", "1000")
             .env("RUST_LOG", "warn,capital_platform=info")
             .env_remove("CAPITAL_FAILPOINT")
-            .stdout(Stdio::null())
+            .stdout(log.try_clone().unwrap())
             .stderr(log)
             .kill_on_drop(true)
             .spawn()
@@ -287,8 +290,9 @@ impl Instance {
         }
     }
 
+    /// Kept after the run (`target/tmp/fault-suite-A.log`), for a failure's story.
     fn log_path(&self) -> PathBuf {
-        self.data.join("server.log")
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fault-suite-{}.log", self.name))
     }
 
     /// The last lines the instance logged, for a failure's message.
