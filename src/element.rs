@@ -15,8 +15,8 @@ use web_sys::{HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
 use crate::model::options::{Attribute, Credentials};
 use crate::runtime::api::Prefetched;
-use crate::runtime::collapsed::ElementInternals;
 use crate::runtime::controller::Controller;
+use crate::runtime::custom_states::ElementInternals;
 use crate::views::Tile;
 
 /// One mounted `<capital-offer-tile>`.

@@ -25,7 +25,7 @@ mod views;
 #[cfg(target_arch = "wasm32")]
 pub use element::TileHandle;
 #[cfg(target_arch = "wasm32")]
-pub use runtime::collapsed::ElementInternals;
+pub use runtime::custom_states::ElementInternals;
 
 /// talc instead of the default dlmalloc: made for small single-threaded wasm, and smaller
 /// (BENCHMARKS.md has the bytes).

@@ -5,11 +5,12 @@
 
 pub(crate) mod api;
 pub(crate) mod attributes;
-pub(crate) mod collapsed;
 pub(crate) mod controller;
+pub(crate) mod custom_states;
 pub(crate) mod delivery;
 pub(crate) mod events;
 pub(crate) mod host_colours;
 pub(crate) mod intl;
 pub(crate) mod launch;
 pub(crate) mod page_urls;
+pub(crate) mod tile_style;

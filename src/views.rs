@@ -47,7 +47,6 @@ pub(crate) fn Tile(
             data-theme=move || controller.attributes.theme().as_str()
             lang=move || controller.formatter.get().locale
             aria-busy=move || (status.get() == "loading").to_string()
-            style=move || controller.palette.get().css_vars()
         >
             <div class="visually-hidden" role="status" aria-live="polite">{announcement}</div>
             {move || match controller.load.get() {

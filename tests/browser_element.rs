@@ -138,6 +138,19 @@ impl Tile {
             .unwrap()
     }
 
+    /// The `tile` part's private colour property `name` (`--_brand` …), as the element set it
+    /// through the CSSOM.
+    fn colour(&self, name: &str) -> String {
+        self.part("tile")
+            .map(|tile| {
+                tile.unchecked_into::<HtmlElement>()
+                    .style()
+                    .get_property_value(name)
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default()
+    }
+
     fn part_text(&self, name: &str) -> String {
         self.part(name)
             .and_then(|e| e.text_content())
@@ -561,10 +574,10 @@ async fn html_from_the_backend_is_text() {
         tile.shadow().query_selector("img").unwrap().is_none(),
         "a javascript: icon is not shown"
     );
-    let style = tile.part("tile").unwrap().get_attribute("style").unwrap();
-    assert!(
-        style.starts_with("--_brand:#3d4eac;"),
-        "an invalid colour falls back to the neutral default: {style}"
+    assert_eq!(
+        tile.colour("--_brand"),
+        "#3d4eac",
+        "an invalid colour falls back to the neutral default"
     );
     assert!(
         js_sys::Reflect::get(&web_sys::window().unwrap(), &"__pwned".into())
@@ -811,20 +824,8 @@ async fn three_elements_stay_independent() {
     assert_eq!(c.settled().await, "delivered");
     assert_eq!(a.part_text("amount"), "$1,000");
     assert_eq!(c.part_text("amount"), "¥5,000");
-    assert!(
-        c.part("tile")
-            .unwrap()
-            .get_attribute("style")
-            .unwrap()
-            .starts_with("--_brand:#ff0000")
-    );
-    assert!(
-        a.part("tile")
-            .unwrap()
-            .get_attribute("style")
-            .unwrap()
-            .starts_with("--_brand:#0a7cff")
-    );
+    assert_eq!(c.colour("--_brand"), "#ff0000");
+    assert_eq!(a.colour("--_brand"), "#0a7cff");
     b.remove();
     assert_eq!(a.part_text("amount"), "$1,000");
     a.remove();
@@ -988,18 +989,12 @@ async fn host_css_variables_theme_the_tile_below_the_attribute() {
         handle,
     };
     tile.settled().await;
-    let style = || {
-        tile.part("tile")
-            .unwrap()
-            .get_attribute("style")
-            .unwrap_or_default()
-    };
     // #e03131 sits just past the crossover: black text (4.64:1) beats white (4.53:1).
-    until(|| style().starts_with("--_brand:#e03131;--_on-brand:#000000")).await;
+    until(|| tile.colour("--_brand") == "#e03131" && tile.colour("--_on-brand") == "#000000").await;
     tile.handle.set("brand-color", Some("#2f9e44".into()));
-    until(|| style().starts_with("--_brand:#2f9e44")).await;
+    until(|| tile.colour("--_brand") == "#2f9e44").await;
     tile.handle.set("brand-color", None);
-    until(|| style().starts_with("--_brand:#e03131")).await;
+    until(|| tile.colour("--_brand") == "#e03131").await;
     tile.remove();
 }
 
@@ -1322,4 +1317,68 @@ async fn states_from_the_live_stream_re_render_only_what_changed() {
     sleep(50).await;
     assert_eq!(tile.status(), "accepted");
     tile.remove();
+}
+
+/// The page styles the element by what it shows, without its shadow DOM: exactly one custom
+/// state at a time, `loading` while the offer loads, then the stage's (`offer`, `review`,
+/// `financing`, `paid`, `rejected`), `error` after a failure, `collapsed` with nothing to show.
+#[wasm_bindgen_test]
+async fn one_custom_state_at_a_time_says_what_the_element_shows() {
+    let all = [
+        "loading",
+        "offer",
+        "review",
+        "financing",
+        "paid",
+        "rejected",
+        "error",
+        "collapsed",
+    ];
+    let states_of = |tile: &Tile| -> Vec<&str> {
+        all.iter()
+            .copied()
+            .filter(|name| tile.host.matches(&format!(":state({name})")).unwrap())
+            .collect()
+    };
+    let mut paid_out = offer("paid_out", "usd", 1500000);
+    paid_out["accepted_terms"] = json!({"advance_amount": 1200000, "currency": "usd", "fee_amount": 132000, "withhold_rate": 0.12});
+    let mut financing = state(paid_out);
+    financing["summary"] = json!({"object": "capital.financing_summary", "status": "active",
+        "details": {"advance_amount": 1200000, "fee_amount": 132000, "paid_amount": 600000,
+                    "remaining_amount": 732000, "currency": "usd", "withhold_rate": 0.12}});
+    let cases = [
+        (
+            json!({"delay": 300, "body": state(offer("delivered", "usd", 1500000))}),
+            "offer",
+        ),
+        (
+            json!({"body": state(offer("accepted", "usd", 1500000))}),
+            "review",
+        ),
+        (json!({"body": financing}), "financing"),
+        (
+            json!({"body": state(offer("fully_repaid", "usd", 1500000))}),
+            "paid",
+        ),
+        (
+            json!({"body": state(offer("rejected", "usd", 1500000))}),
+            "rejected",
+        ),
+        (
+            json!({"body": state(offer("expired", "usd", 1500000))}),
+            "collapsed",
+        ),
+        (json!({"status": 500, "body": "x"}), "error"),
+    ];
+    for (index, (route, expected)) in cases.into_iter().enumerate() {
+        let base = format!("/states-{index}");
+        stub(js(&json!({ format!("GET {base}/offer"): route })));
+        let tile = Tile::mount(&[("api-base", &base)]);
+        if index == 0 {
+            // The answer takes 300 ms: meanwhile, the skeleton.
+            until(|| states_of(&tile) == ["loading"]).await;
+        }
+        until(|| states_of(&tile) == [expected]).await;
+        tile.remove();
+    }
 }

@@ -122,8 +122,6 @@ pub struct Bar {
     pub label: String,
     /// `aria-valuenow`: whole percent.
     pub now: Option<String>,
-    /// The fill's inline size (`27.50%`).
-    pub fill: String,
     /// "27% paid", also the bar's `aria-valuetext`.
     pub caption: Option<String>,
 }
@@ -276,9 +274,6 @@ impl Card {
                 card.progress = Some(Bar {
                     label: text(Key::ProgressBarLabel),
                     now: progress.progress.map(|p| p.whole_percent().to_string()),
-                    fill: progress
-                        .progress
-                        .map_or_else(|| "0%".to_owned(), |p| p.css_length()),
                     caption,
                 });
                 card.terms.push(Term::figure(
@@ -614,7 +609,6 @@ mod tests {
             Some(Bar {
                 label: Lang::En.text(Key::ProgressBarLabel).to_owned(),
                 now: Some("25".into()),
-                fill: "25.00%".into(),
                 caption: Some("25% paid".into())
             })
         );
@@ -643,7 +637,6 @@ mod tests {
             Some(Bar {
                 label: Lang::En.text(Key::ProgressBarLabel).to_owned(),
                 now: None,
-                fill: "0%".into(),
                 caption: None
             })
         );

@@ -359,6 +359,31 @@ pub const PARTS: [(&str, &str); 11] = [
     ("retry", "A failure's retry button."),
 ];
 
+/// The element's custom states, one at a time, for `capital-offer-tile:state(…)` in the page's
+/// stylesheet: what the element shows, without reading its shadow DOM.
+pub const CUSTOM_STATES: [(&str, &str); 8] = [
+    ("loading", "The offer is being loaded (the skeleton shows)."),
+    (
+        "offer",
+        "An offer to apply for (`undelivered`, `delivered`).",
+    ),
+    ("review", "The application is under review (`accepted`)."),
+    ("financing", "Financing in progress: repaying (`paid_out`)."),
+    (
+        "paid",
+        "The financing is paid (`fully_repaid`, `completed`).",
+    ),
+    ("rejected", "The application was not approved (`rejected`)."),
+    (
+        "error",
+        "The offer could not be loaded; a message and a retry show.",
+    ),
+    (
+        "collapsed",
+        "Nothing to show: the element takes no space (no offer, or one that ended).",
+    ),
+];
+
 /// The custom properties the element's stylesheet reads from the page.
 pub const CSS_PROPERTIES: [(&str, &str); 9] = [
     (

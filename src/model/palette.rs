@@ -25,8 +25,10 @@ impl Palette {
         }
     }
 
-    /// Private custom properties for the `tile` node. Only canonical `#rrggbb` values are written,
-    /// so nothing but a colour can reach the style attribute.
+    /// Private custom properties for the `tile` node, as declarations. Only canonical `#rrggbb`
+    /// values are written, so nothing but a colour can reach the node's style. The runtime sets
+    /// them through the CSSOM (`style.cssText`), which no Content-Security-Policy refuses, never
+    /// as a `style` attribute (`style-src` without `'unsafe-inline'` refuses those).
     pub fn css_vars(&self) -> String {
         let hover = self.brand.mix(if self.brand.relative_luminance() > 0.3 {
             -0.12

@@ -134,6 +134,34 @@ impl Stage {
         matches!(self, Stage::Hidden)
     }
 
+    /// How much of the bar the repayment progress fills (`27.50%`; `0%` before any payment),
+    /// while financing is in progress. The runtime sets it as the tile's `--_progress` through
+    /// the CSSOM (`runtime/tile_style.rs`): no `style` attribute, which a strict
+    /// Content-Security-Policy would refuse.
+    pub fn progress_fill(&self) -> Option<String> {
+        match self {
+            Stage::InProgress(financing) => Some(
+                financing
+                    .progress
+                    .map_or_else(|| "0%".to_owned(), |p| p.css_length()),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The element's custom state while this stage is shown (`capital-offer-tile:state(offer)`):
+    /// one of [`CUSTOM_STATES`](super::interface::CUSTOM_STATES), one at a time.
+    pub fn custom_state(&self) -> &'static str {
+        match self {
+            Stage::Offer(_) => "offer",
+            Stage::Review(_) => "review",
+            Stage::InProgress(_) => "financing",
+            Stage::Repaid(_) => "paid",
+            Stage::Rejected(_) => "rejected",
+            Stage::Hidden => "collapsed",
+        }
+    }
+
     pub fn disclaimer(&self) -> Option<&DisclaimerVariant> {
         match self {
             Stage::Offer(v) => v.disclaimer.as_ref(),
@@ -308,6 +336,55 @@ mod tests {
             let view = Stage::from_state(&state);
             assert_eq!(view.link_type(), link, "{status}");
             assert_eq!(shown_status(&state, &view), shown, "{status}");
+        }
+    }
+
+    #[test]
+    fn each_status_has_its_custom_state_and_every_state_is_in_the_contract() {
+        let cases = [
+            ("undelivered", "offer"),
+            ("delivered", "offer"),
+            ("accepted", "review"),
+            ("paid_out", "financing"),
+            ("fully_repaid", "paid"),
+            ("completed", "paid"),
+            ("rejected", "rejected"),
+            ("expired", "collapsed"),
+            ("replaced", "collapsed"),
+            ("something_new", "collapsed"),
+        ];
+        let listed: Vec<&str> = crate::model::interface::CUSTOM_STATES
+            .iter()
+            .map(|(name, _)| *name)
+            .collect();
+        for (status, custom) in cases {
+            let stage = Stage::from_state(&state(json!({"offer": offer(status)})));
+            assert_eq!(stage.custom_state(), custom, "{status}");
+            assert!(listed.contains(&custom), "{custom}");
+        }
+        // The states no stage has: the load's own.
+        assert!(listed.contains(&"loading") && listed.contains(&"error"));
+    }
+
+    #[test]
+    fn only_financing_in_progress_fills_the_bar() {
+        let mut paid_out = offer("paid_out");
+        paid_out["accepted_terms"] =
+            json!({"advance_amount": 1000000, "fee_amount": 100000, "currency": "usd"});
+        let with_summary = state(json!({"offer": paid_out.clone(),
+            "summary": {"details": {"currency": "usd", "paid_amount": 275000, "remaining_amount": 825000}}}));
+        assert_eq!(
+            Stage::from_state(&with_summary).progress_fill().as_deref(),
+            Some("25.00%")
+        );
+        let without = state(json!({"offer": paid_out}));
+        assert_eq!(
+            Stage::from_state(&without).progress_fill().as_deref(),
+            Some("0%")
+        );
+        for status in ["delivered", "accepted", "fully_repaid", "expired"] {
+            let stage = Stage::from_state(&state(json!({"offer": offer(status)})));
+            assert_eq!(stage.progress_fill(), None, "{status}");
         }
     }
 

@@ -13,12 +13,13 @@ use web_sys::HtmlElement;
 
 use super::api::{ApiError, Backend, LatestLoad, Prefetched, Requests, decode};
 use super::attributes::Attributes;
-use super::collapsed::{ElementInternals, reflect_collapsed};
+use super::custom_states::{ElementInternals, reflect_state};
 use super::delivery::mark_when_seen;
 use super::events::{self, ErrorKind};
 use super::host_colours::{HostColours, read_host_colours};
 use super::intl::{Formatter, resolve_locale};
 use super::launch::{self, LaunchContext, LaunchFailure, LaunchState};
+use super::tile_style;
 use crate::model::copy::{Key, Lang, Wording};
 use crate::model::options::{Attribute, Delivery};
 use crate::model::palette::Palette;
@@ -72,9 +73,14 @@ impl LoadState {
         }
     }
 
-    /// Loaded, with nothing to show: the element collapses.
-    pub(crate) fn is_collapsed(&self) -> bool {
-        matches!(self, LoadState::Ready(loaded) if loaded.stage.is_hidden())
+    /// The element's custom state (`runtime/custom_states.rs`): the load's own while loading or
+    /// failed, else the stage's (`collapsed` when there is nothing to show).
+    pub(crate) fn custom_state(&self) -> &'static str {
+        match self {
+            LoadState::Loading => "loading",
+            LoadState::Failed(_) => "error",
+            LoadState::Ready(loaded) => loaded.stage.custom_state(),
+        }
     }
 }
 
@@ -98,9 +104,7 @@ pub(crate) struct Controller {
     pub formatter: Memo<Formatter>,
     /// The `strings` property: the platform's copy set on the page.
     pub strings: RwSignal<Option<Arc<PlatformCopy>>>,
-    /// The colours in effect: attribute, then host CSS variable, then backend branding.
-    pub palette: Memo<Palette>,
-    /// The `tile` part, for the delivery observer.
+    /// The `tile` part, for the delivery observer and the colours (`tile_style.rs`).
     pub tile: NodeRef<Div>,
     shared: StoredValue<Shared, LocalStorage>,
 }
@@ -119,6 +123,7 @@ impl Controller {
                 attributes.raw(Attribute::Locale).get().as_deref(),
             ))
         });
+        // The colours in effect: attribute, then host CSS variable, then backend branding.
         let palette = Memo::new(move |_| {
             let branding = load.with(|load| match load {
                 LoadState::Ready(loaded) => loaded.state.branding.clone(),
@@ -147,7 +152,6 @@ impl Controller {
             launch: RwSignal::new(LaunchState::Idle),
             formatter,
             strings: RwSignal::new(None),
-            palette,
             tile: NodeRef::new(),
             shared: StoredValue::new_local(Shared {
                 host,
@@ -162,7 +166,13 @@ impl Controller {
             attributes.raw(Attribute::Credentials).track();
             controller.load();
         });
-        reflect_collapsed(internals, move || load.with(LoadState::is_collapsed));
+        reflect_state(internals, move || load.with(LoadState::custom_state));
+        tile_style::paint(controller.tile, palette, move || {
+            load.with(|load| match load {
+                LoadState::Ready(loaded) => loaded.stage.progress_fill(),
+                _ => None,
+            })
+        });
         let undelivered_on_screen = move || {
             if attributes.delivery() != Delivery::Auto {
                 return None;

@@ -1,5 +1,8 @@
-//! The element's custom state `collapsed` (`capital-offer-tile:state(collapsed)`), set while
-//! nothing is shown, so that the element takes no space and the page can style around it.
+//! The element's custom state (`capital-offer-tile:state(financing)`): one of the contract's
+//! [`CUSTOM_STATES`](crate::model::interface::CUSTOM_STATES) at a time, what the element shows
+//! (`loading`, `offer`, `review`, `financing`, `paid`, `rejected`, `error`), or `collapsed` while
+//! it shows nothing and takes no space, so that the page can style or hide around it without
+//! reading the shadow DOM.
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -18,22 +21,24 @@ extern "C" {
     fn remove(this: &CustomStateSet, state: &str) -> Result<bool, JsValue>;
 }
 
-pub(crate) const COLLAPSED: &str = "collapsed";
-
-/// Keeps the `collapsed` state equal to `collapsed()`, a reactive read (tracked by the effect). Without `ElementInternals` (old engines)
-/// there is nothing to reflect to.
-pub(crate) fn reflect_collapsed(
+/// Keeps the element's custom state equal to `state()`, a reactive read (tracked by the effect):
+/// the previous one removed, the new one added. Without `ElementInternals` (old engines) there is
+/// nothing to reflect to.
+pub(crate) fn reflect_state(
     internals: Option<ElementInternals>,
-    collapsed: impl Fn() -> bool + 'static,
+    state: impl Fn() -> &'static str + 'static,
 ) {
     let Some(internals) = internals else { return };
     let internals = send_wrapper::SendWrapper::new(internals);
-    Effect::new(move |_| {
-        let states = internals.states();
-        let _ = if collapsed() {
-            states.add(COLLAPSED)
-        } else {
-            states.remove(COLLAPSED).map(drop)
-        };
+    Effect::new(move |previous: Option<&'static str>| {
+        let current = state();
+        if previous != Some(current) {
+            let states = internals.states();
+            if let Some(previous) = previous {
+                let _ = states.remove(previous);
+            }
+            let _ = states.add(current);
+        }
+        current
     });
 }

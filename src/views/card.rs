@@ -63,7 +63,7 @@ pub(super) fn CardContent(
                     aria-valuenow=bar.now
                     aria-valuetext=bar.caption.clone()
                 >
-                    <div class="progress-fill" style=format!("inline-size: {}", bar.fill)></div>
+                    <div class="progress-fill"></div>
                 </div>
                 {bar.caption.map(|caption| view! { <p class="progress-caption">{caption}</p> })}
             })}

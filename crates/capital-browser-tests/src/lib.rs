@@ -80,6 +80,8 @@ struct Backend {
     calls: Vec<(String, Call)>,
     /// How long the embed folder's `.wasm` takes to answer: what the page does before the wasm.
     wasm_delay: Duration,
+    /// The Content-Security-Policy violations the browser reported (`report-uri`).
+    csp_reports: Vec<Value>,
 }
 
 type Shared = Arc<Mutex<Backend>>;
@@ -271,6 +273,19 @@ impl Bench {
             .goto(&format!("{}/gallery/index.html", self.origin))
             .await
             .unwrap();
+    }
+
+    /// Opens the gallery served with [`STRICT_CSP`].
+    pub async fn open_strict_gallery(&self) {
+        self.client
+            .goto(&format!("{}/strict-gallery/index.html", self.origin))
+            .await
+            .unwrap();
+    }
+
+    /// The Content-Security-Policy violations reported so far.
+    pub fn csp_reports(&self) -> Vec<Value> {
+        self.backend.lock().unwrap().csp_reports.clone()
     }
 
     pub async fn finish(self) {
@@ -561,7 +576,33 @@ fn router(backend: Shared, embed: &Path) -> Router {
             "/gallery",
             tower_http::services::ServeDir::new(root().join("dist")),
         )
+        // The same gallery under the strict policy a fintech dashboard runs (README, "A strict
+        // Content-Security-Policy"), each violation reported to `/csp-reports`.
+        .nest_service(
+            "/strict-gallery",
+            Router::new()
+                .fallback_service(tower_http::services::ServeDir::new(root().join("dist")))
+                .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+                    axum::http::header::CONTENT_SECURITY_POLICY,
+                    axum::http::HeaderValue::from_str(&format!(
+                        "{STRICT_CSP}; report-uri /csp-reports"
+                    ))
+                    .unwrap(),
+                )),
+        )
+        .route("/csp-reports", post(csp_report))
         .with_state(backend)
+}
+
+/// The policy the README says the element needs: nothing inline, `'wasm-unsafe-eval'` the one
+/// addition to a `'self'`-only policy.
+pub const STRICT_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; img-src 'self' https:";
+
+async fn csp_report(State(backend): State<Shared>, body: Bytes) -> StatusCode {
+    let report = serde_json::from_slice(&body)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
+    backend.lock().unwrap().csp_reports.push(report);
+    StatusCode::NO_CONTENT
 }
 
 async fn slow_wasm(

@@ -362,7 +362,7 @@ async fn three_elements_on_one_page_stay_independent() {
     bench
         .js("document.querySelector('#a').brandColor = '#2f9e44';")
         .await;
-    bench.until("document.querySelector('#a').shadowRoot.querySelector('[part~=tile]').getAttribute('style').startsWith('--_brand:#2f9e44')").await;
+    bench.until("document.querySelector('#a').shadowRoot.querySelector('[part~=tile]').style.getPropertyValue('--_brand') === '#2f9e44'").await;
     assert_eq!(
         bench
             .js("return document.querySelector('#a').getAttribute('brand-color')")
@@ -494,5 +494,71 @@ async fn the_gallery_shows_every_state_and_its_buttons_work() {
             .await,
         "capital_financing_offer"
     );
+    bench.finish().await;
+}
+
+/// The gallery under the strict policy a fintech dashboard runs (`harness::STRICT_CSP`: nothing
+/// inline, `'wasm-unsafe-eval'` the one addition to `'self'`): every state renders, the call to
+/// action keeps its brand colour (set through the CSSOM, not a `style` attribute), and the
+/// browser reports no violation. The gallery is quiet too: no failed request (its tiles follow
+/// no live stream: the fixtures are files) and no console error.
+#[tokio::test]
+async fn the_gallery_runs_under_a_strict_content_security_policy_quietly() {
+    let bench = Bench::start().await;
+    // Before any of the page's own scripts: every violation the page sees (shadow roots'
+    // included), every console error and uncaught error.
+    bench.cdp("Page.enable", json!({})).await;
+    bench
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({"source": "window.__violations = []; window.__consoleErrors = [];\
+                document.addEventListener('securitypolicyviolation', (e) => __violations.push(e.violatedDirective + ' ' + e.blockedURI), true);\
+                const error = console.error.bind(console);\
+                console.error = (...args) => { __consoleErrors.push(args.map(String).join(' ')); error(...args); };\
+                addEventListener('error', (e) => __consoleErrors.push(String(e.message)));\
+                addEventListener('unhandledrejection', (e) => __consoleErrors.push(String(e.reason)));"}),
+        )
+        .await;
+    bench.open_strict_gallery().await;
+    for (fixture, status) in [
+        ("standard", "delivered"),
+        ("refill", "delivered"),
+        ("accepted", "accepted"),
+        ("paid-out", "paid_out"),
+        ("fully-repaid", "fully_repaid"),
+        ("rejected", "rejected"),
+        ("platform-copy", "delivered"),
+        ("broken", "error"),
+        ("expired", "none"),
+    ] {
+        let selector = format!("capital-offer-tile[api-base='./fixtures/{fixture}']");
+        assert_eq!(bench.settled(&selector).await, status, "{fixture}");
+    }
+    // The loading example (the stand-in answers it after 12 s) is there, as its skeleton.
+    bench
+        .until("!!document.querySelector('#loading-tile')")
+        .await;
+    let cta_background = bench
+        .js("return getComputedStyle(document.querySelector(\"capital-offer-tile[brand-color='#7048e8']\")\
+             .shadowRoot.querySelector('[part~=cta]')).backgroundColor")
+        .await;
+    assert_eq!(
+        cta_background, "rgb(112, 72, 232)",
+        "the brand colour under the policy"
+    );
+    bench
+        .js("document.querySelector(\"capital-offer-tile[brand-color='#7048e8']\").scrollIntoView({block: 'center'})")
+        .await;
+    bench.save_screenshot("strict-csp-gallery").await;
+    // Reports are sent shortly after the violation; give them a moment.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(bench.js("return window.__violations").await, json!([]));
+    assert!(bench.csp_reports().is_empty(), "{:?}", bench.csp_reports());
+    let failed = bench
+        .js("return performance.getEntriesByType('resource')\
+             .filter((e) => e.responseStatus >= 400).map((e) => e.responseStatus + ' ' + e.name)")
+        .await;
+    assert_eq!(failed, json!([]), "failed requests");
+    assert_eq!(bench.js("return window.__consoleErrors").await, json!([]));
     bench.finish().await;
 }

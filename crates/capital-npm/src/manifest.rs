@@ -1,10 +1,10 @@
 //! `custom-elements.json`: the Custom Elements Manifest (schema 2.1.0) that editors, Storybook
-//! and framework tools read to know the element's attributes, properties, events, parts and
-//! custom properties.
+//! and framework tools read to know the element's attributes, properties, events, parts, custom
+//! properties and custom states.
 
 use capital_offer_tile::model::interface::{
-    CLASS, CSS_PROPERTIES, Event, FETCH_SESSION_TOKEN_DESCRIPTION, PARTS, RELOAD_DESCRIPTION,
-    STRINGS_DESCRIPTION, TAG,
+    CLASS, CSS_PROPERTIES, CUSTOM_STATES, Event, FETCH_SESSION_TOKEN_DESCRIPTION, PARTS,
+    RELOAD_DESCRIPTION, STRINGS_DESCRIPTION, TAG,
 };
 use capital_offer_tile::model::options::Attribute;
 use serde_json::{Value, json};
@@ -76,6 +76,10 @@ pub fn manifest() -> Value {
         .iter()
         .map(|(name, description)| json!({"name": name, "description": description}))
         .collect();
+    let states: Vec<Value> = CUSTOM_STATES
+        .iter()
+        .map(|(name, description)| json!({"name": name, "description": description}))
+        .collect();
     let properties: Vec<Value> = CSS_PROPERTIES
         .iter()
         .map(|(name, description)| json!({"name": name, "description": description}))
@@ -99,6 +103,7 @@ pub fn manifest() -> Value {
                 "events": events,
                 "cssParts": parts,
                 "cssProperties": properties,
+                "cssStates": states,
             }],
             "exports": [
                 {"kind": "js", "name": CLASS, "declaration": declaration},
@@ -136,6 +141,19 @@ mod tests {
             ]
         );
         assert_eq!(names("cssParts").len(), PARTS.len());
+        assert_eq!(
+            names("cssStates"),
+            [
+                "loading",
+                "offer",
+                "review",
+                "financing",
+                "paid",
+                "rejected",
+                "error",
+                "collapsed"
+            ]
+        );
         assert!(names("members").contains(&"reload".to_owned()));
         let theme = &element["attributes"][4];
         assert_eq!(theme["name"], "theme");
