@@ -17,27 +17,32 @@
 //! the database was away), none hung, none with another account's data; claims a killed
 //! instance held taken over within 30 s; both instances ready again without a hand.
 //!
+//! The test below reads as the run goes: `faults/parts.rs` starts the real parts,
+//! `faults/load.rs` plays the accounts, the page views, the streams and the readiness watch,
+//! [`play_faults`] breaks things on time, `faults/checks.rs` holds each promise against the
+//! record, and `faults/report.rs` writes the figures.
+//!
 //! `scripts/test` runs one round (about two minutes): `cargo test -p capital-platform --test
 //! backend faults:: -- --ignored`. A soak: `CAPITAL_FAULT_SOAK=10` runs ten rounds of faults
 //! over ten times the accounts. The figures go to stderr and to
 //! `target/tmp/fault-suite-report.md`; BENCHMARKS.md keeps a run's.
 
+mod checks;
 mod load;
 mod parts;
+mod report;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use capital_platform::domain::selection::current_offer;
-use capital_types::FinancingOffer;
-use serde_json::Value;
 use sqlx::Row;
 
 use crate::harness::SmtpSink;
+use checks::Truth;
 use load::{Life, Shown, View};
-use parts::{BCC, Instance, PostgresCluster, StandIn};
+use parts::{Instance, PostgresCluster, StandIn};
 
 /// One round: when each fault begins (seconds into the round) and what it is.
 const ROUND: [(u64, Fault); 10] = [
@@ -260,421 +265,53 @@ async fn two_instances_keep_every_promise_through_kills_restarts_cuts_and_outage
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
 
-    // Stripe's truth for every account.
-    let mut truth: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for life in &lives {
-        truth.insert(
-            life.account.clone(),
-            stand_in.offers_of(&life.account).await,
-        );
-    }
-    let expected_offer = |account: &str| -> Option<Value> {
-        let offers = &truth[account];
-        let typed: Vec<FinancingOffer> = offers
-            .iter()
-            .map(|offer| serde_json::from_value(offer.clone()).unwrap())
-            .collect();
-        let current = current_offer(&typed)?;
-        offers
-            .iter()
-            .find(|offer| offer["id"] == current.id.as_str())
-            .cloned()
-    };
-
-    // Every live stream shows its account's final state within 2 s of the quiet.
+    // What must hold (`faults/checks.rs`), against Stripe's truth as it is now.
+    let truth = Truth::read(&stand_in, &lives).await;
     let mut failures: Vec<String> = Vec::new();
-    let stream_deadline = quiet + Duration::from_secs(2);
-    let mut catch_up = Duration::ZERO;
-    for (instance, account, latest) in &streams {
-        let expected = expected_offer(account);
-        let shown_final = |shown: &Option<Shown>| {
-            shown.as_ref().is_some_and(|shown| {
-                shown.state.get("offer").filter(|o| !o.is_null()) == expected.as_ref()
-            })
-        };
-        loop {
-            let shown = latest.lock().unwrap().clone();
-            if shown_final(&shown) {
-                let at = shown.unwrap().at;
-                catch_up = catch_up.max(at.saturating_duration_since(quiet));
-                break;
-            }
-            if Instant::now() > stream_deadline {
-                failures.push(format!(
-                    "the stream of {account} on {} shows {} instead of {} 2 s after the end",
-                    instance_name(*instance),
-                    describe(shown.as_ref().and_then(|s| s.state.get("offer"))),
-                    describe(expected.as_ref()),
-                ));
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
+    let catch_up =
+        checks::streams_show_the_final_state(&streams, &truth, quiet, &mut failures).await;
     stop.send_replace(true);
     for observer in observers {
         observer.abort();
     }
-
-    // Every offer stored as Stripe has it now; none stored that Stripe does not know.
-    let stored: HashMap<String, Value> = sqlx::query("SELECT id, body FROM offers")
-        .fetch_all(&suite_db)
-        .await
-        .unwrap()
-        .iter()
-        .map(|row| {
-            let body: String = row.get("body");
-            (row.get("id"), serde_json::from_str(&body).unwrap())
-        })
-        .collect();
-    let mut offers_checked = 0;
-    for (account, offers) in &truth {
-        for offer in offers {
-            offers_checked += 1;
-            let id = offer["id"].as_str().unwrap();
-            match stored.get(id) {
-                None => failures.push(format!("{account}'s offer {id} was never stored")),
-                Some(body) if body != offer => failures.push(format!(
-                    "{id} is stored as {} but Stripe has {} (fields that differ: {})",
-                    describe(Some(body)),
-                    describe(Some(offer)),
-                    differing_fields(body, offer).join(", ")
-                )),
-                Some(_) => {}
-            }
-        }
-    }
-    let known: usize = truth.values().map(Vec::len).sum();
-    if stored.len() != known {
-        failures.push(format!(
-            "{} offers stored, Stripe has {known}",
-            stored.len()
-        ));
-    }
-
-    // Every account's view, on both instances, shows what Stripe's offers select.
-    let client = reqwest::Client::new();
-    for account in truth.keys() {
-        let expected = expected_offer(account);
-        for (instance, base) in bases.iter().enumerate() {
-            let answer = client
-                .get(format!("{base}/api/capital/offer"))
-                .bearer_auth(load::token(account))
-                .send()
-                .await
-                .unwrap();
-            let status = answer.status();
-            let view: Value = answer.json().await.unwrap_or(Value::Null);
-            let shown = view.get("offer").filter(|o| !o.is_null());
-            if status != 200 || shown != expected.as_ref() {
-                failures.push(format!(
-                    "{account}'s view on {} is {status} {} instead of {}",
-                    instance_name(instance),
-                    describe(shown),
-                    describe(expected.as_ref())
-                ));
-            }
-        }
-    }
-
-    // Each emailed offer: one email (to the account's address, Stripe in the envelope), and
-    // marked delivered at Stripe before the user acted (the lives waited for it).
-    let mut emails: HashMap<String, u32> = HashMap::new();
-    let mut emails_without_bcc = 0;
-    for message in sink.messages() {
-        let id = message
-            .lines()
-            .find_map(|line| {
-                let value = line.strip_prefix("Message-ID: <capital-offer.")?;
-                Some(value.split('@').next()?.to_owned())
-            })
-            .unwrap_or_else(|| "(no offer's Message-ID)".into());
-        if !message.lines().next().is_some_and(|to| to.contains(BCC)) {
-            emails_without_bcc += 1;
-        }
-        *emails.entry(id).or_default() += 1;
-    }
-    let calls = stand_in.get("/calls").await;
-    let mut marks: HashMap<String, u32> = HashMap::new();
-    for offer in calls["marked_delivered"].as_array().unwrap() {
-        *marks.entry(offer.as_str().unwrap().to_owned()).or_default() += 1;
-    }
-    // Every offer Stripe announced with `created` (refills too: a new offer is news), by
-    // Stripe's own event log.
+    let offers_checked =
+        checks::offers_are_stored_as_stripe_has_them(&suite_db, &truth, &mut failures).await;
+    checks::views_show_what_stripe_selects(&bases, &truth, &mut failures).await;
     let events = stand_in.get("/events").await;
-    let mut emailed: Vec<String> = events
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|event| event["type"] == "capital.financing_offer.created")
-        .map(|event| event["object"].as_str().unwrap().to_owned())
-        .collect();
-    emailed.sort();
-    emailed.dedup();
-    for life in &lives {
-        for offer in &life.emailed_offers {
-            if !emailed.contains(offer) {
-                failures.push(format!(
-                    "{offer} was created undelivered but Stripe never sent its `created`"
-                ));
-            }
-        }
-    }
-    let mut per_offer: BTreeMap<u32, usize> = BTreeMap::new();
-    let (mut duplicate_emails, mut duplicate_marks) = (0, 0);
-    for offer in &emailed {
-        let sent = emails.get(offer).copied().unwrap_or(0);
-        *per_offer.entry(sent).or_default() += 1;
-        duplicate_emails += sent.saturating_sub(1);
-        if sent == 0 {
-            failures.push(format!("{offer} was never emailed"));
-        }
-        let marked = marks.get(offer).copied().unwrap_or(0);
-        duplicate_marks += marked.saturating_sub(1);
-        if marked == 0 {
-            failures.push(format!(
-                "{offer} was emailed but never marked delivered at Stripe"
-            ));
-        }
-    }
-    let unexpected_emails: u32 = emails
-        .iter()
-        .filter(|(id, _)| !emailed.contains(id))
-        .map(|(_, n)| n)
-        .sum();
-    if unexpected_emails > 0 {
-        failures.push(format!(
-            "{unexpected_emails} emails about offers Stripe never announced: {:?}",
-            emails
-                .keys()
-                .filter(|id| !emailed.contains(id))
-                .collect::<Vec<_>>()
-        ));
-    }
-    if emails_without_bcc > 0 {
-        failures.push(format!("{emails_without_bcc} emails without Stripe's BCC"));
-    }
-    // A second copy can only come from an instance that died (or lost its database) after the
-    // mail server took a message and before the record: at most one per such fault.
-    let crashes = played
-        .iter()
-        .filter(|p| {
-            matches!(
-                p.fault,
-                Fault::Kill(..) | Fault::PostgresRestart | Fault::Cut(..)
-            )
-        })
-        .count() as u32;
-    if duplicate_emails > crashes {
-        failures.push(format!(
-            "{duplicate_emails} second emails, more than the {crashes} crashes and outages that could cause one"
-        ));
-    }
-    for life in &lives {
-        failures.extend(
-            life.problems
-                .iter()
-                .map(|p| format!("{}: {p}", life.account)),
-        );
-    }
-
-    // Page views: 200, or 503 with Retry-After while that instance's database was away; no
-    // answer only while the instance was dead; a failed read from Stripe only while Stripe
-    // failed, and only before the account's first answer (its one cold read: after it, views
-    // never wait on Stripe); never a hang, never another account's offer.
+    let emails = checks::each_offer_emailed_once_and_marked_delivered(
+        &sink.messages(),
+        &stand_in.get("/calls").await,
+        &events,
+        &lives,
+        &played,
+        &mut failures,
+    );
+    checks::lives_went_as_planned(&lives, &mut failures);
     let views = views.lock().unwrap().clone();
-    let mut first_answered: HashMap<&str, Instant> = HashMap::new();
-    for view in views.iter().filter(|view| view.status == Some(200)) {
-        let answered = view.at + view.took;
-        let first = first_answered.entry(&view.account).or_insert(answered);
-        *first = (*first).min(answered);
-    }
-    let mut by_status: BTreeMap<String, usize> = BTreeMap::new();
-    let grace = Duration::from_secs(5);
-    for view in &views {
-        let key = match view.status {
-            Some(status) => status.to_string(),
-            None if view.timed_out => "timed out".into(),
-            None => "no answer".into(),
-        };
-        *by_status.entry(key.clone()).or_default() += 1;
-        let during = |wanted: &dyn Fn(&Fault) -> bool, after: Duration| {
-            played.iter().any(|p| {
-                wanted(&p.fault) && view.at + view.took >= p.began && view.at <= p.ended + after
-            })
-        };
-        let database_away = during(&|fault| fault.takes_the_database_from(view.instance), grace);
-        let dead = during(
-            &|fault| matches!(fault, Fault::Kill(i, _) if *i == view.instance),
-            grace,
-        );
-        // A failed cold read is not tried again for a while (doubling from 2 s): a minute at most here.
-        let stripe_failing = during(
-            &|fault| matches!(fault, Fault::Stripe(..)),
-            Duration::from_secs(60),
-        );
-        let cold = first_answered
-            .get(view.account.as_str())
-            .is_none_or(|first| *first > view.at);
-        let fine = match view.status {
-            Some(200) => true,
-            Some(503) => view.retry_after && (database_away || dead || (stripe_failing && cold)),
-            Some(502) => stripe_failing && cold,
-            Some(_) => false,
-            None => !view.timed_out && dead,
-        };
-        if view.wrong_account {
-            failures.push(format!(
-                "a view on {} showed another account's offer",
-                instance_name(view.instance)
-            ));
-        }
-        if !fine {
-            failures.push(format!(
-                "a view of {} on {} {:.1} s into the load: {key} after {:?} ({}){}{}",
-                view.account,
-                instance_name(view.instance),
-                view.at.duration_since(load_began).as_secs_f64(),
-                view.took,
-                view.detail,
-                if view.status == Some(503) && !view.retry_after {
-                    ", without Retry-After"
-                } else {
-                    ""
-                },
-                if cold {
-                    ", before the account's first answer"
-                } else {
-                    ""
-                },
-            ));
-        }
-    }
-
-    // A killed instance's claims are taken over within 30 s; both instances ready at the end
-    // with no step but their restart.
-    for p in &played {
-        if let Some(takeover) = p.takeover
-            && takeover > Duration::from_secs(30)
-        {
-            failures.push(format!(
-                "after {}, its claims were taken over only after {takeover:?}",
-                p.fault.name()
-            ));
-        }
-    }
+    let by_status =
+        checks::page_views_answered_as_promised(&views, &played, load_began, &mut failures);
     let readiness = readiness.lock().unwrap().clone();
-    for (instance, process) in instances.iter().enumerate() {
-        let last = readiness.iter().rev().find(|(_, i, _)| *i == instance);
-        if !last.is_some_and(|(_, _, ready)| *ready) {
-            failures.push(format!(
-                "instance {} is not ready at the end",
-                instance_name(instance)
-            ));
-        }
-        failures.extend(process.panics());
-    }
+    checks::instances_recovered_by_themselves(&played, &readiness, &instances, &mut failures);
 
-    // The figures.
-    let deliveries = stand_in.get("/deliveries").await;
-    let mut event_types: BTreeMap<String, usize> = BTreeMap::new();
-    for event in events.as_array().unwrap() {
-        *event_types
-            .entry(event["type"].as_str().unwrap().to_owned())
-            .or_default() += 1;
-    }
-    let mut delivered_after: Vec<Duration> = lives
-        .iter()
-        .flat_map(|life| life.delivered_after.clone())
-        .collect();
-    delivered_after.sort();
-    let percentile = |p: f64| -> Duration {
-        delivered_after
-            .get(((delivered_after.len() as f64 - 1.0) * p).round() as usize)
-            .copied()
-            .unwrap_or_default()
-    };
-    let mut report = String::new();
-    let mut line = |text: String| {
-        report.push_str(&text);
-        report.push('\n');
-    };
-    line(format!(
-        "## Fault suite: {rounds} round(s), {total} accounts, {:.0} s of load ({:.0} s setup, {:.1} s to quiet)\n",
-        load_took.as_secs_f64(),
-        setup.as_secs_f64(),
-        quiet.duration_since(quiet_began).as_secs_f64()
-    ));
-    line("| what | figure |".into());
-    line("|---|---:|".into());
-    line(format!("| events Stripe sent | {} |", deliveries["events"]));
-    for (event_type, n) in &event_types {
-        line(format!("| · {event_type} | {n} |"));
-    }
-    line(format!(
-        "| deliveries: first, duplicates (to both instances, and again later), failed attempts | {}, {}, {} |",
-        deliveries["delivered"], deliveries["duplicates"], deliveries["failed_attempts"]
-    ));
-    line(format!(
-        "| offers at Stripe, all stored as Stripe has them | {offers_checked} |"
-    ));
-    line(format!(
-        "| offers emailed: once, twice | {}, {} |",
-        per_offer.get(&1).unwrap_or(&0),
-        per_offer.get(&2).unwrap_or(&0)
-    ));
-    line(format!(
-        "| second emails (a crash between the mail server's acceptance and the record) | {duplicate_emails} |"
-    ));
-    line(format!(
-        "| mark-delivered calls repeated (a crash after Stripe's answer) | {duplicate_marks} |"
-    ));
-    line(format!(
-        "| created → delivered at Stripe: median, p95, max | {:.1} s, {:.1} s, {:.1} s |",
-        percentile(0.5).as_secs_f64(),
-        percentile(0.95).as_secs_f64(),
-        percentile(1.0).as_secs_f64()
-    ));
-    line(format!(
-        "| page views: {} | {} |",
-        by_status.keys().cloned().collect::<Vec<_>>().join(", "),
-        by_status
-            .values()
-            .map(usize::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    line(format!(
-        "| live streams ({}), reconnects, final state after the quiet | {}, {}, {:.2} s |",
-        streams.len(),
-        streams.len(),
-        reconnects.load(Ordering::Relaxed),
-        catch_up.as_secs_f64()
-    ));
-    line(String::new());
-    line("| fault | played for | ready again after | claims held, taken over after |".into());
-    line("|---|---:|---:|---:|".into());
-    for p in &played {
-        let recovered = match p.fault {
-            Fault::Kill(..) => format!(
-                "{:.1} s from its start",
-                p.restart_took.unwrap_or_default().as_secs_f64()
-            ),
-            Fault::PostgresRestart | Fault::Cut(..) => ready_again_after(&readiness, p),
-            // The mail server and Stripe are not the instances' readiness: they stay ready.
-            Fault::SmtpRefuses(..) | Fault::SmtpDown(..) | Fault::Stripe(..) => "—".into(),
-        };
-        line(format!(
-            "| {} | {:.1} s | {recovered} | {} |",
-            p.fault.name(),
-            p.ended.duration_since(p.began).as_secs_f64(),
-            match p.takeover {
-                Some(t) => format!("{}, {:.1} s", p.claims_held, t.as_secs_f64()),
-                None if matches!(p.fault, Fault::Kill(..)) => "none held".into(),
-                None => "".into(),
-            }
-        ));
-    }
+    // The figures (`faults/report.rs`).
+    let report = report::figures(&report::Run {
+        rounds,
+        accounts: total,
+        setup,
+        load: load_took,
+        to_quiet: quiet.duration_since(quiet_began),
+        deliveries: &stand_in.get("/deliveries").await,
+        events: &events,
+        offers_checked,
+        emails: &emails,
+        lives: &lives,
+        views_by_status: &by_status,
+        streams: streams.len(),
+        reconnects: reconnects.load(Ordering::Relaxed),
+        catch_up,
+        played: &played,
+        readiness: &readiness,
+    });
     eprintln!("{report}");
     let _ = std::fs::write(
         std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("fault-suite-report.md"),
@@ -833,65 +470,9 @@ async fn taken_over(db: &sqlx::PgPool, held: Vec<(String, String, String)>) -> O
     None
 }
 
-/// After a fault: how long from its end until every instance that stopped being ready during
-/// it was ready again ("stayed ready" when none stopped).
-fn ready_again_after(readiness: &[(Instant, usize, bool)], p: &Played) -> String {
-    let window_end = p.ended + Duration::from_secs(5);
-    let mut latest: Option<Instant> = None;
-    for instance in 0..2 {
-        let lost = readiness
-            .iter()
-            .filter(|(at, i, ready)| {
-                *i == instance && !ready && *at >= p.began && *at <= window_end
-            })
-            .map(|(at, _, _)| *at)
-            .max();
-        let Some(lost) = lost else { continue };
-        let back = readiness
-            .iter()
-            .find(|(at, i, ready)| *i == instance && *ready && *at > lost)
-            .map(|(at, _, _)| *at);
-        match back {
-            Some(back) => latest = Some(latest.map_or(back, |l| l.max(back))),
-            None => return "never".into(),
-        }
-    }
-    match latest {
-        Some(back) => format!(
-            "{:.1} s",
-            back.saturating_duration_since(p.ended).as_secs_f64()
-        ),
-        None => "stayed ready".into(),
-    }
-}
-
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn describe(offer: Option<&Value>) -> String {
-    match offer {
-        Some(offer) => format!(
-            "{} {}",
-            offer["id"].as_str().unwrap_or("?"),
-            offer["status"].as_str().unwrap_or("?")
-        ),
-        None => "no offer".into(),
-    }
-}
-
-fn differing_fields(a: &Value, b: &Value) -> Vec<String> {
-    let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else {
-        return vec!["(not objects)".into()];
-    };
-    a.keys()
-        .chain(b.keys())
-        .filter(|key| a.get(*key) != b.get(*key))
-        .map(|key| key.to_owned())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect()
 }
