@@ -8,11 +8,13 @@
 //! claims due jobs (a claim in the database: one instance sends each), sends, and records the
 //! outcome: `sent` with the server's answer; `skipped` with the reason (the account unsubscribed,
 //! has no address, or the offer is no longer open); after a failure, `pending` again with backoff
-//! (2, 4, 8 … s, at most ten minutes apart), and `failed` after twelve tries (about 37 minutes). The job, its claim, renewals and backoff are
-//! the store's one job mechanism (`store/jobs.rs`); only the claimer records an outcome, and a
-//! record is written only while the email is pending, so a late failure never undoes a send. A restart resumes what is pending. The one gap
-//! no outbox closes: a crash after the server accepted the message and before `sent` is recorded
-//! sends it again (SMTP has no idempotency key).
+//! (2, 4, 8 … s, at most ten minutes apart), and `failed` after twelve tries (about 37
+//! minutes). The job, its claim, renewals and backoff are the store's one job mechanism
+//! (`store/jobs.rs`); only the claimer records an outcome, and a record is written only while
+//! the email is pending, so a late failure never undoes a send. A restart resumes what is
+//! pending. The one gap no outbox closes: a crash after the server accepted the message and
+//! before `sent` is recorded sends it again (SMTP has no idempotency key); the copy carries the
+//! offer's one `Message-ID`.
 //!
 //! Where the email goes: SMTP (`--smtp-url`, lettre over rustls), or in sandbox mode without one,
 //! the sandbox's outbox (the email is kept, and shown on the sandbox page, but goes nowhere).

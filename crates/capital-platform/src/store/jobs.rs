@@ -90,6 +90,15 @@ pub(crate) fn database_now(backend: Backend) -> &'static str {
     }
 }
 
+/// A `LIKE … ESCAPE '!'` pattern for what begins with `prefix`: its `_` and `%` are literal.
+fn starting_with(prefix: &str) -> String {
+    let literal = prefix
+        .replace('!', "!!")
+        .replace('_', "!_")
+        .replace('%', "!%");
+    format!("{literal}%")
+}
+
 /// Queues a job with the executor's transaction. A job of the same kind and subject already
 /// queued is kept; for a retrieval, it is brought forward to now, as of the later event.
 pub(crate) async fn queue<'e>(
@@ -227,11 +236,8 @@ impl Store {
         let jobs = sqlx::query(
             "UPDATE jobs SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by LIKE $1 ESCAPE '!'",
         )
-        // The claims are `owner:nonce`; `_` and `%` in the owner are literal.
-        .bind(format!(
-            "{}:%",
-            owner.replace('!', "!!").replace('_', "!_").replace('%', "!%")
-        ))
+        // The claims are `owner:nonce`.
+        .bind(starting_with(&format!("{owner}:")))
         .execute(self.pool())
         .await?;
         let reads = sqlx::query("DELETE FROM read_claims WHERE owner = $1")
@@ -266,10 +272,7 @@ impl super::StoreTx {
              WHERE kind = $1 AND claimed_by IS NULL AND due_at > {now} AND last_error LIKE $2 ESCAPE '!'"
         ))
         .bind(kind.as_str())
-        .bind(format!(
-            "{}%",
-            error_prefix.replace('!', "!!").replace('_', "!_").replace('%', "!%")
-        ))
+        .bind(starting_with(error_prefix))
         .execute(&mut *self.tx)
         .await?;
         Ok(result.rows_affected())
