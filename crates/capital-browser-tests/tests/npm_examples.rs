@@ -52,6 +52,16 @@ async fn serve(example: &str) -> String {
     format!("http://{address}")
 }
 
+/// Where an example's bundler put the wasm: Vite emits it as a hashed asset; the Angular CLI's
+/// esbuild does not follow `new URL(…, import.meta.url)`, so that app copies it beside its bundle
+/// (angular.json's `assets`).
+fn wasm_location(example: &str) -> &'static str {
+    match example {
+        "angular" => "/capital-offer-tile-core_bg.wasm",
+        _ => "/assets/capital-offer-tile-core_bg-",
+    }
+}
+
 /// Opens the example and checks what every example must show.
 async fn opened(example: &str) -> Browser {
     let origin = serve(example).await;
@@ -72,10 +82,7 @@ async fn opened(example: &str) -> Browser {
     let wasm = wasm.as_array().unwrap();
     assert_eq!(wasm.len(), 1, "{wasm:?}");
     assert!(
-        wasm[0]
-            .as_str()
-            .unwrap()
-            .contains("/assets/capital-offer-tile-core_bg-"),
+        wasm[0].as_str().unwrap().contains(wasm_location(example)),
         "{wasm:?}"
     );
     // The first request already carried the token: one `GET /offer`, no 401 and retry.
@@ -96,12 +103,7 @@ async fn the_vite_typescript_example_renders_the_offer() {
     browser
         .until("document.querySelector('#status').textContent === 'Offer status: delivered (flex_loan)'")
         .await;
-    assert_eq!(
-        browser
-            .js("return document.querySelector('capital-offer-tile').brandColor")
-            .await,
-        "#635bff"
-    );
+    brand_color_is(&browser, "#635bff").await;
     browser.finish().await;
 }
 
@@ -111,20 +113,22 @@ async fn the_react_example_renders_the_offer() {
     browser
         .until("document.querySelector('#status').textContent === 'Offer status: delivered'")
         .await;
-    // React 19 set `layout` as an attribute (reflected) and `strings` as a property.
+    // React 19 set `layout` as an attribute (reflected), `strings` and `fetchSessionToken` as
+    // properties.
     assert_eq!(
         browser
             .js("return document.querySelector('capital-offer-tile').shadowRoot.querySelector('[part~=tile]').dataset.layout")
             .await,
         "banner"
     );
-    assert_eq!(
-        browser
-            .js("return typeof document.querySelector('capital-offer-tile').strings")
-            .await,
-        "object"
-    );
-    // Its button calls the typed `reload()` through a ref: the offer is asked for again.
+    properties_are_properties(&browser).await;
+    reloads_through_its_button(&browser).await;
+    browser.finish().await;
+}
+
+/// The app's button calls the element's typed `reload()` (through a ref, a template ref or a
+/// bound variable): the offer is asked for again, and shown again.
+async fn reloads_through_its_button(browser: &Browser) {
     let before = browser
         .js("return performance.getEntriesByType('resource').filter(e => e.name.endsWith('/api/capital/offer')).length")
         .await;
@@ -137,5 +141,64 @@ async fn the_react_example_renders_the_offer() {
         ))
         .await;
     assert_eq!(browser.settled("capital-offer-tile").await, "delivered");
+}
+
+/// What the app set as properties reached the element as properties: `strings` an object,
+/// `fetchSessionToken` a function (the token on the first request proves it was called).
+async fn properties_are_properties(browser: &Browser) {
+    assert_eq!(
+        browser
+            .js("const tile = document.querySelector('capital-offer-tile'); return [typeof tile.strings, typeof tile.fetchSessionToken, tile.hasAttribute('strings'), tile.hasAttribute('fetchsessiontoken')]")
+            .await,
+        serde_json::json!(["object", "function", false, false])
+    );
+}
+
+/// The brand colour the app gave as an attribute is the element's.
+async fn brand_color_is(browser: &Browser, color: &str) {
+    assert_eq!(
+        browser
+            .js("return document.querySelector('capital-offer-tile').brandColor")
+            .await,
+        color
+    );
+}
+
+#[tokio::test]
+async fn the_vue_example_renders_the_offer() {
+    let browser = opened("vue").await;
+    // Its typed `@capital-offer-loaded` handler ran.
+    browser
+        .until("document.querySelector('#status').textContent.trim() === 'Offer status: delivered'")
+        .await;
+    properties_are_properties(&browser).await;
+    brand_color_is(&browser, "#41b883").await;
+    reloads_through_its_button(&browser).await;
+    browser.finish().await;
+}
+
+#[tokio::test]
+async fn the_svelte_example_renders_the_offer() {
+    let browser = opened("svelte").await;
+    // Its typed `oncapital-offer-loaded` handler ran.
+    browser
+        .until("document.querySelector('#status').textContent.trim() === 'Offer status: delivered'")
+        .await;
+    properties_are_properties(&browser).await;
+    brand_color_is(&browser, "#ff3e00").await;
+    reloads_through_its_button(&browser).await;
+    browser.finish().await;
+}
+
+#[tokio::test]
+async fn the_angular_example_renders_the_offer() {
+    let browser = opened("angular").await;
+    // Its typed `(capital-offer-loaded)` handler ran.
+    browser
+        .until("document.querySelector('#status').textContent.trim() === 'Offer status: delivered'")
+        .await;
+    properties_are_properties(&browser).await;
+    brand_color_is(&browser, "#dd0031").await;
+    reloads_through_its_button(&browser).await;
     browser.finish().await;
 }

@@ -200,25 +200,8 @@ pub fn declarations() -> String {
 /// event's name).
 pub fn react_declarations() -> String {
     let mut out = header("JSX types (React 19)");
-    let mut imports: Vec<String> = vec![
-        CLASS.to_owned(),
-        "CapitalOfferStrings".to_owned(),
-        "CapitalOfferSessionTokenFetcher".to_owned(),
-    ];
-    imports.extend(
-        Attribute::ALL
-            .into_iter()
-            .filter(|a| matches!(a.spec().values, ValueType::OneOf(_) | ValueType::Known(_)))
-            .map(attribute_type),
-    );
-    imports.extend(Event::ALL.iter().map(|e| e.event_type().to_owned()));
     out += "import type { DetailedHTMLProps, HTMLAttributes } from 'react';\n";
-    writeln!(
-        out,
-        "import type {{ {} }} from './capital-offer-tile.js';\n",
-        imports.join(", ")
-    )
-    .unwrap();
+    out += &framework_imports();
     out += "export * from './capital-offer-tile.js';\n\n";
     out += &doc(
         &format!(
@@ -255,6 +238,149 @@ pub fn react_declarations() -> String {
     out += "declare module 'react' {\n  namespace JSX {\n    interface IntrinsicElements {\n";
     writeln!(out, "      {}: {CLASS}Props;", literal(TAG)).unwrap();
     out += "    }\n  }\n}\n";
+    out
+}
+
+/// The names `react.d.ts`, `vue.d.ts` and `svelte.d.ts` import from the element's declarations.
+fn framework_imports() -> String {
+    let mut imports: Vec<String> = vec![
+        CLASS.to_owned(),
+        "CapitalOfferStrings".to_owned(),
+        "CapitalOfferSessionTokenFetcher".to_owned(),
+    ];
+    imports.extend(
+        Attribute::ALL
+            .into_iter()
+            .filter(|a| matches!(a.spec().values, ValueType::OneOf(_) | ValueType::Known(_)))
+            .map(attribute_type),
+    );
+    imports.extend(Event::ALL.iter().map(|e| e.event_type().to_owned()));
+    format!(
+        "import type {{ {} }} from './capital-offer-tile.js';\n",
+        imports.join(", ")
+    )
+}
+
+/// `vue.d.ts`: `<capital-offer-tile>` in Vue 3's `GlobalComponents`, so `vue-tsc` checks its
+/// props (attributes in camelCase or kebab-case, `strings`, `fetchSessionToken`) and its events
+/// (`@capital-offer-loaded`, with the event's own type) in templates. The element is not a Vue
+/// component: the app's compiler treats the tag as a custom element (`isCustomElement`), and the
+/// type only tells `vue-tsc` what the tag takes.
+pub fn vue_declarations() -> String {
+    let mut out = header("Vue 3 template types");
+    out += "import type { EmitFn, HTMLAttributes, PublicProps } from 'vue';\n";
+    out += &framework_imports();
+    out += "export * from './capital-offer-tile.js';\n\n";
+    out += &doc(
+        &format!(
+            "The props of `<{TAG}>` in a Vue template: each attribute by its property name (Vue's templates accept the kebab-case name too), `strings` and `fetchSessionToken` as values."
+        ),
+        0,
+    );
+    writeln!(out, "export interface {CLASS}VueProps {{").unwrap();
+    for attribute in Attribute::ALL {
+        out += &doc(&attribute_doc(attribute), 2);
+        writeln!(
+            out,
+            "  {}?: {};",
+            attribute.property(),
+            attribute_type(attribute)
+        )
+        .unwrap();
+    }
+    out += &doc(STRINGS_DESCRIPTION, 2);
+    out += "  strings?: CapitalOfferStrings;\n";
+    out += &doc(FETCH_SESSION_TOKEN_DESCRIPTION, 2);
+    out += "  fetchSessionToken?: CapitalOfferSessionTokenFetcher;\n";
+    out += "}\n\n";
+    out += &doc(
+        "The element's events as Vue emits: `@capital-offer-loaded=\"(event) => …\"` gets the event itself, `detail` typed.",
+        0,
+    );
+    writeln!(out, "export type {CLASS}VueEmits = EmitFn<{{").unwrap();
+    for event in Event::ALL {
+        writeln!(
+            out,
+            "  {}: (event: {}) => void;",
+            literal(event.name()),
+            event.event_type()
+        )
+        .unwrap();
+    }
+    out += "}>;\n\n";
+    out += &doc(
+        &format!(
+            "`<{TAG}>` as `vue-tsc` sees it: the element itself (a template ref is a `{CLASS}`), with the props and emits above for templates only."
+        ),
+        0,
+    );
+    writeln!(
+        out,
+        "export type {CLASS}VueComponent = new () => {CLASS} & {{"
+    )
+    .unwrap();
+    out += "  /** For template type-checking only: the element has no `$props`. */\n";
+    writeln!(
+        out,
+        "  $props: HTMLAttributes & {CLASS}VueProps & PublicProps;"
+    )
+    .unwrap();
+    out += "  /** For template type-checking only: the element dispatches DOM events. */\n";
+    writeln!(out, "  $emit: {CLASS}VueEmits;").unwrap();
+    out += "};\n\n";
+    out += "declare module 'vue' {\n  interface GlobalComponents {\n";
+    writeln!(out, "    {}: {CLASS}VueComponent;", literal(TAG)).unwrap();
+    out += "  }\n}\n";
+    out
+}
+
+/// `svelte.d.ts`: `<capital-offer-tile>` in Svelte 5's `SvelteHTMLElements`, so `svelte-check`
+/// checks its attributes, `strings`, `fetchSessionToken` and its events (`oncapital-offer-loaded`:
+/// Svelte 5 adds a listener for `on` + the event's name).
+pub fn svelte_declarations() -> String {
+    let mut out = header("Svelte 5 markup types");
+    out += "import type { HTMLAttributes } from 'svelte/elements';\n";
+    out += &framework_imports();
+    out += "export * from './capital-offer-tile.js';\n\n";
+    out += &doc(
+        &format!(
+            "The attributes of `<{TAG}>` in Svelte markup: attributes by their names in markup, `strings` and `fetchSessionToken` as values, events as `on` + the event's name."
+        ),
+        0,
+    );
+    writeln!(
+        out,
+        "export interface {CLASS}SvelteAttributes extends HTMLAttributes<{CLASS}> {{"
+    )
+    .unwrap();
+    for attribute in Attribute::ALL {
+        out += &doc(&attribute_doc(attribute), 2);
+        writeln!(
+            out,
+            "  {}?: {} | null;",
+            property_name(attribute.name()),
+            attribute_type(attribute)
+        )
+        .unwrap();
+    }
+    out += &doc(STRINGS_DESCRIPTION, 2);
+    out += "  strings?: CapitalOfferStrings | null;\n";
+    out += &doc(FETCH_SESSION_TOKEN_DESCRIPTION, 2);
+    out += "  fetchSessionToken?: CapitalOfferSessionTokenFetcher | null;\n";
+    for event in Event::ALL {
+        out += &doc(&format!("`{}`: {}", event.name(), event.description()), 2);
+        writeln!(
+            out,
+            "  {}?: ((event: {}) => void) | null;",
+            literal(&format!("on{}", event.name())),
+            event.event_type()
+        )
+        .unwrap();
+    }
+    out += "}\n\n";
+    out += "declare module 'svelte/elements' {\n  interface SvelteHTMLElements {\n";
+    writeln!(out, "    {}: {CLASS}SvelteAttributes;", literal(TAG)).unwrap();
+    out += "  }\n}\n";
     out
 }
 
@@ -311,5 +437,44 @@ mod tests {
                 .contains("  'oncapital-offer-loaded'?: (event: CapitalOfferLoadedEvent) => void;")
         );
         assert!(react.contains("      'capital-offer-tile': CapitalOfferTileProps;"));
+    }
+
+    #[test]
+    fn vue_global_components_take_props_and_typed_emits() {
+        let vue = vue_declarations();
+        assert!(vue.contains("  apiBase?: string;"));
+        assert!(vue.contains("  layout?: CapitalOfferTileLayout;"));
+        assert!(vue.contains("  strings?: CapitalOfferStrings;"));
+        assert!(vue.contains("  fetchSessionToken?: CapitalOfferSessionTokenFetcher;"));
+        assert!(
+            vue.contains("  'capital-offer-loaded': (event: CapitalOfferLoadedEvent) => void;")
+        );
+        assert!(vue.contains("    'capital-offer-tile': CapitalOfferTileVueComponent;"));
+        assert!(vue.contains("declare module 'vue' {"));
+    }
+
+    #[test]
+    fn svelte_elements_take_attributes_and_typed_events() {
+        let svelte = svelte_declarations();
+        assert!(svelte.contains("  'api-base'?: string | null;"));
+        assert!(svelte.contains("  layout?: CapitalOfferTileLayout | null;"));
+        assert!(svelte.contains(
+            "  'oncapital-offer-loaded'?: ((event: CapitalOfferLoadedEvent) => void) | null;"
+        ));
+        assert!(svelte.contains("    'capital-offer-tile': CapitalOfferTileSvelteAttributes;"));
+        assert!(svelte.contains("declare module 'svelte/elements' {"));
+    }
+
+    #[test]
+    fn every_framework_imports_every_event_type() {
+        for types in [
+            react_declarations(),
+            vue_declarations(),
+            svelte_declarations(),
+        ] {
+            for event in Event::ALL {
+                assert!(types.contains(event.event_type()), "{}", event.event_type());
+            }
+        }
     }
 }

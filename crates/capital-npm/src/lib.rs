@@ -1,8 +1,9 @@
 //! The npm package of `<capital-offer-tile>`, made from the release embed folder. Everything a
 //! bundler and an editor read beside the module is generated here from the element's own
 //! description (`capital_offer_tile::model::interface`), so it cannot drift from what the element
-//! does: `package.json`, the Custom Elements Manifest, the TypeScript declarations and the JSX
-//! types for React 19.
+//! does: `package.json`, the Custom Elements Manifest, the TypeScript declarations, the JSX
+//! types for React 19, the template types for Vue 3 and the markup types for Svelte 5. Angular
+//! needs nothing more than the declarations (`HTMLElementTagNameMap` types its templates' events).
 
 mod declarations;
 mod manifest;
@@ -11,7 +12,7 @@ mod typescript;
 
 use std::path::{Path, PathBuf};
 
-pub use declarations::{declarations, react_declarations};
+pub use declarations::{declarations, react_declarations, svelte_declarations, vue_declarations};
 pub use manifest::manifest;
 pub use package_json::package_json;
 
@@ -27,6 +28,12 @@ pub const EMBED_FILES: [&str; 3] = [
 
 /// The React entry point: the element, registered, and its JSX types beside it.
 const REACT_MODULE: &str = "// React 19 passes properties and event listeners to custom elements itself: this entry only\n// registers <capital-offer-tile> and brings its JSX types (react.d.ts).\nexport * from './capital-offer-tile.js';\n";
+
+/// The Vue entry point: the element, registered, and its template types (`GlobalComponents`).
+const VUE_MODULE: &str = "// Vue 3 sets properties and listens to events on custom elements itself (with the tag marked as a\n// custom element by the app's `isCustomElement`): this entry only registers <capital-offer-tile>\n// and brings its template types (vue.d.ts).\nexport * from './capital-offer-tile.js';\n";
+
+/// The Svelte entry point: the element, registered, and its markup types (`SvelteHTMLElements`).
+const SVELTE_MODULE: &str = "// Svelte 5 sets properties and listens to events on custom elements itself: this entry only\n// registers <capital-offer-tile> and brings its markup types (svelte.d.ts).\nexport * from './capital-offer-tile.js';\n";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -47,7 +54,8 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 }
 
 /// Writes the package into `out` (emptied first): the embed folder's files, and the generated
-/// `package.json`, `custom-elements.json`, `capital-offer-tile.d.ts`, `react.js`, `react.d.ts`
+/// `package.json`, `custom-elements.json`, `capital-offer-tile.d.ts`, the framework entries
+/// (`react`, `vue`, `svelte`: a `.js` that registers the element and a `.d.ts` with its types)
 /// and `README.md`.
 pub fn write_package(embed: &Path, out: &Path) -> Result<(), Error> {
     for file in EMBED_FILES {
@@ -75,6 +83,10 @@ pub fn write_package(embed: &Path, out: &Path) -> Result<(), Error> {
         ("capital-offer-tile.d.ts", declarations()),
         ("react.js", REACT_MODULE.to_owned()),
         ("react.d.ts", react_declarations()),
+        ("vue.js", VUE_MODULE.to_owned()),
+        ("vue.d.ts", vue_declarations()),
+        ("svelte.js", SVELTE_MODULE.to_owned()),
+        ("svelte.d.ts", svelte_declarations()),
         ("README.md", include_str!("../package/README.md").to_owned()),
     ];
     for (file, text) in generated {

@@ -1,5 +1,5 @@
 //! `package.json`: versioned with the crate; `exports` for the module, the wasm (an asset a
-//! bundler resolves through `new URL(…, import.meta.url)`) and the React entry; `types`;
+//! bundler resolves through `new URL(…, import.meta.url)`) and the React, Vue and Svelte entries; `types`;
 //! `customElements`.
 
 use capital_offer_tile::VERSION;
@@ -15,6 +15,10 @@ pub fn package_json() -> Value {
         "capital-offer-tile.d.ts",
         "react.js",
         "react.d.ts",
+        "vue.js",
+        "vue.d.ts",
+        "svelte.js",
+        "svelte.d.ts",
         "custom-elements.json",
         "README.md",
     ]);
@@ -32,17 +36,24 @@ pub fn package_json() -> Value {
         "exports": {
             ".": {"types": "./capital-offer-tile.d.ts", "default": at(module)},
             "./react": {"types": "./react.d.ts", "default": "./react.js"},
+            "./vue": {"types": "./vue.d.ts", "default": "./vue.js"},
+            "./svelte": {"types": "./svelte.d.ts", "default": "./svelte.js"},
             (at(wasm)): at(wasm),
             "./custom-elements.json": "./custom-elements.json",
             "./package.json": "./package.json",
         },
         "customElements": "custom-elements.json",
         // Importing the module registers the element: a bundler must never drop it as unused.
-        "sideEffects": [at(module), at(glue), "./react.js"],
+        "sideEffects": [at(module), at(glue), "./react.js", "./vue.js", "./svelte.js"],
         "files": files,
-        // Only for the JSX types in react.d.ts; nothing at run time needs React.
-        "peerDependencies": {"@types/react": ">=19"},
-        "peerDependenciesMeta": {"@types/react": {"optional": true}},
+        // Only for the types in react.d.ts, vue.d.ts and svelte.d.ts; nothing at run time needs a
+        // framework.
+        "peerDependencies": {"@types/react": ">=19", "vue": ">=3.5", "svelte": ">=5"},
+        "peerDependenciesMeta": {
+            "@types/react": {"optional": true},
+            "vue": {"optional": true},
+            "svelte": {"optional": true},
+        },
     })
 }
 

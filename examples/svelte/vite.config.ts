@@ -1,0 +1,12 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'vite';
+import { backendProxy, platformSessionToken } from '../platform-session-token.mjs';
+
+export default defineConfig({
+  plugins: [svelte(), platformSessionToken],
+  // The element loads its wasm with `new URL(…, import.meta.url)`: the build emits it as an asset,
+  // but the dev server's pre-bundling would move the module away from it.
+  optimizeDeps: { exclude: ['capital-offer-tile'] },
+  // `npm run dev` beside the reference backend (../platform-session-token.mjs).
+  server: { proxy: backendProxy },
+});

@@ -1,0 +1,4 @@
+import { createApp } from 'vue';
+import CapitalSection from './CapitalSection.vue';
+
+createApp(CapitalSection).mount('#app');
