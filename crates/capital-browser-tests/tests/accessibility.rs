@@ -1,6 +1,6 @@
 //! Accessibility in headless Chromium through WebDriver, against the release build: axe-core over
 //! every gallery state (open shadow roots included), the call to action by keyboard, reduced
-//! motion, forced colours, and the narrow banner. Screenshots go to `test-artifacts/`.
+//! motion and forced colours (the banner's geometry is tests/layout.rs'). Screenshots go to `test-artifacts/`.
 //!
 //! Needs `trunk build --release`, `chromedriver` and axe-core (`.ci/install` puts it in the tools
 //! prefix); the README's test command takes care of all three.
@@ -142,45 +142,5 @@ async fn reduced_motion_stops_the_skeleton_and_forced_colours_keep_the_button_an
         "the fill stands out from the bar: {looks}"
     );
     bench.save_screenshot("forced-colours").await;
-    bench.finish().await;
-}
-
-#[tokio::test]
-async fn the_narrow_banner_keeps_every_block_whole() {
-    let bench = Bench::start().await;
-    bench.scenario("standard", Scenario::ok(state(offer("delivered"))));
-    let mut refill = offer("delivered");
-    refill["product_type"] = json!("refill");
-    refill["offered_terms"]["previous_financing_fee_discount_rate"] = json!(0.5);
-    bench.scenario("refill", Scenario::ok(state(refill)));
-    bench
-        .open(r#"<div style="width:390px">
-                 <capital-offer-tile id="standard" api-base="/api/standard" layout="banner" delivery="manual"></capital-offer-tile><br>
-                 <capital-offer-tile id="refill" api-base="/api/refill" layout="banner" delivery="manual"></capital-offer-tile></div>"#)
-        .await;
-    bench.settled("#standard").await;
-    bench.settled("#refill").await;
-    for id in ["standard", "refill"] {
-        let geometry = bench
-            .js(&format!(
-                "const root = document.querySelector('#{id}').shadowRoot;
-                 const tile = root.querySelector('[part~=tile]').getBoundingClientRect();
-                 const box = (s) => root.querySelector(s).getBoundingClientRect();
-                 const lede = root.querySelector('.lede');
-                 return {{tile: [tile.left, tile.width], cta: [box('[part~=cta]').left, box('[part~=cta]').width],
-                         terms: [box('.terms').left, box('.terms').width], clipped: lede.scrollHeight > lede.clientHeight + 1}};"
-            ))
-            .await;
-        let (cta, terms) = (&geometry["cta"], &geometry["terms"]);
-        assert_eq!(
-            cta, terms,
-            "{id}: the button is as wide as the terms, not a pill: {geometry}"
-        );
-        assert_eq!(
-            geometry["clipped"], false,
-            "{id}: the copy is not cut: {geometry}"
-        );
-    }
-    bench.save_screenshot("banner-390").await;
     bench.finish().await;
 }
