@@ -50,7 +50,7 @@ pub(crate) fn Tile(
         >
             <div class="visually-hidden" role="status" aria-live="polite">{announcement}</div>
             {move || match controller.load.get() {
-                LoadState::Loading => view! { <skeleton::Skeleton card=ghost(controller.lang())/> }.into_any(),
+                LoadState::Loading => view! { <skeleton::Skeleton card=ghost(controller.lang(), &controller.formatter.get())/> }.into_any(),
                 LoadState::Failed(_) => view! { <failure::Failure controller=controller/> }.into_any(),
                 LoadState::Ready(loaded) => {
                     let format = controller.formatter.get();

@@ -365,6 +365,8 @@ export class CapitalOfferTile extends HTMLElement {
   #generation = 0;
   /** This element's share of a `GET /offer` started before the wasm was ready. */
   #prefetch = null;
+  /** A `GET /offer` is to start at the end of the current task (`#schedulePrefetch`). */
+  #prefetchQueued = false;
   /** The `strings` property: the platform's approved copy, as an object (see the README). */
   #strings = undefined;
   /** The shared live stream this element follows (`live="auto"`), if any. */
@@ -397,7 +399,7 @@ export class CapitalOfferTile extends HTMLElement {
     const shadow = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
     adoptStyles(shadow);
     this.#paintSkeleton();
-    this.#startPrefetch();
+    this.#schedulePrefetch();
     ready.then(
       (glue) => {
         if (!this.isConnected || generation !== this.#generation || this.#handle) return;
@@ -453,7 +455,7 @@ export class CapitalOfferTile extends HTMLElement {
   /**
    * A function returning a promise of a session token from the platform's backend (`--identity
    * token`): every request then carries `Authorization: Bearer …`. Set it before the element is
-   * connected, so that the first request carries it too.
+   * connected, or in the same task (as frameworks do), so that the first request carries it too.
    */
   get fetchSessionToken() {
     return this.#fetchSessionToken;
@@ -473,7 +475,7 @@ export class CapitalOfferTile extends HTMLElement {
       this.#handle.setFetch(this.#fetcher(), true);
       this.#follow();
     } else if (this.isConnected && this.shadowRoot) {
-      this.#startPrefetch();
+      this.#schedulePrefetch();
     }
   }
 
@@ -521,7 +523,7 @@ export class CapitalOfferTile extends HTMLElement {
       if (name === 'api-base' || name === 'credentials' || name === 'live') this.#follow();
     } else if (this.isConnected && this.shadowRoot) {
       this.#paintSkeleton();
-      if (name === 'api-base' || name === 'credentials') this.#startPrefetch();
+      if (name === 'api-base' || name === 'credentials') this.#schedulePrefetch();
     }
   }
 
@@ -538,6 +540,20 @@ export class CapitalOfferTile extends HTMLElement {
     tile.dataset.layout = keyword(this.#effective('layout')) === 'banner' ? 'banner' : 'tile';
     const theme = keyword(this.#effective('theme'));
     tile.dataset.theme = theme === 'light' || theme === 'dark' ? theme : 'auto';
+  }
+
+  /**
+   * Starts `GET /offer` at the end of the current task: frameworks that insert the element before
+   * setting its properties (Angular sets bindings after insertion, in the same task) still get one
+   * request, carrying the session token and the `api-base` they set.
+   */
+  #schedulePrefetch() {
+    if (this.#prefetchQueued) return;
+    this.#prefetchQueued = true;
+    queueMicrotask(() => {
+      this.#prefetchQueued = false;
+      if (this.isConnected && !this.#handle) this.#startPrefetch();
+    });
   }
 
   /** Starts (or joins) `GET /offer` for the current `api-base` and `credentials`. */

@@ -3,6 +3,7 @@
 //! one per state (a third of the wasm went to near-identical trees). Pure and tested natively;
 //! the browser's `Intl` comes in through [`Formats`].
 
+use capital_types::money::group_thousands;
 use capital_types::{AccountLinkType, Branding, CampaignType, DisclaimerVariant, FinancingType};
 
 use super::copy::{Key, Lang, Terms, Wording, fill};
@@ -21,36 +22,79 @@ pub trait Formats {
     fn machine_date(&self, epoch_millis: f64) -> String;
 }
 
-/// Locale-free renderings of typical width, for the skeleton's invisible text: the skeleton wraps
-/// like the card it stands for, whatever the figures turn out to be.
-pub struct Placeholders;
+/// The ghost offer's expiry: 2026-12-31T12:00:00Z.
+pub const GHOST_EXPIRY_MS: f64 = 1_798_718_400_000.0;
 
-impl Formats for Placeholders {
+/// The ghost's figures (whole amounts in the ghost's currency, a whole rate, an expiry) as the
+/// browser's `Intl` writes them in the main region of `lang`'s copy: `$15,000` in en-US,
+/// `15 000 €` in fr-FR, `15.000 €` in de-DE. The skeleton's invisible text then has the offer's
+/// widths, which decide its lines where the figures flow side by side (the banner). A browser test
+/// holds every string to Chromium's `Intl` (crates/capital-browser-tests, `first_visit.rs`).
+pub struct GhostFigures(pub Lang);
+
+impl GhostFigures {
+    /// The thousands separator and how a currency amount is written around the number.
+    fn grouped(&self, whole: &str) -> String {
+        let separator = match self.0 {
+            Lang::En => ",",
+            Lang::Fr => "\u{202f}",
+            Lang::De => ".",
+        };
+        group_thousands(whole).replace(',', separator)
+    }
+
+    fn percent(&self, whole: impl std::fmt::Display) -> String {
+        match self.0 {
+            Lang::En => format!("{whole}%"),
+            Lang::Fr | Lang::De => format!("{whole}\u{a0}%"),
+        }
+    }
+}
+
+impl Formats for GhostFigures {
     fn money(&self, money: Option<&Money>) -> String {
-        money.map_or_else(|| "—".to_owned(), Money::plain)
+        let Some(money) = money else {
+            return "—".to_owned();
+        };
+        let decimal = money.decimal();
+        let whole = self.grouped(decimal.split('.').next().unwrap_or_default());
+        match self.0 {
+            Lang::En => format!("${whole}"),
+            Lang::Fr | Lang::De => format!("{whole}\u{a0}€"),
+        }
     }
     fn rate(&self, rate: Option<&Rate>) -> String {
-        rate.map_or_else(|| "—".to_owned(), Rate::plain)
+        rate.map_or_else(
+            || "—".to_owned(),
+            |rate| self.percent(rate.plain().trim_end_matches('%')),
+        )
     }
     fn progress(&self, progress: Progress) -> String {
-        format!("{}%", progress.whole_percent())
+        self.percent(progress.whole_percent())
     }
     fn integer(&self, value: i64) -> String {
-        value.to_string()
+        self.grouped(&value.to_string())
     }
+    /// The ghost's expiry ([`GHOST_EXPIRY_MS`]), whatever it is asked.
     fn date(&self, _epoch_millis: Option<f64>) -> String {
-        "31.12.2026".to_owned()
+        match self.0 {
+            Lang::En => "Dec 31, 2026",
+            Lang::Fr => "31 déc. 2026",
+            Lang::De => "31.12.2026",
+        }
+        .to_owned()
     }
     fn machine_date(&self, _epoch_millis: f64) -> String {
-        String::new()
+        "2026-12-31".to_owned()
     }
 }
 
 /// The card the skeleton stands for while loading: the offer a newly eligible account most often
-/// sees, in `lang`, with the lender's notice of `lang`'s market. Rendered invisible, it has the
-/// offer's size at every width, because it wraps the same copy the same way (`views/skeleton.rs`;
-/// the JS shim paints the same before the wasm arrives, from `src/js/skeleton-copy.json`).
-pub fn ghost(lang: Lang) -> Option<Card> {
+/// sees, in `lang`, with the lender's notice of `lang`'s market, its figures written by `format`
+/// (the element's `Intl`; [`GhostFigures`] for `src/js/skeleton-copy.json`). Rendered invisible,
+/// it has the offer's size at every width, because it wraps the same copy the same way
+/// (`views/skeleton.rs`; the JS shim paints the same before the wasm arrives, from that file).
+pub fn ghost(lang: Lang, format: &dyn Formats) -> Option<Card> {
     let (currency, disclaimer) = match lang {
         Lang::En => ("usd", DisclaimerVariant::CelticUsLoan),
         Lang::Fr => ("eur", DisclaimerVariant::YoulendFrFinancing),
@@ -67,12 +111,13 @@ pub fn ghost(lang: Lang) -> Option<Card> {
         fee: money(150_000),
         withhold_rate: Rate::new(Some(0.12)),
         discount_rate: None,
-        expires_at_ms: Some(0.0),
+        // Noon UTC on Dec 31, 2026: that day in every time zone a dashboard is likely read in.
+        expires_at_ms: Some(GHOST_EXPIRY_MS),
         interval: None,
         target_payback_days: None,
         disclaimer: Some(disclaimer),
     });
-    Card::new(&stage, None, &Wording::builtin(lang), &Placeholders)
+    Card::new(&stage, None, &Wording::builtin(lang), format)
 }
 
 /// Everything one state shows, top to bottom. Every text is the wording in effect: the
@@ -407,21 +452,21 @@ mod tests {
     use capital_types::OfferState;
     use serde_json::json;
 
-    /// The locale-free renderings of [`Placeholders`], with dates the assertions can tell apart.
+    /// Locale-free renderings, with dates the assertions can tell apart.
     struct Plain;
 
     impl Formats for Plain {
         fn money(&self, money: Option<&Money>) -> String {
-            Placeholders.money(money)
+            money.map_or_else(|| "—".to_owned(), Money::plain)
         }
         fn rate(&self, rate: Option<&Rate>) -> String {
-            Placeholders.rate(rate)
+            rate.map_or_else(|| "—".to_owned(), Rate::plain)
         }
         fn progress(&self, progress: Progress) -> String {
-            Placeholders.progress(progress)
+            format!("{}%", progress.whole_percent())
         }
         fn integer(&self, value: i64) -> String {
-            Placeholders.integer(value)
+            value.to_string()
         }
         fn date(&self, epoch_millis: Option<f64>) -> String {
             epoch_millis.map_or_else(|| "—".to_owned(), |ms| format!("day {}", ms / 86_400_000.0))
@@ -435,7 +480,7 @@ mod tests {
     fn skeleton_copy() -> String {
         let mut languages = serde_json::Map::new();
         for (name, lang) in [("en", Lang::En), ("fr", Lang::Fr), ("de", Lang::De)] {
-            let card = ghost(lang).expect("an open offer has a card");
+            let card = ghost(lang, &GhostFigures(lang)).expect("an open offer has a card");
             let amount = card.amount.expect("an open offer has an amount");
             let terms: Vec<_> = card
                 .terms
@@ -471,7 +516,7 @@ mod tests {
     #[test]
     fn every_language_has_a_ghost_offer_with_a_notice() {
         for lang in [Lang::En, Lang::Fr, Lang::De] {
-            let card = ghost(lang).unwrap();
+            let card = ghost(lang, &GhostFigures(lang)).unwrap();
             assert_eq!(card.terms.len(), 3, "{lang:?}");
             assert!(card.legal.is_some() && card.lede.is_some(), "{lang:?}");
         }

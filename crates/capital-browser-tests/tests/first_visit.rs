@@ -11,6 +11,9 @@ use capital_browser_tests as harness;
 
 use std::time::Duration;
 
+use capital_offer_tile::model::card::{Formats, GHOST_EXPIRY_MS, GhostFigures};
+use capital_offer_tile::model::copy::Lang;
+use capital_offer_tile::model::format::{Money, Rate};
 use capital_offer_tile::model::options::Attribute;
 use harness::{Bench, Scenario, delivered_offer as state};
 use serde_json::{Value, json};
@@ -158,6 +161,42 @@ async fn elements_that_share_a_backend_share_one_request_in_flight() {
         .until("document.querySelector('#t2').shadowRoot.querySelector('[part~=tile]').dataset.status === 'delivered'")
         .await;
     assert_eq!(bench.page_errors().await, Vec::<Value>::new());
+    bench.finish().await;
+}
+
+/// The skeleton's figures are what Chromium's `Intl` writes for the ghost offer, with the
+/// element's own options, in the main region of each language's copy: so the skeleton has the
+/// offer's widths where the figures flow side by side (the banner).
+#[tokio::test]
+async fn the_skeletons_figures_are_what_intl_writes() {
+    let bench = Bench::start().await;
+    bench.open("<p>Intl</p>").await;
+    for (lang, locale, currency) in [
+        (Lang::En, "en-US", "usd"),
+        (Lang::Fr, "fr-FR", "eur"),
+        (Lang::De, "de-DE", "eur"),
+    ] {
+        let figures = GhostFigures(lang);
+        let money = |minor| Money::new(Some(minor), Some(&currency.into()));
+        let native = json!([
+            figures.money(money(1_500_000).as_ref()),
+            figures.money(money(150_000).as_ref()),
+            figures.rate(Rate::new(Some(0.12)).as_ref()),
+            figures.integer(1_234_567),
+            figures.date(Some(GHOST_EXPIRY_MS)),
+        ]);
+        let code = currency.to_uppercase();
+        let intl = bench
+            .js(&format!(
+                "const money = new Intl.NumberFormat('{locale}', {{style: 'currency', currency: '{code}', minimumFractionDigits: 0, maximumFractionDigits: 0}});
+                 const rate = new Intl.NumberFormat('{locale}', {{style: 'percent', minimumFractionDigits: 0, maximumFractionDigits: 0}});
+                 const date = new Intl.DateTimeFormat('{locale}', {{dateStyle: 'medium'}});
+                 return [money.format('15000'), money.format('1500'), rate.format('0.12'),
+                         new Intl.NumberFormat('{locale}').format('1234567'), date.format(new Date({GHOST_EXPIRY_MS}))];"
+            ))
+            .await;
+        assert_eq!(native, intl, "{locale}");
+    }
     bench.finish().await;
 }
 
