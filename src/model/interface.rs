@@ -78,7 +78,7 @@ impl Attribute {
                 ValueType::OneOf(vec!["tile", "banner"]),
                 Some("tile"),
                 true,
-                "`tile` (a card) or `banner` (one wide row).",
+                "`tile` (a card) or `banner` (the top of a page: the heading, the amount and terms on one line, the button and the lender's notice; it stacks below 640 px).",
             ),
             Attribute::BrandColor => (
                 ValueType::Text,

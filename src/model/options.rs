@@ -59,7 +59,7 @@ impl Attribute {
     }
 }
 
-/// `layout`: a card or one wide row.
+/// `layout`: a card, or a banner for the top of a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Layout {
     #[default]
