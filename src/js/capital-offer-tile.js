@@ -4,8 +4,10 @@
 // - the element is defined as soon as this module runs, and paints its skeleton at once, in its
 //   own stylesheet (written in here at build time by scripts/embed-styles.mjs);
 // - the wasm-bindgen glue and the wasm (compiled while it streams in) are requested together,
-//   right away, and `GET {api-base}/offer` starts beside them; Rust takes over the shadow root,
-//   the stylesheet and that response when the wasm is ready;
+//   right away, and `GET {api-base}/offer` starts beside them, for the elements in the page's
+//   HTML before anything else the module does (for the others, at the end of the task that
+//   connects them); Rust takes over the shadow root, the stylesheet and that response when the
+//   wasm is ready;
 // - elements that share `api-base` and `credentials` share one request while it is in flight;
 // - with `fetchSessionToken` set, every request (this first one, Rust's, the live stream) carries
 //   the platform's session token as `Authorization: Bearer …` (`authorizedFetch` below).
@@ -42,15 +44,18 @@ const ready = core.then(async (glue) => {
 });
 ready.catch((error) => console.error('capital-offer-tile: the element could not start', error));
 
+// Parsed when the first element connects, after the page's `GET /offer` has gone out.
 let sheet;
-try {
-  sheet = new CSSStyleSheet();
-  sheet.replaceSync(STYLES);
-} catch {
-  sheet = undefined; // Constructable stylesheets are missing (very old engines): a <style> then.
-}
 
 function adoptStyles(shadow) {
+  if (sheet === undefined) {
+    try {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(STYLES);
+    } catch {
+      sheet = null; // Constructable stylesheets are missing (very old engines): a <style> then.
+    }
+  }
   if (sheet) {
     shadow.adoptedStyleSheets = [sheet];
   } else if (!shadow.querySelector('style')) {
@@ -77,9 +82,8 @@ function sessionToken(base, fetchToken, refused) {
   let token = sessionTokens.get(base);
   // Only the refused token is replaced: another element may have a new one on the way already.
   if (!token || token === refused) {
-    token = Promise.resolve()
-      .then(fetchToken)
-      .then((value) => value.trim() || Promise.reject());
+    // Asked at once (a function that throws is a rejection, as one that rejects).
+    token = new Promise((resolve) => resolve(fetchToken())).then((value) => value.trim() || Promise.reject());
     sessionTokens.set(base, token);
     token.catch((error) => {
       if (sessionTokens.get(base) === token) sessionTokens.delete(base);
@@ -591,4 +595,17 @@ export class CapitalOfferTile extends HTMLElement {
   }
 }
 
-if (!customElements.get(TAG)) customElements.define(TAG, CapitalOfferTile);
+if (!customElements.get(TAG)) {
+  // The elements the page's HTML already holds have their attributes (and any property a script
+  // set on them before this module ran): their `GET /offer` goes out now, before the stylesheet
+  // is parsed and the skeletons are built; each joins its request when it connects, and this
+  // module lets go of them once they have.
+  const early = [...document.querySelectorAll(TAG)].map((element) => {
+    const own = (name) => (Object.prototype.hasOwnProperty.call(element, name) ? element[name] : undefined);
+    const value = (name) => own(camelCase(name)) ?? element.getAttribute(name);
+    const apiBase = value('api-base');
+    return prefetch(offerUrl(apiBase), credentialsMode(value('credentials')), fetcherFor(apiBase, own('fetchSessionToken')));
+  });
+  customElements.define(TAG, CapitalOfferTile);
+  queueMicrotask(() => early.forEach(release));
+}

@@ -164,6 +164,56 @@ async fn elements_that_share_a_backend_share_one_request_in_flight() {
     bench.finish().await;
 }
 
+/// For the elements the page's HTML holds, `GET /offer` is the module's first act after asking for
+/// the glue and the wasm: it starts before the stylesheet is parsed and any skeleton is built, and
+/// each element then uses that one request (a token function set on an element before the module
+/// ran included).
+#[tokio::test]
+async fn the_offer_is_asked_for_before_the_stylesheet_is_parsed() {
+    let bench = Bench::start().await;
+    bench.scenario("early", Scenario::ok(state()));
+    bench.scenario("token", Scenario::ok(state()));
+    bench
+        .open(
+            r#"<capital-offer-tile id="early" api-base="/api/early" locale="en-US" delivery="manual"></capital-offer-tile>
+               <capital-offer-tile id="early-too" api-base="/api/early" locale="en-US" delivery="manual"></capital-offer-tile>
+               <capital-offer-tile id="token" api-base="/api/token" locale="en-US" delivery="manual"></capital-offer-tile>
+               <script>
+                 window.__order = [];
+                 const parse = CSSStyleSheet.prototype.replaceSync;
+                 CSSStyleSheet.prototype.replaceSync = function (text) { __order.push('stylesheet'); return parse.call(this, text); };
+                 const send = window.fetch;
+                 window.fetch = function (url, init) {
+                   const path = new URL(String(url), location.href).pathname;
+                   if (path.endsWith('/offer')) __order.push(path + (init?.headers?.Authorization ? ' with token' : ''));
+                   return send.call(this, url, init);
+                 };
+                 // Set before the module runs, as a page's own script may.
+                 document.querySelector('#token').fetchSessionToken = () => { __order.push('token asked'); return 'early-token'; };
+               </script>"#,
+        )
+        .await;
+    bench.settled("#early").await;
+    bench.settled("#early-too").await;
+    bench.settled("#token").await;
+    let order = bench.js("return window.__order").await;
+    assert_eq!(
+        order,
+        // The token function is asked at once too; its request waits for the token, which a
+        // platform's function gives asynchronously.
+        json!([
+            "/api/early/offer",
+            "token asked",
+            "stylesheet",
+            "/api/token/offer with token"
+        ]),
+        "{order}"
+    );
+    assert_eq!(offer_gets(&bench, "early"), 1, "two elements, one request");
+    assert_eq!(offer_gets(&bench, "token"), 1);
+    bench.finish().await;
+}
+
 /// The skeleton's figures are what Chromium's `Intl` writes for the ghost offer, with the
 /// element's own options, in the main region of each language's copy: so the skeleton has the
 /// offer's widths where the figures flow side by side (the banner).
