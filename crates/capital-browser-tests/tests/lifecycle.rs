@@ -248,11 +248,13 @@ async fn an_offer_through_its_whole_life_in_the_browser() {
     browser.client.close_window().await.unwrap();
     browser.client.switch_to_window(platform_tab).await.unwrap();
     // A payment recorded with the CLI against the running server, as Stripe's CLI would.
-    let began = std::time::Instant::now();
+    // Timed from the CLI's answer (the payment is recorded), not from the CLI's start: a cold
+    // start of a freshly built debug binary is not what the live stream promises.
     cli(&platform, &["repay", &offer.id, "1000000"]).await;
+    let began = std::time::Instant::now();
     browser.until("document.querySelector('#tile').shadowRoot.querySelector('[part=progress]').getAttribute('aria-valuenow') === '60'").await;
     assert!(
-        began.elapsed() < std::time::Duration::from_secs(2),
+        began.elapsed() < std::time::Duration::from_secs(1),
         "{:?}",
         began.elapsed()
     );
