@@ -195,6 +195,54 @@ pub fn declarations() -> String {
     out
 }
 
+/// How a framework names the element's members in markup.
+#[derive(Clone, Copy)]
+enum MemberNames {
+    /// By attribute name (`'api-base'`), with `on` + each event's name (React, Svelte).
+    AttributesAndEvents,
+    /// By property name (`apiBase`), events apart (Vue's emits).
+    Properties,
+}
+
+/// The members of a framework's interface for the element, one per attribute, `strings`,
+/// `fetchSessionToken` and (by attribute name) each event; `or` is added to each type
+/// (`" | null"` where the framework passes `null` through).
+fn members(out: &mut String, names: MemberNames, or: &str) {
+    for attribute in Attribute::ALL {
+        *out += &doc(&attribute_doc(attribute), 2);
+        let name = match names {
+            MemberNames::AttributesAndEvents => property_name(attribute.name()),
+            MemberNames::Properties => attribute.property().to_owned(),
+        };
+        writeln!(out, "  {name}?: {}{or};", attribute_type(attribute)).unwrap();
+    }
+    *out += &doc(STRINGS_DESCRIPTION, 2);
+    writeln!(out, "  strings?: CapitalOfferStrings{or};").unwrap();
+    *out += &doc(FETCH_SESSION_TOKEN_DESCRIPTION, 2);
+    writeln!(
+        out,
+        "  fetchSessionToken?: CapitalOfferSessionTokenFetcher{or};"
+    )
+    .unwrap();
+    if let MemberNames::AttributesAndEvents = names {
+        for event in Event::ALL {
+            *out += &doc(&format!("`{}`: {}", event.name(), event.description()), 2);
+            let handler = format!("(event: {}) => void", event.event_type());
+            let handler = if or.is_empty() {
+                handler
+            } else {
+                format!("({handler}){or}")
+            };
+            writeln!(
+                out,
+                "  {}?: {handler};",
+                literal(&format!("on{}", event.name()))
+            )
+            .unwrap();
+        }
+    }
+}
+
 /// `react.d.ts`: `<capital-offer-tile>` in React 19's JSX, with its attributes, the `strings`
 /// property and its events (`oncapital-offer-loaded`: React 19 adds a listener for `on` + the
 /// event's name).
@@ -210,30 +258,7 @@ pub fn react_declarations() -> String {
         0,
     );
     writeln!(out, "export interface {CLASS}Props extends DetailedHTMLProps<HTMLAttributes<{CLASS}>, {CLASS}> {{").unwrap();
-    for attribute in Attribute::ALL {
-        out += &doc(&attribute_doc(attribute), 2);
-        writeln!(
-            out,
-            "  {}?: {};",
-            property_name(attribute.name()),
-            attribute_type(attribute)
-        )
-        .unwrap();
-    }
-    out += &doc(STRINGS_DESCRIPTION, 2);
-    out += "  strings?: CapitalOfferStrings;\n";
-    out += &doc(FETCH_SESSION_TOKEN_DESCRIPTION, 2);
-    out += "  fetchSessionToken?: CapitalOfferSessionTokenFetcher;\n";
-    for event in Event::ALL {
-        out += &doc(&format!("`{}`: {}", event.name(), event.description()), 2);
-        writeln!(
-            out,
-            "  {}?: (event: {}) => void;",
-            literal(&format!("on{}", event.name())),
-            event.event_type()
-        )
-        .unwrap();
-    }
+    members(&mut out, MemberNames::AttributesAndEvents, "");
     out += "}\n\n";
     out += "declare module 'react' {\n  namespace JSX {\n    interface IntrinsicElements {\n";
     writeln!(out, "      {}: {CLASS}Props;", literal(TAG)).unwrap();
@@ -278,20 +303,7 @@ pub fn vue_declarations() -> String {
         0,
     );
     writeln!(out, "export interface {CLASS}VueProps {{").unwrap();
-    for attribute in Attribute::ALL {
-        out += &doc(&attribute_doc(attribute), 2);
-        writeln!(
-            out,
-            "  {}?: {};",
-            attribute.property(),
-            attribute_type(attribute)
-        )
-        .unwrap();
-    }
-    out += &doc(STRINGS_DESCRIPTION, 2);
-    out += "  strings?: CapitalOfferStrings;\n";
-    out += &doc(FETCH_SESSION_TOKEN_DESCRIPTION, 2);
-    out += "  fetchSessionToken?: CapitalOfferSessionTokenFetcher;\n";
+    members(&mut out, MemberNames::Properties, "");
     out += "}\n\n";
     out += &doc(
         "The element's events as Vue emits: `@capital-offer-loaded=\"(event) => …\"` gets the event itself, `detail` typed.",
@@ -353,30 +365,7 @@ pub fn svelte_declarations() -> String {
         "export interface {CLASS}SvelteAttributes extends HTMLAttributes<{CLASS}> {{"
     )
     .unwrap();
-    for attribute in Attribute::ALL {
-        out += &doc(&attribute_doc(attribute), 2);
-        writeln!(
-            out,
-            "  {}?: {} | null;",
-            property_name(attribute.name()),
-            attribute_type(attribute)
-        )
-        .unwrap();
-    }
-    out += &doc(STRINGS_DESCRIPTION, 2);
-    out += "  strings?: CapitalOfferStrings | null;\n";
-    out += &doc(FETCH_SESSION_TOKEN_DESCRIPTION, 2);
-    out += "  fetchSessionToken?: CapitalOfferSessionTokenFetcher | null;\n";
-    for event in Event::ALL {
-        out += &doc(&format!("`{}`: {}", event.name(), event.description()), 2);
-        writeln!(
-            out,
-            "  {}?: ((event: {}) => void) | null;",
-            literal(&format!("on{}", event.name())),
-            event.event_type()
-        )
-        .unwrap();
-    }
+    members(&mut out, MemberNames::AttributesAndEvents, " | null");
     out += "}\n\n";
     out += "declare module 'svelte/elements' {\n  interface SvelteHTMLElements {\n";
     writeln!(out, "    {}: {CLASS}SvelteAttributes;", literal(TAG)).unwrap();
