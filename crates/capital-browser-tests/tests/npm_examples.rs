@@ -164,41 +164,33 @@ async fn brand_color_is(browser: &Browser, color: &str) {
     );
 }
 
-#[tokio::test]
-async fn the_vue_example_renders_the_offer() {
-    let browser = opened("vue").await;
-    // Its typed `@capital-offer-loaded` handler ran.
+/// A framework app (its status line written by its typed `capital-offer-loaded` handler, its
+/// button calling `reload()` through its kind of ref): everything it set reached the element.
+async fn framework_example_renders_the_offer(example: &str, brand_color: &str) {
+    let browser = opened(example).await;
     browser
         .until("document.querySelector('#status').textContent.trim() === 'Offer status: delivered'")
         .await;
     properties_are_properties(&browser).await;
-    brand_color_is(&browser, "#41b883").await;
+    brand_color_is(&browser, brand_color).await;
     reloads_through_its_button(&browser).await;
     browser.finish().await;
+}
+
+#[tokio::test]
+async fn the_vue_example_renders_the_offer() {
+    // `@capital-offer-loaded`, a template ref.
+    framework_example_renders_the_offer("vue", "#41b883").await;
 }
 
 #[tokio::test]
 async fn the_svelte_example_renders_the_offer() {
-    let browser = opened("svelte").await;
-    // Its typed `oncapital-offer-loaded` handler ran.
-    browser
-        .until("document.querySelector('#status').textContent.trim() === 'Offer status: delivered'")
-        .await;
-    properties_are_properties(&browser).await;
-    brand_color_is(&browser, "#ff3e00").await;
-    reloads_through_its_button(&browser).await;
-    browser.finish().await;
+    // `oncapital-offer-loaded`, `bind:this`.
+    framework_example_renders_the_offer("svelte", "#ff3e00").await;
 }
 
 #[tokio::test]
 async fn the_angular_example_renders_the_offer() {
-    let browser = opened("angular").await;
-    // Its typed `(capital-offer-loaded)` handler ran.
-    browser
-        .until("document.querySelector('#status').textContent.trim() === 'Offer status: delivered'")
-        .await;
-    properties_are_properties(&browser).await;
-    brand_color_is(&browser, "#dd0031").await;
-    reloads_through_its_button(&browser).await;
-    browser.finish().await;
+    // `(capital-offer-loaded)`, the template's `#tile`.
+    framework_example_renders_the_offer("angular", "#dd0031").await;
 }
