@@ -3,7 +3,6 @@
 //! one per state (a third of the wasm went to near-identical trees). Pure and tested natively;
 //! the browser's `Intl` comes in through [`Formats`].
 
-use capital_types::money::group_thousands;
 use capital_types::{AccountLinkType, Branding, CampaignType, DisclaimerVariant, FinancingType};
 
 use super::copy::{Key, Lang, Terms, Wording, fill};
@@ -25,75 +24,12 @@ pub trait Formats {
 /// The ghost offer's expiry: 2026-12-31T12:00:00Z.
 pub const GHOST_EXPIRY_MS: f64 = 1_798_718_400_000.0;
 
-/// The ghost's figures (whole amounts in the ghost's currency, a whole rate, an expiry) as the
-/// browser's `Intl` writes them in the main region of `lang`'s copy: `$15,000` in en-US,
-/// `15 000 €` in fr-FR, `15.000 €` in de-DE. The skeleton's invisible text then has the offer's
-/// widths, which decide its lines where the figures flow side by side (the banner). A browser test
-/// holds every string to Chromium's `Intl` (crates/capital-browser-tests, `first_visit.rs`).
-pub struct GhostFigures(pub Lang);
-
-impl GhostFigures {
-    /// The thousands separator and how a currency amount is written around the number.
-    fn grouped(&self, whole: &str) -> String {
-        let separator = match self.0 {
-            Lang::En => ",",
-            Lang::Fr => "\u{202f}",
-            Lang::De => ".",
-        };
-        group_thousands(whole).replace(',', separator)
-    }
-
-    fn percent(&self, whole: impl std::fmt::Display) -> String {
-        match self.0 {
-            Lang::En => format!("{whole}%"),
-            Lang::Fr | Lang::De => format!("{whole}\u{a0}%"),
-        }
-    }
-}
-
-impl Formats for GhostFigures {
-    fn money(&self, money: Option<&Money>) -> String {
-        let Some(money) = money else {
-            return "—".to_owned();
-        };
-        let decimal = money.decimal();
-        let whole = self.grouped(decimal.split('.').next().unwrap_or_default());
-        match self.0 {
-            Lang::En => format!("${whole}"),
-            Lang::Fr | Lang::De => format!("{whole}\u{a0}€"),
-        }
-    }
-    fn rate(&self, rate: Option<&Rate>) -> String {
-        rate.map_or_else(
-            || "—".to_owned(),
-            |rate| self.percent(rate.plain().trim_end_matches('%')),
-        )
-    }
-    fn progress(&self, progress: Progress) -> String {
-        self.percent(progress.whole_percent())
-    }
-    fn integer(&self, value: i64) -> String {
-        self.grouped(&value.to_string())
-    }
-    /// The ghost's expiry ([`GHOST_EXPIRY_MS`]), whatever it is asked.
-    fn date(&self, _epoch_millis: Option<f64>) -> String {
-        match self.0 {
-            Lang::En => "Dec 31, 2026",
-            Lang::Fr => "31 déc. 2026",
-            Lang::De => "31.12.2026",
-        }
-        .to_owned()
-    }
-    fn machine_date(&self, _epoch_millis: f64) -> String {
-        "2026-12-31".to_owned()
-    }
-}
-
 /// The card the skeleton stands for while loading: the offer a newly eligible account most often
 /// sees, in `lang`, with the lender's notice of `lang`'s market, its figures written by `format`
-/// (the element's `Intl`; [`GhostFigures`] for `src/js/skeleton-copy.json`). Rendered invisible,
-/// it has the offer's size at every width, because it wraps the same copy the same way
-/// (`views/skeleton.rs`; the JS shim paints the same before the wasm arrives, from that file).
+/// (the element's `Intl`; natively, for `src/js/skeleton-copy.json`, the same strings from
+/// `server_intl` in the language's main region). Rendered invisible, it has the offer's size at
+/// every width, because it wraps the same copy the same way (`views/skeleton.rs`; the JS shim
+/// paints the same before the wasm arrives, from that file).
 pub fn ghost(lang: Lang, format: &dyn Formats) -> Option<Card> {
     let (currency, disclaimer) = match lang {
         Lang::En => ("usd", DisclaimerVariant::CelticUsLoan),
@@ -476,11 +412,21 @@ mod tests {
         }
     }
 
+    /// `Intl`'s rules for the main region of `lang`'s copy, which the shim's skeleton is written in.
+    fn main_region(lang: Lang) -> crate::model::server_intl::ServerIntl {
+        let tag = match lang {
+            Lang::En => "en-US",
+            Lang::Fr => "fr-FR",
+            Lang::De => "de-DE",
+        };
+        crate::model::server_intl::ServerIntl::for_locale(tag).expect("in the table")
+    }
+
     /// The skeleton's copy as the JS shim reads it (`src/js/skeleton-copy.json`).
     fn skeleton_copy() -> String {
         let mut languages = serde_json::Map::new();
         for (name, lang) in [("en", Lang::En), ("fr", Lang::Fr), ("de", Lang::De)] {
-            let card = ghost(lang, &GhostFigures(lang)).expect("an open offer has a card");
+            let card = ghost(lang, &main_region(lang)).expect("an open offer has a card");
             let amount = card.amount.expect("an open offer has an amount");
             let terms: Vec<_> = card
                 .terms
@@ -516,7 +462,7 @@ mod tests {
     #[test]
     fn every_language_has_a_ghost_offer_with_a_notice() {
         for lang in [Lang::En, Lang::Fr, Lang::De] {
-            let card = ghost(lang, &GhostFigures(lang)).unwrap();
+            let card = ghost(lang, &main_region(lang)).unwrap();
             assert_eq!(card.terms.len(), 3, "{lang:?}");
             assert!(card.legal.is_some() && card.lede.is_some(), "{lang:?}");
         }

@@ -11,10 +11,10 @@ use capital_browser_tests as harness;
 
 use std::time::Duration;
 
-use capital_offer_tile::model::card::{Formats, GHOST_EXPIRY_MS, GhostFigures};
-use capital_offer_tile::model::copy::Lang;
+use capital_offer_tile::model::card::{Formats, GHOST_EXPIRY_MS};
 use capital_offer_tile::model::format::{Money, Rate};
 use capital_offer_tile::model::options::Attribute;
+use capital_offer_tile::model::server_intl::ServerIntl;
 use harness::{Bench, Scenario, delivered_offer as state};
 use serde_json::{Value, json};
 
@@ -221,12 +221,9 @@ async fn the_offer_is_asked_for_before_the_stylesheet_is_parsed() {
 async fn the_skeletons_figures_are_what_intl_writes() {
     let bench = Bench::start().await;
     bench.open("<p>Intl</p>").await;
-    for (lang, locale, currency) in [
-        (Lang::En, "en-US", "usd"),
-        (Lang::Fr, "fr-FR", "eur"),
-        (Lang::De, "de-DE", "eur"),
-    ] {
-        let figures = GhostFigures(lang);
+    for (locale, currency) in [("en-US", "usd"), ("fr-FR", "eur"), ("de-DE", "eur")] {
+        // What `src/js/skeleton-copy.json` is written with (`model::card`'s tests).
+        let figures = ServerIntl::for_locale(locale).unwrap();
         let money = |minor| Money::new(Some(minor), Some(&currency.into()));
         let native = json!([
             figures.money(money(1_500_000).as_ref()),
