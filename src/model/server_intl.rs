@@ -86,11 +86,6 @@ impl ServerIntl {
         LOCALES.iter().map(|table| table.tag)
     }
 
-    /// The locale's tag, as the table spells it.
-    pub fn locale(&self) -> &'static str {
-        self.table.tag
-    }
-
     /// `decimal` × 10^`shift`, rounded half away from zero to `digits` fraction digits (as `Intl`
     /// rounds), with the locale's grouping and decimal separator.
     fn number(&self, decimal: &str, shift: usize, digits: usize) -> (bool, String) {
