@@ -1,25 +1,13 @@
 //! Stage → card: every state the tile shows, as one shape of already formatted text. The markup
 //! (`views/card.rs`) renders that shape alone, so the element carries one render tree instead of
 //! one per state (a third of the wasm went to near-identical trees). Pure and tested natively;
-//! the browser's `Intl` comes in through [`Formats`].
+//! the browser's `Intl` comes in through [`Formats`] (`format.rs`).
 
 use capital_types::{AccountLinkType, Branding, CampaignType, DisclaimerVariant, FinancingType};
 
 use super::copy::{Key, Lang, Terms, Wording, fill};
-use super::format::{Money, Progress, Rate};
+use super::format::{Formats, Money, Rate};
 use super::stage::{CurrentInterval, IntervalTerms, OpenOffer, Stage};
-
-/// How numbers and dates are written: `Intl` in the element, plain renderings in native tests.
-pub trait Formats {
-    fn money(&self, money: Option<&Money>) -> String;
-    fn rate(&self, rate: Option<&Rate>) -> String;
-    fn progress(&self, progress: Progress) -> String;
-    fn integer(&self, value: i64) -> String;
-    /// The locale's medium date, or a dash.
-    fn date(&self, epoch_millis: Option<f64>) -> String;
-    /// The `datetime` attribute of a `<time>`.
-    fn machine_date(&self, epoch_millis: f64) -> String;
-}
 
 /// The ghost offer's expiry: 2026-12-31T12:00:00Z.
 pub const GHOST_EXPIRY_MS: f64 = 1_798_718_400_000.0;
@@ -385,6 +373,7 @@ fn interval(words: &Wording, format: &dyn Formats, terms: &IntervalTerms) -> Str
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::model::format::Progress;
     use capital_types::OfferState;
     use serde_json::json;
 

@@ -4,6 +4,19 @@
 use capital_types::money::group_thousands;
 use capital_types::{Currency, MinorUnits};
 
+/// How numbers and dates are written: `Intl` in the element (`runtime/intl.rs`), `Intl`'s rules
+/// natively (`server_intl.rs`), plain renderings in native tests.
+pub trait Formats {
+    fn money(&self, money: Option<&Money>) -> String;
+    fn rate(&self, rate: Option<&Rate>) -> String;
+    fn progress(&self, progress: Progress) -> String;
+    fn integer(&self, value: i64) -> String;
+    /// The locale's medium date, or a dash.
+    fn date(&self, epoch_millis: Option<f64>) -> String;
+    /// The `datetime` attribute of a `<time>`.
+    fn machine_date(&self, epoch_millis: f64) -> String;
+}
+
 /// An amount of money that can be shown: non-negative, with a currency.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Money {

@@ -15,8 +15,7 @@
 #[rustfmt::skip]
 mod table;
 
-use super::card::Formats;
-use super::format::{Money, Progress, Rate};
+use super::format::{Formats, Money, Progress, Rate};
 use table::LOCALES;
 
 /// What `Intl` writes for one locale, read off Chromium with `formatToParts`.

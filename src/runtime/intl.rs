@@ -5,8 +5,7 @@
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::model::card::Formats;
-use crate::model::format::{Money, Progress, Rate};
+use crate::model::format::{Formats, Money, Progress, Rate};
 
 #[wasm_bindgen]
 extern "C" {

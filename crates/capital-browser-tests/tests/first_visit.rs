@@ -11,8 +11,8 @@ use capital_browser_tests as harness;
 
 use std::time::Duration;
 
-use capital_offer_tile::model::card::{Formats, GHOST_EXPIRY_MS};
-use capital_offer_tile::model::format::{Money, Rate};
+use capital_offer_tile::model::card::GHOST_EXPIRY_MS;
+use capital_offer_tile::model::format::{Formats, Money, Rate};
 use capital_offer_tile::model::options::Attribute;
 use capital_offer_tile::model::server_intl::ServerIntl;
 use harness::{Bench, Scenario, delivered_offer as state};

@@ -10,8 +10,7 @@
 
 use capital_browser_tests as harness;
 
-use capital_offer_tile::model::card::Formats;
-use capital_offer_tile::model::format::{Money, Progress, Rate, repayment_progress};
+use capital_offer_tile::model::format::{Formats, Money, Progress, Rate, repayment_progress};
 use capital_offer_tile::model::server_intl::ServerIntl;
 use capital_types::Currency;
 use harness::{Bench, root};
