@@ -13,11 +13,15 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
-use crate::model::options::{Attribute, Credentials};
+use crate::model::card::{Card, ghost, heading};
+use crate::model::copy::{Key, Wording};
+use crate::model::options::{Attribute, Credentials, LinkTarget};
 use crate::runtime::api::Prefetched;
-use crate::runtime::controller::Controller;
+use crate::runtime::controller::{Controller, LoadState};
 use crate::runtime::custom_states::ElementInternals;
-use crate::views::Tile;
+use crate::runtime::launch::LaunchState;
+use crate::runtime::page_urls::safe_image_url;
+use crate::views::{Shown, Tile, TileSource};
 
 /// One mounted `<capital-offer-tile>`.
 #[wasm_bindgen]
@@ -63,8 +67,7 @@ impl TileHandle {
         let owner = Owner::new();
         let (controller, view) = owner.with(|| {
             let controller = Controller::new(host, internals);
-            let view =
-                leptos::mount::mount_to(root, move || view! { <Tile controller=controller/> });
+            let view = leptos::mount::mount_to(root, move || view! { <Tile source=controller/> });
             (controller, Box::new(view) as Box<dyn Any>)
         });
         Ok(TileHandle {
@@ -141,5 +144,80 @@ impl TileHandle {
                 root.remove();
             }
         }
+    }
+}
+
+/// The views read the controller's signals, so they follow every change.
+impl TileSource for Controller {
+    fn shown(&self) -> Shown {
+        match self.load.get() {
+            LoadState::Loading => Shown::Loading(ghost(self.lang(), &self.formatter.get())),
+            LoadState::Failed(_) => Shown::Failed,
+            LoadState::Ready(loaded) => Shown::Ready(Card::new(
+                &loaded.stage,
+                loaded.state.branding.as_ref(),
+                &self.words(),
+                &self.formatter.get(),
+            )),
+        }
+    }
+
+    fn status(&self) -> String {
+        self.load.with(LoadState::data_status)
+    }
+
+    fn layout(&self) -> &'static str {
+        self.attributes.layout().as_str()
+    }
+
+    fn theme(&self) -> &'static str {
+        self.attributes.theme().as_str()
+    }
+
+    fn locale(&self) -> String {
+        self.formatter.get().locale
+    }
+
+    fn words(&self) -> Wording {
+        Controller::words(self)
+    }
+
+    fn announced(&self) -> Option<Key> {
+        self.load.with(|load| match load {
+            LoadState::Loading => Some(Key::Loading),
+            LoadState::Failed(_) => Some(Key::LoadFailed),
+            LoadState::Ready(loaded) => heading(&loaded.stage),
+        })
+    }
+
+    fn busy(&self) -> bool {
+        self.launch.get() == LaunchState::Busy
+    }
+
+    fn new_tab(&self) -> bool {
+        self.attributes.link_target() == LinkTarget::Blank
+    }
+
+    fn launch_message(&self) -> Option<String> {
+        match self.launch.get() {
+            LaunchState::Failed(failure) => Some(Controller::launch_message(self, failure)),
+            _ => None,
+        }
+    }
+
+    fn image_url(&self, url: &str) -> Option<String> {
+        safe_image_url(url)
+    }
+
+    fn tile(&self) -> NodeRef<leptos::html::Div> {
+        self.tile
+    }
+
+    fn open_link(&self, link_type: capital_types::AccountLinkType) {
+        Controller::open_link(self, link_type);
+    }
+
+    fn retry(&self) {
+        self.load();
     }
 }

@@ -5,10 +5,13 @@
 //!   card). Builds and is tested natively.
 //! - `runtime` (wasm only, no markup): the controller that loads and owns the element's state,
 //!   the backend calls, `Intl`, events, delivery, launch.
-//! - `views` (wasm only, markup only): Leptos components that render what the model worked out.
+//! - `views` (markup only): Leptos components that render what the model worked out, reading it
+//!   through one narrow input (`views::TileSource`).
 //!
 //! Above them, `element` (wasm only): the handle the JS shim drives, which starts a runtime
-//! controller and mounts the views over it, so that neither layer imports the one above.
+//! controller and mounts the views over it, so that neither layer imports the one above; and
+//! `server_render` (native, feature `server`), which renders the same views over one state for a
+//! backend's first paint.
 
 pub mod model;
 
@@ -19,7 +22,9 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 mod element;
 #[cfg(target_arch = "wasm32")]
 mod runtime;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(not(target_arch = "wasm32"), feature = "server"))]
+pub mod server_render;
+#[cfg(any(target_arch = "wasm32", feature = "server"))]
 mod views;
 
 #[cfg(target_arch = "wasm32")]

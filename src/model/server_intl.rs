@@ -197,10 +197,16 @@ impl Formats for ServerIntl {
         out
     }
 
+    /// As `Date.prototype.toISOString` writes it, which the element's `<time datetime>` holds.
     fn machine_date(&self, epoch_millis: f64) -> String {
-        civil_date(epoch_millis)
-            .map(|(year, month, day)| format!("{year:04}-{month:02}-{day:02}"))
-            .unwrap_or_default()
+        let Some((year, month, day)) = civil_date(epoch_millis) else {
+            return String::new();
+        };
+        let millis_of_day = (epoch_millis.floor() as i64).rem_euclid(86_400_000);
+        let (hours, rest) = (millis_of_day / 3_600_000, millis_of_day % 3_600_000);
+        let (minutes, rest) = (rest / 60_000, rest % 60_000);
+        let (seconds, millis) = (rest / 1_000, rest % 1_000);
+        format!("{year:04}-{month:02}-{day:02}T{hours:02}:{minutes:02}:{seconds:02}.{millis:03}Z")
     }
 }
 
@@ -317,6 +323,17 @@ mod tests {
         assert!(ServerIntl::for_locale("en-NZ").is_none());
         assert!(ServerIntl::for_locale("pt-BR").is_none());
         assert!(ServerIntl::for_locale("fr").is_some());
+    }
+
+    #[test]
+    fn machine_dates_are_iso_strings() {
+        let en = ServerIntl::for_locale("en").unwrap();
+        assert_eq!(
+            en.machine_date(1_798_718_400_000.0),
+            "2026-12-31T12:00:00.000Z"
+        );
+        assert_eq!(en.machine_date(86_399_999.0), "1970-01-01T23:59:59.999Z");
+        assert_eq!(en.machine_date(f64::NAN), "");
     }
 
     #[test]

@@ -4,15 +4,14 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 
+use super::TileSource;
 use super::cta::Cta;
 use crate::model::card::{Brand, Card, Term};
-use crate::runtime::controller::Controller;
-use crate::runtime::page_urls::safe_image_url;
 
 #[component]
-pub(super) fn CardContent(
-    /// The element's state (for the call to action).
-    controller: Controller,
+pub(super) fn CardContent<S: TileSource>(
+    /// The element's state (for the call to action and the icon's URL).
+    source: S,
     /// What to show, already formatted.
     card: Card,
 ) -> impl IntoView {
@@ -46,7 +45,7 @@ pub(super) fn CardContent(
     });
     view! {
         <div class="main">
-            {header(brand)}
+            {header(source, brand)}
             <h2 part="heading" class="heading">
                 {dot.map(|dot| view! { <span class=dot aria-hidden="true"></span> })}
                 {heading}
@@ -69,15 +68,15 @@ pub(super) fn CardContent(
             })}
         </div>
         {figures}
-        <Cta controller=controller label=cta_label link_type=link_type/>
+        <Cta source=source label=cta_label link_type=link_type/>
         // Deliberately not a `part`: the host page must not be able to hide the legal notice.
         {legal.map(|legal| view! { <p class="legal">{legal}</p> })}
     }
 }
 
 /// The platform's icon and business name and the financing type; nothing when all are missing.
-fn header(brand: Brand) -> impl IntoView {
-    let icon = brand.icon.as_deref().and_then(safe_image_url);
+fn header(source: impl TileSource, brand: Brand) -> impl IntoView {
+    let icon = brand.icon.as_deref().and_then(|url| source.image_url(url));
     (icon.is_some() || brand.name.is_some() || brand.chip.is_some()).then(|| {
         view! {
             <div class="brand">

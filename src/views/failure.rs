@@ -2,16 +2,16 @@
 
 use leptos::prelude::*;
 
+use super::TileSource;
 use crate::model::copy::Key;
-use crate::runtime::controller::Controller;
 
 #[component]
-pub(super) fn Failure(
+pub(super) fn Failure<S: TileSource>(
     /// The element's state (for the retry).
-    controller: Controller,
+    source: S,
 ) -> impl IntoView {
     move || {
-        let words = controller.words();
+        let words = source.words();
         view! {
             <div class="main failure">
                 <svg class="failure-icon" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true">
@@ -19,7 +19,7 @@ pub(super) fn Failure(
                     <path d="M12 7v6M12 16.5v.5" stroke="currentColor" stroke-width="1.8" stroke-linecap="round"/>
                 </svg>
                 <p part="message" class="message">{words.get(Key::LoadFailed).to_owned()}</p>
-                <button part="retry" class="retry" type="button" on:click=move |_| controller.load()>{words.get(Key::Retry).to_owned()}</button>
+                <button part="retry" class="retry" type="button" on:click=move |_| source.retry()>{words.get(Key::Retry).to_owned()}</button>
             </div>
         }
     }
