@@ -7,6 +7,7 @@ pub(crate) mod element;
 pub(crate) mod email;
 pub(crate) mod error;
 pub(crate) mod extract;
+pub(crate) mod fragment;
 pub(crate) mod hosted;
 pub mod identity;
 pub(crate) mod live;

@@ -42,6 +42,7 @@ Every non-2xx answer carries Stripe's error envelope.",
     paths(
         crate::http::element::offer,
         crate::http::element::offer_events,
+        crate::http::fragment::offer_fragment,
         crate::http::element::account_links,
         crate::http::element::refresh_link,
         crate::http::element::refresh_link_confirmed,

@@ -106,6 +106,7 @@ fn logged_path(path: &str) -> std::borrow::Cow<'_, str> {
 pub fn routes(state: AppState) -> Router {
     // Answers about one account: never cached by a browser or proxy, never sniffed as another type.
     let api = http::element::router()
+        .merge(http::fragment::router())
         .merge(http::openapi::router())
         .layer(DefaultBodyLimit::max(16 * 1024))
         .layer(SetResponseHeaderLayer::overriding(

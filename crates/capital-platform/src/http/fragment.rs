@@ -1,0 +1,182 @@
+//! `GET /offer/fragment`: the signed-in account's tile as HTML, for a server-rendered page to
+//! include. The element with a Declarative Shadow DOM (`<template shadowrootmode="open">`)
+//! holding the tile the element would render (`capital_offer_tile::server_render`, the element's
+//! own views), its stylesheet, and the state it shows, so that the offer is on screen before any
+//! script runs and the element, once its module loads, takes that state over without asking
+//! again. Its call to action links to `/account_links/refresh`, which works without scripts.
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use capital_offer_tile::model::options::{DEFAULT_API_BASE, Layout, LinkTarget, ThemeMode};
+use capital_offer_tile::server_render::{TileOptions, render_tile, stylesheet};
+use capital_types::OfferState;
+use maud::{Markup, PreEscaped, html};
+use serde::Deserialize;
+
+use crate::http::error::AppError;
+use crate::http::session::SignedInAccount;
+use crate::http::state::AppState;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/offer/fragment", get(offer_fragment))
+}
+
+/// The element's attributes, as the page will set them (all optional).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct FragmentQuery {
+    /// `tile` (default) or `banner`.
+    layout: Option<String>,
+    /// A BCP 47 tag; without it, the first language of `Accept-Language`, as the browser's.
+    locale: Option<String>,
+    /// `light`, `dark` or `auto` (default).
+    theme: Option<String>,
+    /// The element's `api-base` on the page (default `/api/capital`).
+    #[serde(rename = "api-base")]
+    #[param(rename = "api-base")]
+    api_base: Option<String>,
+    /// `blank` (default) or `same-tab`.
+    #[serde(rename = "link-target")]
+    #[param(rename = "link-target")]
+    link_target: Option<String>,
+    #[serde(rename = "brand-color")]
+    #[param(rename = "brand-color")]
+    brand_color: Option<String>,
+    #[serde(rename = "accent-color")]
+    #[param(rename = "accent-color")]
+    accent_color: Option<String>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/offer/fragment",
+    tag = "element",
+    operation_id = "getOfferFragment",
+    summary = "The signed-in account's tile, server-rendered",
+    description = "`<capital-offer-tile …attributes…><template shadowrootmode=\"open\">…</template></capital-offer-tile>`: \
+the tile the element renders for the account's state, in its stylesheet, with the state embedded, for a \
+server-rendered page to include. The call to action links to `/account_links/refresh`. For a locale whose \
+text the backend cannot write exactly as the browser does, the element comes without its shadow root and \
+renders itself. Dates are written for UTC until the element takes over.",
+    params(FragmentQuery),
+    responses(
+        (status = 200, description = "The element, as HTML", content_type = "text/html", body = String),
+        (status = 401, description = "Nobody is signed in (`authentication_error`, `not signed in`).", body = capital_types::ErrorEnvelope, content_type = "application/json"),
+        (status = 502, description = "Stripe could not be reached or answered an error (`api_error`).", body = capital_types::ErrorEnvelope, content_type = "application/json"),
+        (status = 500, description = "The backend failed (`api_error`).", body = capital_types::ErrorEnvelope, content_type = "application/json"),
+    ),
+)]
+/// `GET /offer/fragment`: the same state as `GET /offer`, rendered.
+pub(crate) async fn offer_fragment(
+    State(state): State<AppState>,
+    SignedInAccount(account): SignedInAccount,
+    Query(query): Query<FragmentQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let value = state.offer_view().state(&account).await?;
+    let text = serde_json::to_string(&value)?;
+    let offer: OfferState = serde_json::from_value(value)?;
+    let reader_language = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(first_language);
+    let markup = fragment(&query, reader_language.as_deref(), &offer, &text);
+    Ok((
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        markup.into_string(),
+    )
+        .into_response())
+}
+
+/// `de-DE,de;q=0.9,en;q=0.8` → `de-DE`: what `navigator.language` would most likely say.
+fn first_language(accept: &str) -> Option<String> {
+    let tag = accept.split(',').next()?.split(';').next()?.trim();
+    (!tag.is_empty() && tag != "*").then(|| tag.to_owned())
+}
+
+/// The element and its shadow root. Every attribute is the query's own text, escaped; the tile
+/// is the element's views' output; the state is JSON in an attribute (escaped, never markup).
+fn fragment(
+    query: &FragmentQuery,
+    reader_language: Option<&str>,
+    offer: &OfferState,
+    text: &str,
+) -> Markup {
+    let options = TileOptions {
+        layout: Layout::parse(query.layout.as_deref()),
+        theme: ThemeMode::parse(query.theme.as_deref()),
+        locale: query
+            .locale
+            .as_deref()
+            .or(reader_language)
+            .unwrap_or("en")
+            .to_owned(),
+        link_target: LinkTarget::parse(query.link_target.as_deref()),
+        brand_color: query.brand_color.clone(),
+        accent_color: query.accent_color.clone(),
+        api_base: query
+            .api_base
+            .clone()
+            .unwrap_or_else(|| DEFAULT_API_BASE.to_owned()),
+    };
+    let rendered = render_tile(offer, &options);
+    html! {
+        capital-offer-tile
+            api-base=[query.api_base.as_deref()]
+            layout=[query.layout.as_deref()]
+            locale=[query.locale.as_deref()]
+            theme=[query.theme.as_deref()]
+            link-target=[query.link_target.as_deref()]
+            brand-color=[query.brand_color.as_deref()]
+            accent-color=[query.accent_color.as_deref()] {
+            @if let Some(tile) = rendered {
+                template shadowrootmode="open" {
+                    // The element's own stylesheet, and the tile's colours (hex values and a
+                    // percentage only, from `Palette`), which the element sets through the CSSOM.
+                    style {
+                        (PreEscaped(stylesheet()))
+                        ".root>.tile{" (PreEscaped(&tile.properties)) "}"
+                    }
+                    div class="root" data-lang=(tile.lang) data-state=(text) {
+                        (PreEscaped(&tile.html))
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_readers_first_language_is_the_locale() {
+        assert_eq!(
+            first_language("de-DE,de;q=0.9,en;q=0.8").as_deref(),
+            Some("de-DE")
+        );
+        assert_eq!(first_language("fr;q=0.8").as_deref(), Some("fr"));
+        assert_eq!(first_language("*"), None);
+        assert_eq!(first_language(""), None);
+    }
+
+    #[test]
+    fn attributes_and_state_are_escaped_and_an_unknown_locale_leaves_the_element_to_render() {
+        let offer = OfferState::default();
+        let query = FragmentQuery {
+            locale: Some("ja\"><script>alert(1)</script>".to_owned()),
+            ..FragmentQuery::default()
+        };
+        let html = fragment(&query, None, &offer, "{\"x\":\"</template><script>\"}").into_string();
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(!html.contains("<template"), "{html}");
+        assert!(
+            html.starts_with("<capital-offer-tile locale=\"ja&quot;&gt;"),
+            "{html}"
+        );
+    }
+}
