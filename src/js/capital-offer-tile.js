@@ -352,6 +352,11 @@ function skeleton(lang) {
   return root;
 }
 
+// The state a server rendered the tile for (`GET {api-base}/offer/fragment`, a Declarative Shadow
+// DOM): the first load takes it instead of asking again, and the server's tile stays until the
+// wasm renders the same in its place.
+const served = (shadow) => shadow?.querySelector('.root[data-state]')?.dataset.state;
+
 // Properties that change presentation reflect to their attributes, so that a page can select on
 // them (`capital-offer-tile[theme=dark]`) and devtools show what is in effect.
 const REFLECTED = ['layout', 'theme'];
@@ -534,6 +539,7 @@ export class CapitalOfferTile extends HTMLElement {
   /** The skeleton, in the language, layout and theme of the attributes, until Rust takes over. */
   #paintSkeleton() {
     const shadow = this.shadowRoot;
+    if (served(shadow) !== undefined) return;
     const lang = language(this.#effective('locale'));
     const painted = shadow.querySelector('.root');
     if (painted?.dataset.lang !== lang) {
@@ -566,6 +572,12 @@ export class CapitalOfferTile extends HTMLElement {
     const credentials = credentialsMode(this.#effective('credentials'));
     const fetcher = this.#fetcher();
     const current = this.#prefetch;
+    const state = served(this.shadowRoot);
+    if (state !== undefined) {
+      release(current);
+      this.#prefetch = { url, credentials, fetcher, answer: Promise.resolve([200, state]), controller: new AbortController(), users: 1 };
+      return;
+    }
     if (current && current.url === url && current.credentials === credentials && current.fetcher === fetcher) return;
     release(current);
     this.#prefetch = prefetch(url, credentials, fetcher);
@@ -600,7 +612,7 @@ if (!customElements.get(TAG)) {
   // set on them before this module ran): their `GET /offer` goes out now, before the stylesheet
   // is parsed and the skeletons are built; each joins its request when it connects, and this
   // module lets go of them once they have.
-  const early = [...document.querySelectorAll(TAG)].map((element) => {
+  const early = [...document.querySelectorAll(TAG)].filter((element) => served(element.shadowRoot) === undefined).map((element) => {
     const own = (name) => (Object.prototype.hasOwnProperty.call(element, name) ? element[name] : undefined);
     const value = (name) => own(camelCase(name)) ?? element.getAttribute(name);
     const apiBase = value('api-base');
