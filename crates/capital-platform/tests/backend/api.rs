@@ -1128,3 +1128,68 @@ async fn with_the_database_away_the_elements_routes_answer_503_with_retry_after(
         }
     }
 }
+
+/// `GET /offer/fragment`: the signed-in account's element, server-rendered, with the state it
+/// shows and a call to action that is a link to the refresh route; nobody signed in gets nothing.
+#[tokio::test]
+async fn the_fragment_is_the_signed_in_accounts_tile_server_rendered() {
+    let app = TestApp::new().await;
+    let cookie = app.sign_in(ROCKET).await;
+    app.admin(
+        "/offers",
+        json!({"account": ROCKET, "advance_amount": 1_000_000, "fee_amount": 100_000, "withhold_rate": 0.12}),
+    )
+    .await;
+    let fragment = app
+        .get(
+            "/api/capital/offer/fragment?layout=banner&locale=fr-FR&theme=dark",
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(fragment.status, StatusCode::OK, "{}", fragment.text);
+    assert_eq!(fragment.headers["content-type"], "text/html; charset=utf-8");
+    let html = &fragment.text;
+    assert!(
+        html.starts_with(r#"<capital-offer-tile layout="banner" locale="fr-FR" theme="dark"><template shadowrootmode="open"><style>"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"data-status="undelivered" data-layout="banner" data-theme="dark" lang="fr-FR""#),
+        "{html}"
+    );
+    assert!(
+        html.contains("10\u{202f}000\u{a0}$US"),
+        "the amount as fr-FR's Intl writes it: {html}"
+    );
+    assert!(html.contains("Rocket Rides"), "{html}");
+    assert!(
+        html.contains(r#"href="/api/capital/account_links/refresh?type=capital_financing_offer""#),
+        "{html}"
+    );
+    // The state shown, the same JSON as `GET /offer`, escaped into an attribute.
+    let state = app.offer_state(&cookie).await;
+    let embedded = html
+        .split_once(r#"data-state=""#)
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(value, _)| {
+            value
+                .replace("&quot;", "\"")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&")
+        })
+        .unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&embedded).unwrap(), state);
+
+    // A language the server cannot write as the browser would: the element renders itself.
+    let japanese = app
+        .get("/api/capital/offer/fragment?locale=ja-JP", Some(&cookie))
+        .await;
+    assert_eq!(
+        japanese.text,
+        r#"<capital-offer-tile locale="ja-JP"></capital-offer-tile>"#
+    );
+
+    let anonymous = app.get("/api/capital/offer/fragment", None).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}
