@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::http::error::AppError;
 use crate::http::extract::JsonBody;
+use crate::http::fragment::{self, PrerenderQuery, TileQuery};
 use crate::http::live;
 use crate::http::origin_check;
 use crate::http::session::{SignedInAccount, SignedInSession};
@@ -42,7 +43,12 @@ pub(crate) fn router() -> Router<AppState> {
     summary = "The signed-in account's offer state",
     description = "The account's current offer (the backend follows replacements to the newest offer and prefers \
 in-progress financing over an open offer), the financing summary while financing is in progress, \
-the platform's branding and, when the platform has approved text of its own, `copy`.",
+the platform's branding and, when the platform has approved text of its own, `copy`. With \
+`prerender=tile|banner`, also `prerendered` (the `Prerendered` schema): the tile rendered by the element's \
+own views for the element to paint before its wasm, in the locale, colours and link target the other \
+parameters give (as `/offer/fragment` takes them). It is absent for a locale whose text only the browser \
+can write, and from backends that do not render; the element then renders the state itself.",
+    params(PrerenderQuery, TileQuery),
     responses(
         (status = 200, description = "What the element renders", body = OfferState),
         (status = 401, description = "Nobody is signed in (`authentication_error`, `not signed in`).", body = ErrorEnvelope, content_type = "application/json"),
@@ -58,8 +64,17 @@ the platform's branding and, when the platform has approved text of its own, `co
 pub(crate) async fn offer(
     State(state): State<AppState>,
     SignedInAccount(account): SignedInAccount,
+    Query(prerender): Query<PrerenderQuery>,
+    Query(tile): Query<TileQuery>,
+    headers: HeaderMap,
 ) -> Result<Json<Value>, AppError> {
-    Ok(Json(state.offer_view().state(&account).await?))
+    let mut value = state.offer_view().state(&account).await?;
+    if let Some(tile) = fragment::prerendered(&value, &prerender, &tile, &headers)
+        && let Value::Object(members) = &mut value
+    {
+        members.insert("prerendered".to_owned(), serde_json::to_value(tile)?);
+    }
+    Ok(Json(value))
 }
 
 #[utoipa::path(

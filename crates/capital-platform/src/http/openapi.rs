@@ -51,6 +51,7 @@ Every non-2xx answer carries Stripe's error envelope.",
     components(schemas(
         OfferState, FinancingOffer, FinancingSummary, Branding, AccountLink, AccountLinkRequest,
         AccountLinkType, MarkDeliveredRequest, ErrorEnvelope, ApiError,
+        crate::http::fragment::Prerendered,
     )),
     security(("session_cookie" = []), ("session_token" = []), ("proxy_header" = [])),
     modifiers(&Identities, &ApiBase),

@@ -1154,7 +1154,9 @@ async fn the_fragment_is_the_signed_in_accounts_tile_server_rendered() {
         "{html}"
     );
     assert!(
-        html.contains(r#"data-status="undelivered" data-layout="banner" data-theme="dark" lang="fr-FR""#),
+        html.contains(
+            r#"data-status="undelivered" data-layout="banner" data-theme="dark" lang="fr-FR""#
+        ),
         "{html}"
     );
     assert!(
@@ -1192,4 +1194,75 @@ async fn the_fragment_is_the_signed_in_accounts_tile_server_rendered() {
 
     let anonymous = app.get("/api/capital/offer/fragment", None).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}
+
+/// `GET /offer?prerender=…`: the same state, and the tile the fragment holds as `prerendered`,
+/// for a single-page app's element to paint before its wasm.
+#[tokio::test]
+async fn a_prerender_adds_the_tile_to_the_state_and_nothing_else_changes() {
+    let app = TestApp::new().await;
+    let cookie = app.sign_in(ROCKET).await;
+    app.admin(
+        "/offers",
+        json!({"account": ROCKET, "advance_amount": 1_000_000, "fee_amount": 100_000, "withhold_rate": 0.12}),
+    )
+    .await;
+    let state = app.offer_state(&cookie).await;
+    assert_eq!(state.get("prerendered"), None, "only when asked");
+
+    let answer = app
+        .get(
+            "/api/capital/offer?prerender=banner&locale=fr-FR&theme=dark&brand-color=%23ff5a00",
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let mut with_tile: Value = answer.json();
+    let prerendered = with_tile
+        .as_object_mut()
+        .unwrap()
+        .remove("prerendered")
+        .unwrap();
+    assert_eq!(with_tile, state, "the state itself is unchanged");
+    assert_eq!(prerendered["layout"], "banner");
+    assert_eq!(prerendered["lang"], "fr");
+    let html = prerendered["html"].as_str().unwrap();
+    assert!(
+        html.starts_with(r#"<div part="tile" data-status="undelivered" data-layout="banner" data-theme="dark" lang="fr-FR""#),
+        "{html}"
+    );
+    assert!(html.contains("10\u{202f}000\u{a0}$US"), "{html}");
+    // The same markup the fragment's shadow root holds.
+    let fragment = app
+        .get(
+            "/api/capital/offer/fragment?layout=banner&locale=fr-FR&theme=dark&brand-color=%23ff5a00",
+            Some(&cookie),
+        )
+        .await;
+    assert!(fragment.text.contains(html), "{}", fragment.text);
+    let properties = prerendered["properties"].as_str().unwrap();
+    assert!(
+        properties.starts_with("--_brand:#ff5a00;") && properties.ends_with(";--_progress:0%"),
+        "{properties}"
+    );
+
+    // The reader's language without a locale; none for a layout it does not know or a language
+    // only the browser can write.
+    let mut request = Request::get("/api/capital/offer?prerender=tile")
+        .header("accept-language", "de-DE,de;q=0.9");
+    request = request.header(harness::credential_header(&cookie), &cookie);
+    let german: Value = app.send(request.body(Body::empty()).unwrap()).await.json();
+    assert_eq!(german["prerendered"]["lang"], "de");
+    assert_eq!(german["prerendered"]["layout"], "tile");
+    for query in [
+        "prerender=carousel",
+        "prerender=tile&locale=ja-JP",
+        "prerender=",
+    ] {
+        let answer: Value = app
+            .get(&format!("/api/capital/offer?{query}"), Some(&cookie))
+            .await
+            .json();
+        assert_eq!(answer, state, "{query}");
+    }
 }
