@@ -120,8 +120,8 @@ function fetcherFor(apiBase, fetchToken) {
   return known[1];
 }
 
-function prefetch(url, credentials, fetcher) {
-  const key = `${credentials} ${url}`;
+function prefetch(url, credentials, fetcher, query = '') {
+  const key = `${credentials} ${url}${query}`;
   let entry = prefetches.get(key);
   if (entry && entry.fetcher !== fetcher) entry = undefined;
   if (!entry) {
@@ -129,12 +129,12 @@ function prefetch(url, credentials, fetcher) {
     // Rust reads a rejection with "timeout" as a timeout, "auth" as the token function's
     // failure, anything else as a network failure.
     const timer = setTimeout(() => controller.abort('timeout'), TIMEOUT_MS);
-    const answer = (fetcher ?? fetch)(url, {
+    const answer = (fetcher ?? fetch)(url + query, {
       credentials,
       signal: controller.signal,
       headers: { Accept: 'application/json' },
     }).then(async (response) => [response.status, await response.text()]);
-    entry = { url, credentials, fetcher, answer, controller, users: 0 };
+    entry = { url, query, credentials, fetcher, answer, controller, users: 0 };
     const settled = () => {
       clearTimeout(timer);
       if (prefetches.get(key) === entry) prefetches.delete(key);
@@ -274,21 +274,65 @@ addEventListener('pageshow', (event) => {
 // and written in here at build time).
 const SKELETON_COPY = '__CAPITAL_SKELETON_COPY__';
 
-// As Rust's `resolve_locale` and `Lang::from_locale`: the attribute if `Intl` takes it, else the
-// browser's language, else English; copy in English, French or German.
-function language(locale) {
+// As Rust's `resolve_locale`: the attribute if `Intl` takes it, else the browser's language,
+// else English.
+function localeTag(locale) {
   for (const candidate of [locale, navigator.language]) {
     const tag = (candidate ?? '').trim();
     if (!tag || tag.length > 64) continue;
     try {
       new Intl.NumberFormat(tag);
-    } catch {
-      continue;
-    }
-    const primary = tag.split(/[-_]/)[0].toLowerCase();
-    return primary === 'fr' || primary === 'de' ? primary : 'en';
+      return tag;
+    } catch {}
   }
   return 'en';
+}
+
+// As Rust's `Lang::from_locale`: copy in English, French or German.
+function language(locale) {
+  const primary = localeTag(locale).split(/[-_]/)[0].toLowerCase();
+  return primary === 'fr' || primary === 'de' ? primary : 'en';
+}
+
+const layoutOf = (value) => (keyword(value) === 'banner' ? 'banner' : 'tile');
+
+// `GET /offer`'s query asking for the tile prerendered as the attributes (`value(name)`) say.
+function prerenderQuery(value) {
+  const query = new URLSearchParams({ prerender: layoutOf(value('layout')), locale: localeTag(value('locale')) });
+  for (const name of ['theme', 'link-target', 'brand-color', 'accent-color']) if (value(name) != null) query.set(name, value(name));
+  return `?${query}`;
+}
+
+// The prerendered tile (`prerendered` in `GET /offer?prerender=…`'s answer) is taken only through
+// an allowlist of the element's own tags and attributes, node by node into new nodes: anything
+// else (a script, a handler, a style, a URL) refuses it whole, and the skeleton stays. The call
+// to action's link is rebuilt from the element's own refresh route (only its `type` is read); an
+// icon is taken only if it is the state's own `https:` icon.
+const SVG = 'http://www.w3.org/2000/svg';
+const OWN_TAGS = /^(div|span|h2|p|dl|dt|dd|time|a|img|svg|path)$/;
+const OWN_ATTRIBUTES = /^(class|part|role|lang|datetime|alt|width|height|viewBox|d|aria-[a-z]+|data-(status|layout|theme)|stroke-[a-z]+|href|src)$|^(target=_blank|rel=noopener|loading=lazy|(fill|stroke)=(none|currentColor))$/;
+
+function ownMarkup(html, refresh, icon) {
+  const template = document.createElement('template');
+  template.innerHTML = html;
+  const copy = (parent, node) => {
+    const { nodeType, localName: tag, namespaceURI } = node;
+    if (nodeType === 3) return parent.append(node.data);
+    if (nodeType === 8) return;
+    if (!OWN_TAGS.test(tag) || (namespaceURI === SVG) !== /^(svg|path)$/.test(tag)) throw tag;
+    const out = document.createElementNS(namespaceURI, tag);
+    for (let { name, value } of node.attributes) {
+      if (!OWN_ATTRIBUTES.test(name) && !OWN_ATTRIBUTES.test(`${name}=${value}`)) throw name;
+      if (name === 'href') value = `${refresh}?type=${/[?&]type=([a-z_]+)$/.exec(value)[1]}`;
+      if (name === 'src' && !(value.startsWith('https:') && value === new URL(icon).href)) throw name;
+      out.setAttribute(name, value);
+    }
+    node.childNodes.forEach((child) => copy(out, child));
+    parent.append(out);
+  };
+  const root = element('div', 'root');
+  template.content.childNodes.forEach((node) => copy(root, node));
+  return root;
 }
 
 function element(tag, className, ...children) {
@@ -357,6 +401,23 @@ function skeleton(lang) {
 // wasm renders the same in its place.
 const served = (shadow) => shadow?.querySelector('.root[data-state]')?.dataset.state;
 
+// `GET {api-base}/…`: as Rust's `model::options::route`.
+const apiRoute = (apiBase, path) => offerUrl(apiBase).replace(/offer$/, path);
+
+// Moves focus from the server's call to action to the wasm's once it renders it (the tile is
+// replaced whole, and a user who tabbed to it should not lose their place).
+function keepFocus(shadow) {
+  const observer = new MutationObserver(() => {
+    const cta = shadow.querySelector('[part~="cta"]');
+    if (cta) {
+      observer.disconnect();
+      cta.focus();
+    }
+  });
+  observer.observe(shadow, { childList: true, subtree: true });
+  setTimeout(() => observer.disconnect(), TIMEOUT_MS);
+}
+
 // Properties that change presentation reflect to their attributes, so that a page can select on
 // them (`capital-offer-tile[theme=dark]`) and devtools show what is in effect.
 const REFLECTED = ['layout', 'theme'];
@@ -412,6 +473,7 @@ export class CapitalOfferTile extends HTMLElement {
     ready.then(
       (glue) => {
         if (!this.isConnected || generation !== this.#generation || this.#handle) return;
+        if (shadow.activeElement?.matches('[part~="cta"]')) keepFocus(shadow);
         const handle = new glue.TileHandle(this, this.#internals);
         handle.setFetch(this.#fetcher(), false);
         const first = this.#prefetch;
@@ -541,13 +603,15 @@ export class CapitalOfferTile extends HTMLElement {
     const shadow = this.shadowRoot;
     if (served(shadow) !== undefined) return;
     const lang = language(this.#effective('locale'));
+    const layout = layoutOf(this.#effective('layout'));
     const painted = shadow.querySelector('.root');
-    if (painted?.dataset.lang !== lang) {
+    // A prerendered tile stays while it is in the language and layout asked for.
+    if (painted?.dataset.lang !== lang || (painted.dataset.prerendered ?? layout) !== layout) {
       painted?.remove();
       shadow.append(skeleton(lang));
     }
     const tile = shadow.querySelector('.root > .tile');
-    tile.dataset.layout = keyword(this.#effective('layout')) === 'banner' ? 'banner' : 'tile';
+    tile.dataset.layout = layout;
     const theme = keyword(this.#effective('theme'));
     tile.dataset.theme = theme === 'light' || theme === 'dark' ? theme : 'auto';
   }
@@ -578,9 +642,36 @@ export class CapitalOfferTile extends HTMLElement {
       this.#prefetch = { url, credentials, fetcher, answer: Promise.resolve([200, state]), controller: new AbortController(), users: 1 };
       return;
     }
-    if (current && current.url === url && current.credentials === credentials && current.fetcher === fetcher) return;
+    const query = prerenderQuery((name) => this.#effective(name));
+    if (current && current.url === url && current.query === query && current.credentials === credentials && current.fetcher === fetcher) return;
     release(current);
-    this.#prefetch = prefetch(url, credentials, fetcher);
+    const entry = (this.#prefetch = prefetch(url, credentials, fetcher, query));
+    entry.answer.then(([status, text]) => {
+      if (status === 200 && this.#prefetch === entry && !this.#handle) this.#paintPrerendered(text);
+    }, () => {});
+  }
+
+  /** The backend's prerendered tile in place of the skeleton, if it is the one asked for. */
+  #paintPrerendered(text) {
+    try {
+      const state = JSON.parse(text);
+      const { layout, lang, html, properties } = state.prerendered;
+      if (layout !== layoutOf(this.#effective('layout')) || lang !== language(this.#effective('locale'))) return;
+      const root = ownMarkup(html, apiRoute(this.#effective('api-base'), 'account_links/refresh'), state.branding?.icon?.trim());
+      const tile = root.firstChild;
+      if (root.childNodes.length !== 1 || !tile.matches('div.tile[part="tile"]')) return;
+      for (const declaration of properties.split(';')) {
+        const [name, value] = declaration.split(':');
+        if (!/^--_[a-z-]+$/.test(name) || !/^(#[0-9a-f]{6}|\d{1,3}(\.\d+)?%)$/.test(value)) return;
+        tile.style.setProperty(name, value);
+      }
+      root.dataset.lang = lang;
+      root.dataset.prerendered = layout;
+      this.shadowRoot.querySelector('.root')?.remove();
+      this.shadowRoot.append(root);
+    } catch {
+      // No `prerendered`, or not the element's own markup: the skeleton stays.
+    }
   }
 
   static {
@@ -616,7 +707,7 @@ if (!customElements.get(TAG)) {
     const own = (name) => (Object.prototype.hasOwnProperty.call(element, name) ? element[name] : undefined);
     const value = (name) => own(camelCase(name)) ?? element.getAttribute(name);
     const apiBase = value('api-base');
-    return prefetch(offerUrl(apiBase), credentialsMode(value('credentials')), fetcherFor(apiBase, own('fetchSessionToken')));
+    return prefetch(offerUrl(apiBase), credentialsMode(value('credentials')), fetcherFor(apiBase, own('fetchSessionToken')), prerenderQuery(value));
   });
   customElements.define(TAG, CapitalOfferTile);
   queueMicrotask(() => early.forEach(release));

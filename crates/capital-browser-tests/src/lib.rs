@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path as UrlPath, State};
+use axum::extract::{Path as UrlPath, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -49,6 +49,8 @@ pub fn delivered_offer() -> Value {
 pub struct Call {
     pub method: &'static str,
     pub route: String,
+    /// The query string, if any (`GET /offer?prerender=…`).
+    pub query: String,
     pub body: String,
 }
 
@@ -624,10 +626,22 @@ fn record(
     route: &str,
     body: &Bytes,
 ) -> Option<Scenario> {
+    record_query(backend, scenario, method, route, "", body)
+}
+
+fn record_query(
+    backend: &Shared,
+    scenario: &str,
+    method: &'static str,
+    route: &str,
+    query: &str,
+    body: &Bytes,
+) -> Option<Scenario> {
     let mut backend = backend.lock().unwrap();
     let call = Call {
         method,
         route: route.to_owned(),
+        query: query.to_owned(),
         body: String::from_utf8_lossy(body).into_owned(),
     };
     backend.calls.push((scenario.to_owned(), call));
@@ -659,8 +673,13 @@ fn not_found() -> Response {
     )
 }
 
-async fn offer(State(backend): State<Shared>, UrlPath(scenario): UrlPath<String>) -> Response {
-    let Some(s) = record(&backend, &scenario, "GET", "offer", &Bytes::new()) else {
+async fn offer(
+    State(backend): State<Shared>,
+    UrlPath(scenario): UrlPath<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = query.unwrap_or_default();
+    let Some(s) = record_query(&backend, &scenario, "GET", "offer", &query, &Bytes::new()) else {
         return not_found();
     };
     tokio::time::sleep(s.offer_delay).await;
