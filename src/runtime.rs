@@ -12,5 +12,6 @@ pub(crate) mod events;
 pub(crate) mod host_colours;
 pub(crate) mod intl;
 pub(crate) mod launch;
+pub(crate) mod named_colours;
 pub(crate) mod page_urls;
 pub(crate) mod tile_style;

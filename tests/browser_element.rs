@@ -1382,3 +1382,42 @@ async fn one_custom_state_at_a_time_says_what_the_element_shows() {
         tile.remove();
     }
 }
+
+/// Named colours are written by the browser in the wasm (`runtime::named_colours`), as the
+/// model's table writes them natively: from the attribute, the host's CSS and the branding alike;
+/// `transparent`, `currentcolor` and names nobody knows are no colour, and the next source wins.
+#[wasm_bindgen_test]
+async fn named_colours_are_the_colours_the_model_names() {
+    let mut s = state(offer("delivered", "usd", 1500000));
+    s["branding"]["primary_color"] = json!("RebeccaPurple");
+    s["branding"]["secondary_color"] = json!("transparent");
+    stub(js(&routes("/named", s)));
+    let parts = make_host(360, TILE_CSS);
+    let host: HtmlElement = parts.get(0).unchecked_into();
+    host.style()
+        .set_property("--capital-accent-color", "notacolour")
+        .unwrap();
+    let handle = TileHandle::new(host.clone(), Some(parts.get(1).unchecked_into())).unwrap();
+    handle.set("api-base", Some("/named".into()));
+    handle.set("delivery", Some("manual".into()));
+    let tile = Tile {
+        host,
+        internals: parts.get(1),
+        handle,
+    };
+    tile.settled().await;
+    // The branding's name; its accent is no colour, so the accent is the brand.
+    until(|| tile.colour("--_brand") == "#663399" && tile.colour("--_accent") == "#663399").await;
+    for (name, hex) in [
+        ("yellow", "#ffff00"),
+        (" navy ", "#000080"),
+        ("LightGoldenRodYellow", "#fafad2"),
+        ("currentcolor", "#663399"),
+        ("red;}", "#663399"),
+        ("#2f9e44", "#2f9e44"),
+    ] {
+        tile.handle.set("brand-color", Some(name.into()));
+        until(|| tile.colour("--_brand") == hex).await;
+    }
+    tile.remove();
+}

@@ -3,6 +3,10 @@
 //!
 //! Every colour that reaches the element's styles goes through [`Color::parse`] and is written back
 //! as `#rrggbb`, so an attribute or a backend field can never smuggle other CSS into the page.
+//!
+//! The table of CSS's named colours is native only (the server, the tests): in the wasm, where it
+//! would cost a kilobyte of brotli, the runtime has the browser write a name as `#rrggbb` before
+//! it gets here (`runtime::named_colours`).
 
 /// An opaque sRGB colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +49,10 @@ impl Color {
         if let Some(args) = function_args(&text, &["hsl", "hsla"]) {
             return parse_hsl(&args);
         }
-        named(&text)
+        #[cfg(not(target_arch = "wasm32"))]
+        return named(&text);
+        #[cfg(target_arch = "wasm32")]
+        None
     }
 
     /// `#rrggbb`.
@@ -252,6 +259,7 @@ fn parse_hsl(args: &[String]) -> Option<Color> {
 }
 
 /// CSS named colours (CSS Color 4), as 0xRRGGBB.
+#[cfg(not(target_arch = "wasm32"))]
 const NAMED: &[(&str, u32)] = &[
     ("aliceblue", 0xf0f8ff),
     ("antiquewhite", 0xfaebd7),
@@ -403,6 +411,7 @@ const NAMED: &[(&str, u32)] = &[
     ("yellowgreen", 0x9acd32),
 ];
 
+#[cfg(not(target_arch = "wasm32"))]
 fn named(text: &str) -> Option<Color> {
     NAMED
         .iter()

@@ -19,6 +19,7 @@ use super::events::{self, ErrorKind};
 use super::host_colours::{HostColours, read_host_colours};
 use super::intl::{Formatter, resolve_locale};
 use super::launch::{self, LaunchContext, LaunchFailure, LaunchState};
+use super::named_colours::in_hex;
 use super::tile_style;
 use crate::model::copy::{Key, Lang, Wording};
 use crate::model::options::{Attribute, Delivery};
@@ -131,19 +132,21 @@ impl Controller {
             });
             let branding = branding.unwrap_or_default();
             let (css_brand, css_accent) = host_colours.get();
-            let brand_attr = attributes.raw(Attribute::BrandColor).get();
-            let accent_attr = attributes.raw(Attribute::AccentColor).get();
+            let brand = [
+                attributes.raw(Attribute::BrandColor).get(),
+                css_brand,
+                branding.primary_color,
+            ]
+            .map(in_hex);
+            let accent = [
+                attributes.raw(Attribute::AccentColor).get(),
+                css_accent,
+                branding.secondary_color,
+            ]
+            .map(in_hex);
             Palette::resolve(
-                [
-                    brand_attr.as_deref(),
-                    css_brand.as_deref(),
-                    branding.primary_color.as_deref(),
-                ],
-                [
-                    accent_attr.as_deref(),
-                    css_accent.as_deref(),
-                    branding.secondary_color.as_deref(),
-                ],
+                brand.each_ref().map(Option::as_deref),
+                accent.each_ref().map(Option::as_deref),
             )
         });
         let controller = Controller {
