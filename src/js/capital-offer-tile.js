@@ -296,10 +296,11 @@ function language(locale) {
 
 const layoutOf = (value) => (keyword(value) === 'banner' ? 'banner' : 'tile');
 
-// `GET /offer`'s query asking for the tile prerendered as the attributes (`value(name)`) say.
+// `GET /offer`'s query asking for the tile prerendered as the presentation attributes
+// (`ATTRIBUTES[2…6]`, read with `value(name)`) say.
 function prerenderQuery(value) {
   const query = new URLSearchParams({ prerender: layoutOf(value('layout')), locale: localeTag(value('locale')) });
-  for (const name of ['theme', 'link-target', 'brand-color', 'accent-color']) if (value(name) != null) query.set(name, value(name));
+  for (const name of ATTRIBUTES.slice(2, 7)) if (value(name) != null && !query.has(name)) query.set(name, value(name));
   return `?${query}`;
 }
 
@@ -400,9 +401,6 @@ function skeleton(lang) {
 // DOM): the first load takes it instead of asking again, and the server's tile stays until the
 // wasm renders the same in its place.
 const served = (shadow) => shadow?.querySelector('.root[data-state]')?.dataset.state;
-
-// `GET {api-base}/…`: as Rust's `model::options::route`.
-const apiRoute = (apiBase, path) => offerUrl(apiBase).replace(/offer$/, path);
 
 // Moves focus from the server's call to action to the wasm's once it renders it (the tile is
 // replaced whole, and a user who tabbed to it should not lose their place).
@@ -657,13 +655,12 @@ export class CapitalOfferTile extends HTMLElement {
       const state = JSON.parse(text);
       const { layout, lang, html, properties } = state.prerendered;
       if (layout !== layoutOf(this.#effective('layout')) || lang !== language(this.#effective('locale'))) return;
-      const root = ownMarkup(html, apiRoute(this.#effective('api-base'), 'account_links/refresh'), state.branding?.icon?.trim());
+      const root = ownMarkup(html, offerUrl(this.#effective('api-base')).replace(/offer$/, 'account_links/refresh'), state.branding?.icon?.trim());
       const tile = root.firstChild;
       if (root.childNodes.length !== 1 || !tile.matches('div.tile[part="tile"]')) return;
       for (const declaration of properties.split(';')) {
-        const [name, value] = declaration.split(':');
-        if (!/^--_[a-z-]+$/.test(name) || !/^(#[0-9a-f]{6}|\d{1,3}(\.\d+)?%)$/.test(value)) return;
-        tile.style.setProperty(name, value);
+        if (!/^--_[a-z-]+:(#[0-9a-f]{6}|[\d.]+%)$/.test(declaration)) return;
+        tile.style.setProperty(...declaration.split(':'));
       }
       root.dataset.lang = lang;
       root.dataset.prerendered = layout;

@@ -3,7 +3,9 @@
 //! (gzip-compressed, assets cacheable as a CDN serves them):
 //! - throttled, as Lighthouse's mobile profile (150 ms round trip, 1.6 Mbps down, 750 kbps up,
 //!   CPU 4× slower, through the DevTools Protocol): first box on screen and offer painted on a
-//!   first visit (empty cache), and offer painted on a repeat visit (HTTP cache), medians;
+//!   first visit (empty cache), and offer painted on a repeat visit (HTTP cache), medians; and
+//!   the offer on screen before the wasm: a single-page app whose backend prerenders the tile
+//!   (`GET /offer?prerender=…`), and a server-rendered page holding `GET /offer/fragment`'s HTML;
 //! - on loopback, empty cache: load → painted of one element, and 1, 10 and 100 elements on one
 //!   page: time until all are painted, JS heap and wasm memory.
 //!
@@ -17,10 +19,13 @@ use capital_browser_tests as harness;
 use std::path::PathBuf;
 
 use axum::Router;
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use capital_offer_tile::model::options::Layout;
+use capital_offer_tile::server_render::{TileOptions, render_tile, stylesheet};
+use capital_types::OfferState;
 use harness::{Browser, root};
 use serde_json::{Value, json};
 use tower_http::services::{ServeDir, ServeFile};
@@ -35,18 +40,62 @@ const PRELOAD_TAGS: &str = r#"<link rel="modulepreload" href="/embed/capital-off
 <link rel="modulepreload" href="/embed/capital-offer-tile-core.js">
 <link rel="preload" href="/embed/capital-offer-tile-core_bg.wasm" as="fetch" type="application/wasm" crossorigin>"#;
 
+/// The standard fixture, as `GET /offer` answers it.
+fn standard_offer() -> String {
+    std::fs::read_to_string(root().join("fixtures/standard/offer")).unwrap()
+}
+
+/// The fixture's tile rendered as the reference backend renders it (`http/fragment.rs`).
+fn rendered_tile() -> capital_offer_tile::server_render::RenderedTile {
+    let state: OfferState = serde_json::from_str(&standard_offer()).unwrap();
+    let options = TileOptions {
+        layout: Layout::Tile,
+        locale: "en-US".to_owned(),
+        ..TileOptions::default()
+    };
+    render_tile(&state, &options).unwrap()
+}
+
+/// `GET /offer/fragment`'s element for the fixture, as the reference backend writes it.
+fn fragment() -> String {
+    let tile = rendered_tile();
+    let state = standard_offer()
+        .trim()
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!(
+        r#"<capital-offer-tile api-base="/api" delivery="manual" locale="en-US"><template shadowrootmode="open"><style>{css}.root>.tile{{{properties}}}</style><div class="root" data-lang="{lang}" data-state="{state}">{html}</div></template></capital-offer-tile>"#,
+        css = stylesheet(),
+        properties = tile.properties,
+        lang = tile.lang,
+        html = tile.html,
+    )
+}
+
 fn page(kind: &str, count: usize) -> String {
     let (script, tag) = match kind {
-        "capital" | "capital-preload" => ("/embed/capital-offer-tile.js", "capital-offer-tile"),
-        _ => ("/vanilla/vanilla-tile.js", "vanilla-tile"),
+        "vanilla" => ("/vanilla/vanilla-tile.js", "vanilla-tile"),
+        _ => ("/embed/capital-offer-tile.js", "capital-offer-tile"),
     };
     let preload = if kind == "capital-preload" {
         PRELOAD_TAGS
     } else {
         ""
     };
-    let tiles = format!(r#"<{tag} api-base="/api" delivery="manual" locale="en-US"></{tag}>"#)
-        .repeat(count);
+    // The plain backend (`/api`) cannot render; `/api-prerender` adds `prerendered` when asked.
+    let api = if kind == "capital-prerender" {
+        "/api-prerender"
+    } else {
+        "/api"
+    };
+    let tiles = if kind == "capital-fragment" {
+        fragment().repeat(count)
+    } else {
+        format!(r#"<{tag} api-base="{api}" delivery="manual" locale="en-US"></{tag}>"#)
+            .repeat(count)
+    };
     format!(
         r#"<!doctype html><html><head><meta charset="utf-8"><title>bench</title>
 <script>
@@ -72,6 +121,17 @@ window.__firstBox = new Promise((resolve) => {{
   }});
   for (const element of document.querySelectorAll('{tag}')) observer.observe(element);
 }});
+// The first frame in which an element shows the offer's amount (before the wasm, when the server
+// rendered or prerendered it; the vanilla element has no parts: its offer is `__painted`).
+window.__offerShown = new Promise((resolve) => {{
+  const check = () => {{
+    const shown = [...document.querySelectorAll('{tag}')].some((element) =>
+      element.shadowRoot?.querySelector('[part~="amount"]')?.textContent.trim());
+    if (shown) setTimeout(() => resolve(performance.now()));
+    else requestAnimationFrame(check);
+  }};
+  requestAnimationFrame(check);
+}});
 </script></body></html>"#
     )
 }
@@ -89,6 +149,20 @@ async fn serve() -> String {
             .route_service(
                 "/api/offer",
                 ServeFile::new(root().join("fixtures/standard/offer")),
+            )
+            .route(
+                "/api-prerender/offer",
+                get(
+                    |Query(query): Query<std::collections::HashMap<String, String>>| async move {
+                        let mut state: Value = serde_json::from_str(&standard_offer()).unwrap();
+                        if query.get("prerender").map(String::as_str) == Some("tile") {
+                            let tile = rendered_tile();
+                            state["prerendered"] = json!({"layout": "tile", "lang": tile.lang,
+                            "html": tile.html, "properties": tile.properties});
+                        }
+                        axum::Json(state)
+                    },
+                ),
             )
             .route_service(
                 "/vanilla/vanilla-tile.js",
@@ -128,6 +202,8 @@ async fn serve() -> String {
 struct Load {
     first_box_ms: f64,
     painted_ms: f64,
+    /// The frame that first shows the offer's amount (ours only).
+    offer_shown_ms: f64,
     js_heap: f64,
     wasm_memory: f64,
 }
@@ -167,19 +243,21 @@ async fn load(browser: &Browser, origin: &str, kind: &str, count: usize) -> Load
         .unwrap();
     let script = r#"
         const done = arguments[arguments.length - 1];
-        Promise.all([window.__painted, window.__firstBox]).then(async ([ms, box]) => {
+        const shown = customElements.get('vanilla-tile') ? Promise.resolve(0) : window.__offerShown;
+        Promise.all([window.__painted, window.__firstBox, shown]).then(async ([ms, box, offer]) => {
           let wasm = 0;
           if (customElements.get('capital-offer-tile')) {
             const glue = await import('/embed/capital-offer-tile-core.js');
             wasm = (await glue.default()).memory.buffer.byteLength;
           }
-          done([ms, performance.memory.usedJSHeapSize, wasm, box]);
+          done([ms, performance.memory.usedJSHeapSize, wasm, box, offer]);
         });"#;
     let result: Value = browser.client.execute_async(script, vec![]).await.unwrap();
     let number = |i: usize| result[i].as_f64().unwrap();
     Load {
         first_box_ms: number(3),
         painted_ms: number(0),
+        offer_shown_ms: number(4),
         js_heap: number(1),
         wasm_memory: number(2),
     }
@@ -301,10 +379,13 @@ async fn main() {
 async fn throttled(browser: &Browser, origin: &str) {
     throttle(browser, true).await;
     let (mut ours, mut theirs, mut preloaded) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut prerendered, mut served) = (Vec::new(), Vec::new());
     for _ in 0..LOADS_THROTTLED {
         ours.push(first_visit(browser, origin, "capital", 1).await);
         theirs.push(first_visit(browser, origin, "vanilla", 1).await);
         preloaded.push(first_visit(browser, origin, "capital-preload", 1).await);
+        prerendered.push(first_visit(browser, origin, "capital-prerender", 1).await);
+        served.push(first_visit(browser, origin, "capital-fragment", 1).await);
     }
     // The preload tags must not make the browser download the wasm twice.
     let wasm_downloads = browser
@@ -326,6 +407,7 @@ async fn throttled(browser: &Browser, origin: &str) {
     throttle(browser, false).await;
     let first_box = |loads: &[Load]| median(loads.iter().map(|l| l.first_box_ms).collect());
     let painted = |loads: &[Load]| median(loads.iter().map(|l| l.painted_ms).collect());
+    let shown = |loads: &[Load]| median(loads.iter().map(|l| l.offer_shown_ms).collect());
     let rows = [
         (
             "first box on screen (skeleton or content)",
@@ -341,6 +423,26 @@ async fn throttled(browser: &Browser, origin: &str) {
         (
             "first visit, the page has the preload tags (README), offer painted",
             painted(&preloaded),
+            painted(&theirs),
+        ),
+        (
+            "single-page app, the backend prerenders (`prerendered`): offer on screen",
+            shown(&prerendered),
+            painted(&theirs),
+        ),
+        (
+            "… and the wasm's tile in its place",
+            painted(&prerendered),
+            painted(&theirs),
+        ),
+        (
+            "server-rendered page (`/offer/fragment`): offer on screen",
+            shown(&served),
+            painted(&theirs),
+        ),
+        (
+            "… and the wasm's tile in its place",
+            painted(&served),
             painted(&theirs),
         ),
     ];
