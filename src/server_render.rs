@@ -110,6 +110,20 @@ pub fn render_tile(state: &OfferState, options: &TileOptions) -> Option<Rendered
     })
 }
 
+impl RenderedTile {
+    /// The stylesheet of a shadow root a server writes (a Declarative Shadow DOM): the element's
+    /// own, the tile's colours (hex values and a percentage only, from `Palette`; the element
+    /// sets them through the CSSOM), and no box for a tile with nothing to show, which the
+    /// element collapses (`:state(collapsed)`) once its script runs.
+    pub fn shadow_stylesheet(&self) -> String {
+        format!(
+            "{}.root>.tile{{{}}}.tile[data-status=none]{{display:none}}",
+            stylesheet(),
+            self.properties
+        )
+    }
+}
+
 /// The element's stylesheet, minified as the module carries it.
 pub fn stylesheet() -> &'static str {
     static MINIFIED: OnceLock<String> = OnceLock::new();
@@ -174,11 +188,19 @@ impl TileSource for Rendered {
         None
     }
 
-    /// Only `https:` icons: the server does not know the page's origin, which the element would
-    /// also allow.
+    /// What the element loads: `https:` icons, and the page's own (a reference relative to the
+    /// page, written as it is, so that the browser resolves it against the page, as the element
+    /// does). A reference that leaves the page's origin (`//host/…`, `/\\host/…`) is refused,
+    /// and so is an absolute `http:` URL, whose origin the server cannot compare with the page's.
     fn image_url(&self, url: &str) -> Option<String> {
-        let parsed = url::Url::parse(url.trim()).ok()?;
-        (parsed.scheme() == "https").then(|| parsed.to_string())
+        let url = url.trim();
+        // Written as given (the element's allowlist takes the state's own icon only).
+        if let Ok(parsed) = url::Url::parse(url) {
+            return (parsed.scheme() == "https").then(|| url.to_owned());
+        }
+        let page = url::Url::parse("https://page.invalid/a/b").ok()?;
+        let resolved = page.join(url).ok()?;
+        (resolved.origin() == page.origin()).then(|| url.to_owned())
     }
 
     fn tile(&self) -> NodeRef<Div> {
@@ -311,6 +333,37 @@ mod tests {
         );
         assert!(!html.contains("<img"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
+    }
+
+    #[test]
+    fn icons_are_https_or_the_pages_own() {
+        let icon = |url: &str| {
+            let mut state = fixture("standard");
+            let mut branding = state.branding.clone().unwrap_or_default();
+            branding.icon = Some(url.to_owned());
+            state.branding = Some(branding);
+            let html = render_tile(&state, &options("en")).unwrap().html;
+            html.split_once(r#"<img src=""#)
+                .map(|(_, rest)| rest.split('"').next().unwrap().to_owned())
+        };
+        assert_eq!(
+            icon("https://cdn.example/i.png").as_deref(),
+            Some("https://cdn.example/i.png")
+        );
+        assert_eq!(
+            icon(" ./fixtures/icon.svg ").as_deref(),
+            Some("./fixtures/icon.svg")
+        );
+        assert_eq!(icon("/brand/icon.svg").as_deref(), Some("/brand/icon.svg"));
+        for elsewhere in [
+            "http://cdn.example/i.png",
+            "//evil.example/i.png",
+            "/\\evil.example/i.png",
+            "data:image/svg+xml,<svg/>",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(icon(elsewhere), None, "{elsewhere}");
+        }
     }
 
     #[test]

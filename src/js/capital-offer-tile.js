@@ -308,24 +308,28 @@ function prerenderQuery(value) {
 // an allowlist of the element's own tags and attributes, node by node into new nodes: anything
 // else (a script, a handler, a style, a URL) refuses it whole, and the skeleton stays. The call
 // to action's link is rebuilt from the element's own refresh route (only its `type` is read); an
-// icon is taken only if it is the state's own `https:` icon.
-const SVG = 'http://www.w3.org/2000/svg';
+// icon only if it is the state's own, and `https:` or the page's (as the element loads icons).
 const OWN_TAGS = /^(div|span|h2|p|dl|dt|dd|time|a|img|svg|path)$/;
-const OWN_ATTRIBUTES = /^(class|part|role|lang|datetime|alt|width|height|viewBox|d|aria-[a-z]+|data-(status|layout|theme)|stroke-[a-z]+|href|src)$|^(target=_blank|rel=noopener|loading=lazy|(fill|stroke)=(none|currentColor))$/;
+// Read as `name=value`: the first names take any text (set as an attribute, never markup), the
+// others one value each. (Only SVG's namespace ends in `/svg`.)
+const OWN_ATTRIBUTES = /^(class|part|role|lang|datetime|alt|width|height|viewBox|d|aria-[a-z]+|data-(status|layout|theme)|stroke-[a-z]+|href|src)=|^(target=_blank|rel=noopener|loading=lazy|(fill|stroke)=(none|currentColor))$/;
 
 function ownMarkup(html, refresh, icon) {
   const template = document.createElement('template');
   template.innerHTML = html;
   const copy = (parent, node) => {
     const { nodeType, localName: tag, namespaceURI } = node;
-    if (nodeType === 3) return parent.append(node.data);
-    if (nodeType === 8) return;
-    if (!OWN_TAGS.test(tag) || (namespaceURI === SVG) !== /^(svg|path)$/.test(tag)) throw tag;
+    // Text is copied as text; comments (Leptos's markers) are left out.
+    if (nodeType !== 1) return nodeType === 3 && parent.append(node.data);
+    if (!OWN_TAGS.test(tag) || namespaceURI.endsWith('/svg') !== /^(svg|path)$/.test(tag)) throw tag;
     const out = document.createElementNS(namespaceURI, tag);
     for (let { name, value } of node.attributes) {
-      if (!OWN_ATTRIBUTES.test(name) && !OWN_ATTRIBUTES.test(`${name}=${value}`)) throw name;
+      if (!OWN_ATTRIBUTES.test(`${name}=${value}`)) throw name;
       if (name === 'href') value = `${refresh}?type=${/[?&]type=([a-z_]+)$/.exec(value)[1]}`;
-      if (name === 'src' && !(value.startsWith('https:') && value === new URL(icon).href)) throw name;
+      if (name === 'src') {
+        const url = new URL(value, document.baseURI);
+        if (value !== icon || !(url.protocol === 'https:' || url.origin === location.origin)) throw name;
+      }
       out.setAttribute(name, value);
     }
     node.childNodes.forEach((child) => copy(out, child));
@@ -664,8 +668,7 @@ export class CapitalOfferTile extends HTMLElement {
       }
       root.dataset.lang = lang;
       root.dataset.prerendered = layout;
-      this.shadowRoot.querySelector('.root')?.remove();
-      this.shadowRoot.append(root);
+      this.shadowRoot.querySelector('.root').replaceWith(root);
     } catch {
       // No `prerendered`, or not the element's own markup: the skeleton stays.
     }

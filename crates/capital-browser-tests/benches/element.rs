@@ -24,7 +24,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use capital_offer_tile::model::options::Layout;
-use capital_offer_tile::server_render::{TileOptions, render_tile, stylesheet};
+use capital_offer_tile::server_render::{TileOptions, render_tile};
 use capital_types::OfferState;
 use harness::{Browser, root};
 use serde_json::{Value, json};
@@ -66,9 +66,8 @@ fn fragment() -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;");
     format!(
-        r#"<capital-offer-tile api-base="/api" delivery="manual" locale="en-US"><template shadowrootmode="open"><style>{css}.root>.tile{{{properties}}}</style><div class="root" data-lang="{lang}" data-state="{state}">{html}</div></template></capital-offer-tile>"#,
-        css = stylesheet(),
-        properties = tile.properties,
+        r#"<capital-offer-tile api-base="/api" delivery="manual" locale="en-US"><template shadowrootmode="open"><style>{css}</style><div class="root" data-lang="{lang}" data-state="{state}">{html}</div></template></capital-offer-tile>"#,
+        css = tile.shadow_stylesheet(),
         lang = tile.lang,
         html = tile.html,
     )

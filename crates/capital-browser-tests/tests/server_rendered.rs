@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use capital_browser_tests as harness;
 
-use capital_offer_tile::server_render::{TileOptions, render_tile, stylesheet};
+use capital_offer_tile::server_render::{TileOptions, render_tile};
 use capital_types::OfferState;
 use harness::{Bench, Scenario, delivered_offer};
 use serde_json::json;
@@ -47,9 +47,8 @@ fn served(id: &str, layout: &str, locale: &str, state: &serde_json::Value) -> St
     };
     let tile = render_tile(&offer, &options).unwrap();
     format!(
-        r#"<capital-offer-tile id="{id}" api-base="/api/served" layout="{layout}" locale="{locale}" delivery="manual" live="off"><template shadowrootmode="open"><style>{css}.root>.tile{{{properties}}}</style><div class="root" data-lang="{lang}" data-state="{state}">{html}</div></template></capital-offer-tile>"#,
-        css = stylesheet(),
-        properties = tile.properties,
+        r#"<capital-offer-tile id="{id}" api-base="/api/served" layout="{layout}" locale="{locale}" delivery="manual" live="off"><template shadowrootmode="open"><style>{css}</style><div class="root" data-lang="{lang}" data-state="{state}">{html}</div></template></capital-offer-tile>"#,
+        css = tile.shadow_stylesheet(),
         lang = tile.lang,
         state = escaped(&state.to_string()),
         html = tile.html,
@@ -351,56 +350,83 @@ async fn a_server_rendered_tile_is_taken_over_without_a_request_or_a_shift() {
 }
 
 /// Pixel for pixel: the server's tile (in a plain host no script touches) and the wasm's, at the
-/// same place on the page, as PNG screenshots of the host.
+/// same place on the page, as PNG screenshots of the host: every state of the gallery
+/// (`fixtures/*/offer`) in both layouts and the three languages.
 #[tokio::test]
 async fn the_wasms_tile_is_the_servers_pixel_for_pixel() {
     let bench = Bench::start().await;
-    let state = delivered_offer();
-    bench.scenario("served", Scenario::ok(state.clone()));
-    bench.open(r#"<div id="stage"></div>"#).await;
-    for (id, layout, locale) in VARIANTS {
-        let live = served(id, layout, locale, &state);
-        let still = live
-            .replacen("<capital-offer-tile ", "<div ", 1)
-            .replace("</capital-offer-tile>", "</div>");
-        let shot = |markup: String| {
-            let bench = &bench;
-            async move {
-                bench
-                    .js(&format!(
-                        "document.querySelector('#stage').setHTMLUnsafe({});",
-                        serde_json::to_string(&markup).unwrap()
-                    ))
-                    .await;
-                bench
-                    .until(&format!(
-                        "document.querySelector('#{id}').localName === 'div' || __events.some(e => e.name === 'capital-offer-loaded' && e.id === '{id}')"
-                    ))
-                    .await;
-                bench
-                    .client
-                    .find(fantoccini::Locator::Css("#stage"))
-                    .await
-                    .unwrap()
-                    .screenshot()
-                    .await
-                    .unwrap()
+    // Padded: a tile with nothing to show takes no space, and a screenshot needs some.
+    bench
+        .open(r#"<div id="stage" style="padding: 4px"></div>"#)
+        .await;
+    let mut fixtures: Vec<_> = std::fs::read_dir(harness::root().join("fixtures"))
+        .unwrap()
+        .filter_map(|entry| {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(path.join("offer")).ok()?;
+            let state: serde_json::Value = serde_json::from_str(&text).ok()?;
+            // A state the server cannot read back is left to the element (the fragment's rule).
+            serde_json::from_value::<OfferState>(state.clone()).ok()?;
+            Some((path.file_name()?.to_string_lossy().into_owned(), state))
+        })
+        .collect();
+    fixtures.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(
+        fixtures.len() >= 20,
+        "the gallery's states: {}",
+        fixtures.len()
+    );
+    let mut differ = Vec::new();
+    let mut compared = 0;
+    for (fixture, state) in &fixtures {
+        for layout in ["tile", "banner"] {
+            for locale in ["en-US", "fr-FR", "de-DE"] {
+                let id = format!("{fixture}-{layout}-{locale}");
+                let live = served(&id, layout, locale, state);
+                let still = live
+                    .replacen("<capital-offer-tile ", "<div ", 1)
+                    .replace("</capital-offer-tile>", "</div>");
+                let server = stage_shot(&bench, &id, still).await;
+                let wasm = stage_shot(&bench, &id, live).await;
+                compared += 1;
+                if server != wasm {
+                    // For a look: target/server-rendered-{id}-{server,wasm}.png.
+                    let target = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target");
+                    std::fs::write(format!("{target}/server-rendered-{id}-server.png"), &server)
+                        .unwrap();
+                    std::fs::write(format!("{target}/server-rendered-{id}-wasm.png"), &wasm)
+                        .unwrap();
+                    differ.push(id);
+                }
             }
-        };
-        let server = shot(still).await;
-        let wasm = shot(live).await;
-        if server != wasm {
-            // For a look: target/server-rendered-{id}-{server,wasm}.png.
-            let target = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target");
-            std::fs::write(format!("{target}/server-rendered-{id}-server.png"), &server).unwrap();
-            std::fs::write(format!("{target}/server-rendered-{id}-wasm.png"), &wasm).unwrap();
         }
-        assert!(
-            server == wasm,
-            "{id}: the wasm's tile differs from the server's ({} and {} B of PNG)",
-            server.len(),
-            wasm.len()
-        );
     }
+    assert!(
+        differ.is_empty(),
+        "of {compared}, the wasm's tile differs from the server's in {differ:?}"
+    );
     bench.finish().await;
+}
+
+/// `markup` in the page's stage, once it is a plain host or its element has loaded, as a PNG.
+async fn stage_shot(bench: &Bench, id: &str, markup: String) -> Vec<u8> {
+    bench
+        .js(&format!(
+            "document.querySelector('#stage').setHTMLUnsafe({});",
+            serde_json::to_string(&markup).unwrap()
+        ))
+        .await;
+    bench
+        .until(&format!(
+            "document.getElementById('{id}').localName === 'div' || __events.some(e => e.name === 'capital-offer-loaded' && e.id === '{id}')"
+        ))
+        .await;
+    bench
+        .client
+        .find(fantoccini::Locator::Css("#stage"))
+        .await
+        .unwrap()
+        .screenshot()
+        .await
+        .unwrap()
 }

@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use capital_offer_tile::model::options::{DEFAULT_API_BASE, Layout, LinkTarget, ThemeMode};
-use capital_offer_tile::server_render::{RenderedTile, TileOptions, render_tile, stylesheet};
+use capital_offer_tile::server_render::{RenderedTile, TileOptions, render_tile};
 use capital_types::OfferState;
 use maud::{Markup, PreEscaped, html};
 use serde::{Deserialize, Serialize};
@@ -192,12 +192,7 @@ fn fragment(query: &TileQuery, rendered: Option<RenderedTile>, text: &str) -> Ma
             accent-color=[query.accent_color.as_deref()] {
             @if let Some(tile) = rendered {
                 template shadowrootmode="open" {
-                    // The element's own stylesheet, and the tile's colours (hex values and a
-                    // percentage only, from `Palette`), which the element sets through the CSSOM.
-                    style {
-                        (PreEscaped(stylesheet()))
-                        ".root>.tile{" (PreEscaped(&tile.properties)) "}"
-                    }
+                    style { (PreEscaped(tile.shadow_stylesheet())) }
                     div class="root" data-lang=(tile.lang) data-state=(text) {
                         (PreEscaped(&tile.html))
                     }
