@@ -113,8 +113,20 @@ impl Tile {
     }
 
     fn mount_with_width(attributes: &[(&str, &str)], width: u32) -> Tile {
+        Tile::mount_on_styled_host(attributes, width, &[])
+    }
+
+    /// On a host whose own style sets `properties` (the page's CSS) before the element starts.
+    fn mount_on_styled_host(
+        attributes: &[(&str, &str)],
+        width: u32,
+        properties: &[(&str, &str)],
+    ) -> Tile {
         let parts = make_host(width, TILE_CSS);
         let host: HtmlElement = parts.get(0).unchecked_into();
+        for (name, value) in properties {
+            host.style().set_property(name, value).unwrap();
+        }
         let internals = parts.get(1);
         let handle =
             TileHandle::new(host.clone(), Some(internals.clone().unchecked_into())).unwrap();
@@ -975,19 +987,11 @@ async fn host_css_variables_theme_the_tile_below_the_attribute() {
         "/t22",
         state(offer("delivered", "usd", 1500000)),
     )));
-    let parts = make_host(360, TILE_CSS);
-    let host: HtmlElement = parts.get(0).unchecked_into();
-    host.style()
-        .set_property("--capital-brand-color", "#e03131")
-        .unwrap();
-    let handle = TileHandle::new(host.clone(), Some(parts.get(1).unchecked_into())).unwrap();
-    handle.set("api-base", Some("/t22".into()));
-    handle.set("delivery", Some("manual".into()));
-    let tile = Tile {
-        host,
-        internals: parts.get(1),
-        handle,
-    };
+    let tile = Tile::mount_on_styled_host(
+        &[("api-base", "/t22"), ("delivery", "manual")],
+        360,
+        &[("--capital-brand-color", "#e03131")],
+    );
     tile.settled().await;
     // #e03131 sits just past the crossover: black text (4.64:1) beats white (4.53:1).
     until(|| tile.colour("--_brand") == "#e03131" && tile.colour("--_on-brand") == "#000000").await;
@@ -1392,19 +1396,11 @@ async fn named_colours_are_the_colours_the_model_names() {
     s["branding"]["primary_color"] = json!("RebeccaPurple");
     s["branding"]["secondary_color"] = json!("transparent");
     stub(js(&routes("/named", s)));
-    let parts = make_host(360, TILE_CSS);
-    let host: HtmlElement = parts.get(0).unchecked_into();
-    host.style()
-        .set_property("--capital-accent-color", "notacolour")
-        .unwrap();
-    let handle = TileHandle::new(host.clone(), Some(parts.get(1).unchecked_into())).unwrap();
-    handle.set("api-base", Some("/named".into()));
-    handle.set("delivery", Some("manual".into()));
-    let tile = Tile {
-        host,
-        internals: parts.get(1),
-        handle,
-    };
+    let tile = Tile::mount_on_styled_host(
+        &[("api-base", "/named"), ("delivery", "manual")],
+        360,
+        &[("--capital-accent-color", "notacolour")],
+    );
     tile.settled().await;
     // The branding's name; its accent is no colour, so the accent is the brand.
     until(|| tile.colour("--_brand") == "#663399" && tile.colour("--_accent") == "#663399").await;

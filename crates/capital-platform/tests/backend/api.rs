@@ -1129,10 +1129,8 @@ async fn with_the_database_away_the_elements_routes_answer_503_with_retry_after(
     }
 }
 
-/// `GET /offer/fragment`: the signed-in account's element, server-rendered, with the state it
-/// shows and a call to action that is a link to the refresh route; nobody signed in gets nothing.
-#[tokio::test]
-async fn the_fragment_is_the_signed_in_accounts_tile_server_rendered() {
+/// Rocket Rides signed in, with an undelivered $10,000 offer (the tile the renders below show).
+async fn rocket_with_an_undelivered_offer() -> (TestApp, String) {
     let app = TestApp::new().await;
     let cookie = app.sign_in(ROCKET).await;
     app.admin(
@@ -1140,6 +1138,14 @@ async fn the_fragment_is_the_signed_in_accounts_tile_server_rendered() {
         json!({"account": ROCKET, "advance_amount": 1_000_000, "fee_amount": 100_000, "withhold_rate": 0.12}),
     )
     .await;
+    (app, cookie)
+}
+
+/// `GET /offer/fragment`: the signed-in account's element, server-rendered, with the state it
+/// shows and a call to action that is a link to the refresh route; nobody signed in gets nothing.
+#[tokio::test]
+async fn the_fragment_is_the_signed_in_accounts_tile_server_rendered() {
+    let (app, cookie) = rocket_with_an_undelivered_offer().await;
     let fragment = app
         .get(
             "/api/capital/offer/fragment?layout=banner&locale=fr-FR&theme=dark",
@@ -1200,13 +1206,7 @@ async fn the_fragment_is_the_signed_in_accounts_tile_server_rendered() {
 /// for a single-page app's element to paint before its wasm.
 #[tokio::test]
 async fn a_prerender_adds_the_tile_to_the_state_and_nothing_else_changes() {
-    let app = TestApp::new().await;
-    let cookie = app.sign_in(ROCKET).await;
-    app.admin(
-        "/offers",
-        json!({"account": ROCKET, "advance_amount": 1_000_000, "fee_amount": 100_000, "withhold_rate": 0.12}),
-    )
-    .await;
+    let (app, cookie) = rocket_with_an_undelivered_offer().await;
     let state = app.offer_state(&cookie).await;
     assert_eq!(state.get("prerendered"), None, "only when asked");
 
