@@ -298,7 +298,7 @@ async fn main() {
             first_visit(&browser, &origin, kind, count).await;
             let timing = browser.js(r#"
                 const r = performance.getEntriesByType('resource');
-                const api = r.filter(e => e.name.endsWith('/api/offer'));
+                const api = r.filter(e => new URL(e.name).pathname.endsWith('offer'));
                 const wasm = r.find(e => e.name.endsWith('.wasm'));
                 const script = r.find(e => e.name.endsWith('tile.js'));
                 const glue = r.find(e => e.name.endsWith('core.js'));

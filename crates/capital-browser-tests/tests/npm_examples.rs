@@ -87,7 +87,7 @@ async fn opened(example: &str) -> Browser {
     );
     // The first request already carried the token: one `GET /offer`, no 401 and retry.
     let offers = browser
-        .js("return performance.getEntriesByType('resource').filter(e => e.name.endsWith('/api/capital/offer')).length")
+        .js("return performance.getEntriesByType('resource').filter(e => new URL(e.name).pathname === '/api/capital/offer').length")
         .await;
     assert_eq!(offers, 1);
     browser
@@ -130,14 +130,14 @@ async fn the_react_example_renders_the_offer() {
 /// bound variable): the offer is asked for again, and shown again.
 async fn reloads_through_its_button(browser: &Browser) {
     let before = browser
-        .js("return performance.getEntriesByType('resource').filter(e => e.name.endsWith('/api/capital/offer')).length")
+        .js("return performance.getEntriesByType('resource').filter(e => new URL(e.name).pathname === '/api/capital/offer').length")
         .await;
     browser
         .js("document.querySelector('button').click();")
         .await;
     browser
         .until(&format!(
-            "performance.getEntriesByType('resource').filter(e => e.name.endsWith('/api/capital/offer')).length > {before}"
+            "performance.getEntriesByType('resource').filter(e => new URL(e.name).pathname === '/api/capital/offer').length > {before}"
         ))
         .await;
     assert_eq!(browser.settled("capital-offer-tile").await, "delivered");
