@@ -114,10 +114,16 @@ pub(crate) async fn offer_events(
     )?;
     let mut response =
         live::stream(state, lasts, account, live::last_event_id(&headers), slot).into_response();
-    // Proxies that buffer (nginx) would hold the events back.
+    // Proxies that buffer (nginx) would hold the events back, and so would one that compresses
+    // (Next.js's server, Express's `compression`) until its buffer fills: `no-transform` keeps
+    // them from touching the stream.
     response.headers_mut().insert(
         "x-accel-buffering",
         axum::http::HeaderValue::from_static("no"),
+    );
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store, no-transform"),
     );
     Ok(response)
 }

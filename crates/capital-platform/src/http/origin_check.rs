@@ -83,8 +83,11 @@ pub(crate) async fn same_site_writes(
 /// at this machine's loopback address reaches the sandbox same-origin, cookies and all. Its
 /// requests carry the attacker's name in `Host`, so only the names this server is published
 /// under pass: `--public-url`'s, `--cors-origins`', `trunk serve`'s, and for a loopback
-/// `--public-url`, the other loopback names on the same port. A request without `Host` (HTTP/1.0,
-/// in-process tests) is no browser's and passes.
+/// `--public-url`, the other loopback names on the same port. The address it listens on
+/// (`--listen`) passes too: that is how an app in front of it (whose origin is then the
+/// `--public-url`) reaches it, and a rebinding page cannot name it, since its `Host` is always
+/// the attacker's name. A request without `Host` (HTTP/1.0, in-process tests) is no browser's and
+/// passes.
 pub(crate) async fn known_hosts(
     State(state): State<AppState>,
     request: Request,
@@ -98,6 +101,7 @@ pub(crate) async fn known_hosts(
         let published: Vec<String> = std::iter::once(state.config.public_url.clone())
             .chain(state.config.cors_origins.iter().cloned())
             .chain(std::iter::once(TRUNK_SERVE_ORIGIN.to_owned()))
+            .chain(std::iter::once(format!("http://{}", state.config.listen)))
             .collect();
         if !host_allowed(&host, &published) {
             tracing::warn!(host, path = %request.uri().path(), "request for an unknown Host refused");

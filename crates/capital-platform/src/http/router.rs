@@ -105,11 +105,12 @@ fn logged_path(path: &str) -> std::borrow::Cow<'_, str> {
 /// platform mounts into its own app (`library.rs`).
 pub fn routes(state: AppState) -> Router {
     // Answers about one account: never cached by a browser or proxy, never sniffed as another type.
+    // (The live stream says `no-store` with more.)
     let api = http::element::router()
         .merge(http::fragment::router())
         .merge(http::openapi::router())
         .layer(DefaultBodyLimit::max(16 * 1024))
-        .layer(SetResponseHeaderLayer::overriding(
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))

@@ -48,6 +48,11 @@ impl Stream {
             return Err((status, String::from_utf8_lossy(&bytes).into_owned()));
         }
         assert_eq!(response.headers()["content-type"], "text/event-stream");
+        // Neither cached nor compressed by a proxy on the way (a compressing one holds events).
+        assert_eq!(
+            response.headers()["cache-control"],
+            "no-store, no-transform"
+        );
         Ok(Stream {
             body: response.into_body(),
             buffer: String::new(),

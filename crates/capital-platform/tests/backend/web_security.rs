@@ -412,3 +412,33 @@ async fn the_sandbox_answers_only_for_the_names_it_is_published_under() {
         }
     }
 }
+
+/// Behind a platform's app that passes the element's routes and the hosted pages on (its origin
+/// the `--public-url`), the sandbox is reached at the address it listens on: that name passes,
+/// the app's passes, and any other still does not.
+#[tokio::test]
+async fn the_sandbox_behind_an_app_answers_at_its_listening_address_too() {
+    let mut config = Config::for_tests();
+    config.public_url = "http://127.0.0.1:3001".to_owned();
+    config.listen = "127.0.0.1:3900".parse().unwrap();
+    let app = TestApp::with_config(config).await;
+    for (host, allowed) in [
+        ("127.0.0.1:3001", true),
+        ("127.0.0.1:3900", true),
+        ("localhost:3900", true),
+        ("127.0.0.1:3000", false),
+        ("rebind.attacker.example:3900", false),
+    ] {
+        let request = Request::get("/api/capital/session")
+            .header("host", host)
+            .body(Body::empty())
+            .unwrap();
+        let answer = app.send(request).await;
+        assert_eq!(
+            answer.status != StatusCode::MISDIRECTED_REQUEST,
+            allowed,
+            "{host}: {}",
+            answer.status
+        );
+    }
+}
