@@ -145,7 +145,8 @@ fn copy_embed_folder() -> PathBuf {
     target
 }
 
-fn free_port() -> u16 {
+/// A loopback port nobody listens on (for a server started as a process).
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
