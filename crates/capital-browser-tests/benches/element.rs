@@ -274,7 +274,7 @@ async fn main() {
         "run `trunk build --release` first"
     );
     let origin = serve().await;
-    let browser = Browser::start().await;
+    let browser = Browser::start_for_first_visits().await;
     // One warm-up load each, so that both start from a running browser.
     first_visit(&browser, &origin, "capital", 1).await;
     first_visit(&browser, &origin, "vanilla", 1).await;

@@ -160,15 +160,26 @@ impl Browser {
         let serial = SERIAL
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        Browser::launch(Some(serial)).await
+        Browser::launch(Some(serial), &[]).await
     }
 
     /// A second browser (another profile: its own cookies) for a test that holds one already.
     pub async fn start_another() -> Browser {
-        Browser::launch(None).await
+        Browser::launch(None, &[]).await
     }
 
-    async fn launch(serial: Option<MutexGuard<'static, ()>>) -> Browser {
+    /// A browser for first visits one after another (the element bench): without the
+    /// back/forward cache, which keeps a page that is left alive (a server-rendered page is
+    /// eligible, the others are not) and made the next page's load up to 200 ms slower under the
+    /// throttled profile; a user's first visit follows no page of ours.
+    pub async fn start_for_first_visits() -> Browser {
+        let serial = SERIAL
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Browser::launch(Some(serial), &["--disable-features=BackForwardCache"]).await
+    }
+
+    async fn launch(serial: Option<MutexGuard<'static, ()>>, args: &[&str]) -> Browser {
         let port = free_port();
         // `CARGO_TARGET_TMPDIR` is set for tests and benches, not for this library they share.
         let profile = root()
@@ -182,7 +193,7 @@ impl Browser {
             .spawn()
             .expect("chromedriver on PATH (Debian package chromium-driver)");
         Browser {
-            client: connect(port, &profile).await,
+            client: connect(port, &profile, args).await,
             _driver: driver,
             profile,
             _serial: serial,
@@ -525,8 +536,8 @@ impl Drop for Browser {
     }
 }
 
-async fn connect(port: u16, profile: &Path) -> Client {
-    let capabilities = json!({
+async fn connect(port: u16, profile: &Path, extra_args: &[&str]) -> Client {
+    let mut capabilities = json!({
         "goog:chromeOptions": {
             "binary": "/usr/bin/chromium",
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -535,6 +546,10 @@ async fn connect(port: u16, profile: &Path) -> Client {
                      format!("--user-data-dir={}", profile.display())]
         }
     });
+    let args = capabilities["goog:chromeOptions"]["args"]
+        .as_array_mut()
+        .unwrap();
+    args.extend(extra_args.iter().map(|arg| json!(arg)));
     let capabilities = capabilities.as_object().unwrap().clone();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
