@@ -434,10 +434,23 @@ impl Drop for SmtpSink {
 
 /// The message's body parts decoded from quoted-printable (enough for the assertions).
 pub(crate) fn decoded(message: &str) -> String {
-    message
+    // Quoted-printable is the bodies' encoding, never the headers': a header's `=20` is text (the
+    // unsubscribe link's token is hex, and one in 256 starts with `20`).
+    let (headers, body) = message.split_once("\r\n\r\n").unwrap_or((message, ""));
+    let body = body
         .replace("=\r\n", "")
         .replace("=3D", "=")
-        .replace("=20", " ")
+        .replace("=20", " ");
+    format!("{headers}\r\n\r\n{body}")
+}
+
+#[test]
+fn only_the_body_is_decoded_from_quoted_printable() {
+    let message = "List-Unsubscribe: <https://p.example/u?account=acct_1&token=20ab3D>\r\n\r\nsee=20the=\r\n offer=3D";
+    assert_eq!(
+        decoded(message),
+        "List-Unsubscribe: <https://p.example/u?account=acct_1&token=20ab3D>\r\n\r\nsee the offer="
+    );
 }
 
 /// The element's routes' answers against `capital_platform::http::openapi::document()`: an answer of a
