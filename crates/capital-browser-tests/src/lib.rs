@@ -747,11 +747,19 @@ pub struct Platform {
 
 impl Platform {
     pub async fn start() -> Platform {
+        Platform::start_with(|_| {}).await
+    }
+
+    /// As [`Platform::start`], with `configure` given the configuration last (its public URL is
+    /// the server's own origin, and `listen` the address it listens on, until then).
+    pub async fn start_with(configure: impl FnOnce(&mut capital_platform::Config)) -> Platform {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let mut config = capital_platform::Config::for_tests();
         config.dist_dir = root().join("dist");
         config.public_url = origin.clone();
+        config.listen = listener.local_addr().unwrap();
+        configure(&mut config);
         let state = capital_platform::AppState::new(config).await.unwrap();
         let router = capital_platform::app(state.clone());
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use capital_platform::sandbox::CreateOffer;
 use capital_platform::sandbox::machine::Action;
-use harness::{Browser, free_port, root};
+use harness::{Browser, Platform, free_port, root};
 
 const BAKERY: &str = "acct_1SunsetBakery";
 const SECRET: &str = "nextjs-example-identity-secret-0123456789";
@@ -23,20 +23,14 @@ const TILE: &str = "capital-offer-tile";
 
 /// The reference backend in `--identity token` with the secret the app signs with. Its public URL
 /// is the app's origin (`app`), which passes the element's routes and the sandbox's hosted pages
-/// on to it, as the example's README says to run it.
-async fn backend(app: &str) -> (String, capital_platform::AppState) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let origin = format!("http://{}", listener.local_addr().unwrap());
-    let mut config = capital_platform::Config::for_tests();
-    config.dist_dir = root().join("dist");
-    config.public_url = app.to_owned();
-    config.listen = listener.local_addr().unwrap();
-    config.identity = Some(capital_platform::IdentityMode::Token);
-    config.identity_secret = Some(SECRET.to_owned().into());
-    let platform = capital_platform::AppState::new(config).await.unwrap();
-    let router = capital_platform::app(platform.clone());
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    (origin, platform)
+/// on to it, as the example's README says to run it; the app reaches it at its own address.
+async fn backend(app: &str) -> Platform {
+    Platform::start_with(|config| {
+        config.public_url = app.to_owned();
+        config.identity = Some(capital_platform::IdentityMode::Token);
+        config.identity_secret = Some(SECRET.to_owned().into());
+    })
+    .await
 }
 
 /// `next start` in examples/nextjs, talking to `backend`; killed when dropped.
@@ -110,14 +104,13 @@ async fn offer_requests(browser: &Browser) -> serde_json::Value {
 #[tokio::test(flavor = "current_thread")]
 async fn the_nextjs_example_server_renders_the_offer_and_the_package_takes_it_over() {
     let (port, app_origin) = app_origin();
-    let (backend_origin, platform) = backend(&app_origin).await;
+    let platform = backend(&app_origin).await;
     let created = platform
         .sandbox()
-        .unwrap()
         .create_offer(offer(1_000_000))
         .await
         .unwrap();
-    let app = next_start(port, &backend_origin).await;
+    let app = next_start(port, &platform.origin).await;
     let browser = Browser::start().await;
     browser
         .client
@@ -180,7 +173,6 @@ async fn the_nextjs_example_server_renders_the_offer_and_the_package_takes_it_ov
     // The live stream, through the app's proxy: a change on Stripe's side shows by itself.
     platform
         .sandbox()
-        .unwrap()
         .act(
             &created.id,
             Action::Accept {
