@@ -214,6 +214,94 @@ async fn the_offer_is_asked_for_before_the_stylesheet_is_parsed() {
     bench.finish().await;
 }
 
+/// The module reads a `locale` attribute as Rust does (the tag when `Intl` takes it, else the
+/// browser's language), without building an `Intl` formatter before every element has painted:
+/// a renderer's first formatter loads ICU's data, 70 to 100 ms of a slow phone's main thread that
+/// the skeleton and `GET /offer` would wait for. (It checks the tag with
+/// `Intl.getCanonicalLocales`, Rust with `new Intl.NumberFormat`: this holds them to the same
+/// answers, in Chromium, for tags of every kind.)
+#[tokio::test]
+async fn the_module_reads_a_locale_as_rust_does_and_builds_no_formatter_before_painting() {
+    let tags = [
+        "en-US",
+        "fr-CA",
+        "de-CH",
+        " de-AT ",
+        "EN-gb",
+        "zh-Hant-TW",
+        "es-419",
+        "de-DE-u-nu-arab",
+        "en-US-x-twain",
+        "i-klingon",
+        "art-lojban",
+        "und",
+        "fr_FR",
+        "x-private",
+        "en-",
+        "123",
+        "",
+        "a-very-long-tag-that-intl-refuses-to-read-at-all-xxxxxxxxxxxxxxxxxxxxxxxx",
+    ];
+    let bench = Bench::start().await;
+    let elements: String = tags
+        .iter()
+        .enumerate()
+        .map(|(i, tag)| {
+            bench.scenario(&format!("locale{i}"), Scenario::ok(state()));
+            format!(
+                r#"<capital-offer-tile id="l{i}" api-base="/api/locale{i}" locale="{tag}" delivery="manual"></capital-offer-tile>"#
+            )
+        })
+        .collect();
+    bench
+        .open(&format!(
+            r#"{elements}
+               <script>
+                 // How many elements had not painted (each paints as it connects, once the module
+                 // has defined the element) when the first formatter was built.
+                 window.__unpaintedAtFirstFormatter = null;
+                 for (const name of ['NumberFormat', 'DateTimeFormat', 'PluralRules', 'RelativeTimeFormat']) {{
+                   Intl[name] = new Proxy(Intl[name], {{ construct(target, args) {{
+                     window.__unpaintedAtFirstFormatter ??= customElements.get('capital-offer-tile')
+                       ? [...document.querySelectorAll('capital-offer-tile')].filter((tile) => !tile.shadowRoot).length
+                       : 'the element was not defined yet';
+                     return Reflect.construct(target, args);
+                   }} }});
+                 }}
+               </script>"#
+        ))
+        .await;
+    for i in 0..tags.len() {
+        bench.settled(&format!("#l{i}")).await;
+    }
+    assert_eq!(
+        bench.js("return window.__unpaintedAtFirstFormatter").await,
+        json!(0)
+    );
+    for (i, tag) in tags.iter().enumerate() {
+        let queries: Vec<String> = bench
+            .calls(&format!("locale{i}"))
+            .into_iter()
+            .filter(|call| call.method == "GET" && call.route == "offer")
+            .map(|call| call.query)
+            .collect();
+        let [query] = queries.as_slice() else {
+            panic!("{tag:?}: one GET /offer, not {queries:?}");
+        };
+        let asked = url::form_urlencoded::parse(query.as_bytes())
+            .find(|(name, _)| name == "locale")
+            .map(|(_, value)| value.into_owned());
+        let rendered = bench
+            .js(&format!(
+                "return document.querySelector('#l{i}').shadowRoot.querySelector('[part~=tile]').lang"
+            ))
+            .await;
+        assert_eq!(asked.as_deref(), rendered.as_str(), "{tag:?}");
+    }
+    assert_eq!(bench.page_errors().await, Vec::<Value>::new());
+    bench.finish().await;
+}
+
 /// The skeleton's figures are what Chromium's `Intl` writes for the ghost offer, with the
 /// element's own options, in the main region of each language's copy: so the skeleton has the
 /// offer's widths where the figures flow side by side (the banner).
