@@ -112,15 +112,11 @@ pub fn render_tile(state: &OfferState, options: &TileOptions) -> Option<Rendered
 
 impl RenderedTile {
     /// The stylesheet of a shadow root a server writes (a Declarative Shadow DOM): the element's
-    /// own, the tile's colours (hex values and a percentage only, from `Palette`; the element
-    /// sets them through the CSSOM), and no box for a tile with nothing to show, which the
-    /// element collapses (`:state(collapsed)`) once its script runs.
+    /// own (which gives a tile with nothing to show no box, as the element collapses once its
+    /// script runs) and the tile's colours (hex values and a percentage only, from `Palette`; the
+    /// element sets them through the CSSOM).
     pub fn shadow_stylesheet(&self) -> String {
-        format!(
-            "{}.root>.tile{{{}}}.tile[data-status=none]{{display:none}}",
-            stylesheet(),
-            self.properties
-        )
+        format!("{}.root>.tile{{{}}}", stylesheet(), self.properties)
     }
 }
 

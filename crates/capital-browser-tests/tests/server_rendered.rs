@@ -276,6 +276,44 @@ async fn prerendered_markup_that_is_not_the_elements_own_is_refused_whole() {
     bench.finish().await;
 }
 
+/// A state with nothing to show (an expired offer) takes no space before the wasm either, on both
+/// paths: the server's tile and the prerendered one say `data-status="none"`, which the element's
+/// stylesheet gives no box; the wasm then collapses the element (`:state(collapsed)`).
+#[tokio::test]
+async fn a_state_with_nothing_to_show_takes_no_space_before_the_wasm_either() {
+    let bench = Bench::start().await;
+    bench.delay_wasm(Duration::from_secs(3));
+    let mut state = delivered_offer();
+    state["offer"]["status"] = json!("expired");
+    bench.scenario("served", Scenario::ok(state.clone()));
+    bench.scenario(
+        "gone",
+        Scenario::ok(with_prerendered(&state, "tile", "en-US")),
+    );
+    bench
+        .open(&format!(
+            r#"{served}<capital-offer-tile id="prerendered" api-base="/api/gone" locale="en-US" delivery="manual" live="off"></capital-offer-tile>"#,
+            served = served("served", "tile", "en-US", &state)
+        ))
+        .await;
+    bench
+        .until("document.querySelector('#prerendered').shadowRoot?.querySelector('.root[data-prerendered]')")
+        .await;
+    const HEIGHTS: &str = "return [...document.querySelectorAll('capital-offer-tile')].map(t => [t.id, t.getBoundingClientRect().height])";
+    let before = bench.js(HEIGHTS).await;
+    let wasm_arrived = bench
+        .js("return performance.getEntriesByType('resource').some(e => e.name.endsWith('.wasm') && e.responseEnd > 0)")
+        .await;
+    assert_eq!(wasm_arrived, json!(false), "measured before the wasm");
+    assert_eq!(before, json!([["served", 0], ["prerendered", 0]]));
+    bench
+        .until("[...document.querySelectorAll('capital-offer-tile')].every(t => t.matches(':state(collapsed)'))")
+        .await;
+    assert_eq!(bench.js(HEIGHTS).await, before);
+    assert_eq!(bench.page_errors().await, Vec::<serde_json::Value>::new());
+    bench.finish().await;
+}
+
 #[tokio::test]
 async fn a_server_rendered_tile_is_taken_over_without_a_request_or_a_shift() {
     let bench = Bench::start().await;
