@@ -43,8 +43,8 @@ const ready = core.then(async (glue) => {
   return glue;
 });
 ready.catch((error) => console.error('capital-offer-tile: the element could not start', error));
-// A renderer's first `Intl` formatter loads ICU's data: 70 to 100 ms of a slow phone's main thread
-// (the next ones cost 1 to 20 ms). The wasm's first render would wait for it; it is done once the
+// A renderer's first `Intl` formatter loads ICU's data: 68 to 106 ms of a slow phone's main thread
+// (the next ones cost 0.1 to 24 ms). The wasm's first render would wait for it; it is done once the
 // glue is in, while the wasm is still on its way, after a frame (so as not to hold back the tile
 // a prerendered answer may just have painted).
 core.then(() =>
@@ -288,8 +288,8 @@ const SKELETON_COPY = '__CAPITAL_SKELETON_COPY__';
 
 // As Rust's `resolve_locale`: the attribute if `Intl` takes it, else the browser's language,
 // else English. `Intl.NumberFormat` (Rust's check) refuses exactly the tags that
-// `getCanonicalLocales` refuses, but its first use loads the locale's number data: 60 to 80 ms of
-// a slow phone's main thread that the skeleton and `GET /offer` would otherwise wait for.
+// `getCanonicalLocales` refuses, but a renderer's first one loads ICU's data (below), which the
+// skeleton and `GET /offer` would otherwise wait for.
 function localeTag(locale) {
   for (const candidate of [locale, navigator.language]) {
     const tag = (candidate ?? '').trim();
